@@ -1,0 +1,32 @@
+package dev.treeline.features.validate;
+
+import dev.treeline.pipelines.spec.DatasetSpec;
+import dev.treeline.pipelines.spec.PipelineSpec;
+import dev.treeline.pipelines.spec.StepSpec;
+import dev.treeline.pipelines.step.Step;
+import dev.treeline.pipelines.step.StepType;
+import java.util.List;
+
+public final class ValidateStepType implements StepType {
+    @Override
+    public String name() {
+        return "validate";
+    }
+
+    @Override
+    public String summary() {
+        return "check columns and row rules; split rows into accepted and rejected (with a reason)";
+    }
+
+    @Override
+    public Step create(StepSpec spec, PipelineSpec pipeline) {
+        spec.expectDatasets(List.of("curated rows"), List.of("accepted rows", "rejected rows"));
+        for (String ds : List.of(spec.inputs().get(0), spec.outputs().get(0), spec.outputs().get(1))) {
+            DatasetSpec d = pipeline.dataset(ds);
+            if (d == null || !d.isPartitioned()) {
+                throw spec.node().error("dataset '" + ds + "' of step '" + spec.name() + "' must be declared under datasets: with partitioned_by");
+            }
+        }
+        return new ValidateStep(ValidateParams.from(spec.paramsOrEmpty()));
+    }
+}

@@ -1,0 +1,242 @@
+package dev.treeline.pipelines.catalog;
+
+import dev.treeline.pipelines.spec.DatasetSpec;
+import dev.treeline.pipelines.spec.PipelineSpec;
+import dev.treeline.pipelines.util.AtomicFiles;
+import dev.treeline.pipelines.util.DidYouMean;
+import dev.treeline.pipelines.util.Hashing;
+import dev.treeline.pipelines.util.Json;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Owns every read and write of a pipeline's datasets. Locations come from the spec's {@code datasets:}
+ * or default to the workspace: day-partitioned datasets are shared by all runs of the pipeline
+ * ({@code <workspace>/data/<pipeline>/<name>}), the others belong to one run ({@code <run dir>/data/<name>}).
+ * Writes go to a temporary location first and are published by rename.
+ */
+public final class Catalog {
+    private final SparkSession spark;
+    private final PipelineSpec spec;
+    private final Path workspace;
+    private final Path runDir;
+    private final String runId;
+
+    public Catalog(SparkSession spark, PipelineSpec spec, Path workspace, Path runDir, String runId) {
+        this.spark = spark;
+        this.spec = spec;
+        this.workspace = workspace;
+        this.runDir = runDir;
+        this.runId = runId;
+    }
+
+    public SparkSession spark() {
+        return spark;
+    }
+
+    public DatasetSpec spec(String name) {
+        DatasetSpec ds = spec.dataset(name);
+        if (ds != null) return ds;
+        throw new IllegalArgumentException("unknown dataset '" + name + "'" + DidYouMean.hint(name, spec.datasets().keySet()));
+    }
+
+    /** The dataset's location as a URI string ({@code file:/...}, {@code s3a://...}). */
+    public String location(String name) {
+        DatasetSpec ds = spec(name);
+        if (ds.path() != null) return normalize(ds.path());
+        Path local = ds.isPartitioned()
+                ? workspace.resolve("data").resolve(spec.name()).resolve(name)
+                : runDir.resolve("data").resolve(name + (ds.format().equals("json") ? ".json" : ""));
+        return local.toAbsolutePath().toUri().toString();
+    }
+
+    private String normalize(String path) {
+        if (path.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") || path.startsWith("file:")) return path;
+        Path p = Path.of(path);
+        if (!p.isAbsolute() && spec.file() != null && spec.file().toAbsolutePath().getParent() != null) {
+            p = spec.file().toAbsolutePath().getParent().resolve(p);
+        }
+        return p.toAbsolutePath().normalize().toUri().toString();
+    }
+
+    public boolean exists(String name) {
+        DatasetSpec ds = spec(name);
+        if (ds.isPartitioned()) return true; // partitions are judged one by one through their markers
+        try {
+            org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(location(name));
+            return fs(p).exists(p);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    // ---- tables -------------------------------------------------------------------------------
+
+    public Dataset<Row> read(String name) {
+        String location = location(name);
+        DatasetSpec ds = spec(name);
+        try {
+            return switch (ds.format()) {
+                case "parquet" -> spark.read().parquet(location);
+                default -> throw new IllegalArgumentException("dataset '" + name + "' is " + ds.format() + ", not a table");
+            };
+        } catch (Exception e) {
+            // Spark's AnalysisException is checked in Java's eyes but undeclared in Scala.
+            if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw (RuntimeException) e;
+            String problem = e.getMessage() != null && e.getMessage().contains("PATH_NOT_FOUND")
+                    ? "does not exist; check datasets." + name + ".path in " + spec.file()
+                    : "cannot be read: " + firstLine(e.getMessage());
+            throw new DatasetException(name, location, problem, e);
+        }
+    }
+
+    /** Replaces the whole table atomically (write beside, then swap by rename). */
+    public void write(String name, Dataset<Row> rows) {
+        String location = location(name);
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(location);
+        org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(target.getParent(), "._staging-" + target.getName() + "-" + UUID.randomUUID());
+        try {
+            rows.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
+            swap(staging, target);
+        } catch (IOException e) {
+            throw new DatasetException(name, location, "write failed: " + e.getMessage(), e);
+        }
+    }
+
+    public PartitionedDataset partitioned(String name) {
+        DatasetSpec ds = spec(name);
+        if (!ds.isPartitioned()) throw new IllegalArgumentException("dataset '" + name + "' is not partitioned by day");
+        Path lock = workspace.resolve("locks").resolve(spec.name() + "." + name + ".lock");
+        return new PartitionedDataset(spark, name, location(name), ds.partitionedBy(), lock, runId);
+    }
+
+    // ---- small JSON records and directories (run-scoped, local) -------------------------------
+
+    public <T> T readJson(String name, Class<T> type) {
+        Path file = localPath(name);
+        try {
+            return Json.read(file, type);
+        } catch (IOException e) {
+            throw new DatasetException(name, file.toString(), "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    public void writeJson(String name, Object value) {
+        Path file = localPath(name);
+        try {
+            Json.writeAtomically(file, value);
+        } catch (IOException e) {
+            throw new DatasetException(name, file.toString(), "cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    /** The local directory of a {@code directory} dataset, for reading. */
+    public Path directory(String name) {
+        Path dir = localPath(name);
+        if (!Files.isDirectory(dir)) throw new DatasetException(name, dir.toString(), "does not exist (the step that writes it has not run)", null);
+        return dir;
+    }
+
+    /** Lets {@code writer} fill a staging directory, then publishes it as the dataset in one rename. */
+    public Path publishDirectory(String name, DirectoryWriter writer) {
+        Path target = localPath(name);
+        Path staging = target.resolveSibling("." + target.getFileName() + ".staging-" + UUID.randomUUID());
+        try {
+            Files.createDirectories(staging);
+            writer.write(staging);
+            AtomicFiles.replaceDirectory(staging, target);
+            return target;
+        } catch (Exception e) {
+            try {
+                AtomicFiles.deleteRecursively(staging);
+            } catch (IOException ignored) {
+                // best effort; a staging directory is never read
+            }
+            if (e instanceof RuntimeException re) throw re;
+            throw new DatasetException(name, target.toString(), "cannot be written: " + e.getMessage(), e);
+        }
+    }
+
+    @FunctionalInterface
+    public interface DirectoryWriter {
+        void write(Path staging) throws Exception;
+    }
+
+    private Path localPath(String name) {
+        URI uri = URI.create(location(name));
+        if (!"file".equals(uri.getScheme())) {
+            throw new IllegalArgumentException("dataset '" + name + "' must be on the local file system, not " + uri);
+        }
+        return Path.of(uri);
+    }
+
+    // ---- fingerprints -------------------------------------------------------------------------
+
+    /**
+     * Identifies the current content of a dataset from its file listing (paths, sizes, modification
+     * times): it changes when files are added, replaced or removed, without reading them.
+     */
+    public String fingerprint(String name) {
+        String location = location(name);
+        org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(location);
+        try {
+            FileSystem fs = fs(root);
+            List<String> entries = new ArrayList<>();
+            RemoteIterator<LocatedFileStatus> files = fs.listFiles(root, true);
+            while (files.hasNext()) {
+                LocatedFileStatus f = files.next();
+                String rel = f.getPath().toString().substring(Math.min(f.getPath().toString().length(), root.toString().length()));
+                if (rel.contains("/.") || rel.contains("/_staging") || rel.startsWith(".")) continue;
+                entries.add(rel + "|" + f.getLen() + "|" + f.getModificationTime());
+            }
+            entries.sort(Comparator.naturalOrder());
+            return Hashing.sha256(String.join("\n", entries)).substring(0, 16);
+        } catch (FileNotFoundException e) {
+            throw new DatasetException(name, location, "does not exist; check datasets." + name + ".path in " + spec.file(), e);
+        } catch (IOException e) {
+            throw new DatasetException(name, location, "cannot be listed: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    FileSystem fs(org.apache.hadoop.fs.Path p) throws IOException {
+        return p.getFileSystem(hadoopConf());
+    }
+
+    private Configuration hadoopConf() {
+        return spark.sparkContext().hadoopConfiguration();
+    }
+
+    private void swap(org.apache.hadoop.fs.Path staging, org.apache.hadoop.fs.Path target) throws IOException {
+        FileSystem fs = fs(target);
+        org.apache.hadoop.fs.Path aside = null;
+        if (fs.exists(target)) {
+            aside = new org.apache.hadoop.fs.Path(target.getParent(), "._old-" + target.getName() + "-" + UUID.randomUUID());
+            if (!fs.rename(target, aside)) throw new IOException("cannot move " + target + " aside");
+        }
+        if (!fs.rename(staging, target)) throw new IOException("cannot publish " + staging + " as " + target);
+        if (aside != null) fs.delete(aside, true);
+    }
+
+    static String firstLine(String message) {
+        if (message == null) return "unknown error";
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.treeline.pipelines.env;
+
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.util.Json;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Function;
+
+/**
+ * Resolves settings in this order: command-line flags, environment variables, the running local stack
+ * ({@code <workspace>/stack/endpoints.json}), built-in defaults. See docs/configuration.md.
+ */
+public final class EnvironmentResolver {
+    public static final String DEFAULT_MLFLOW = "http://127.0.0.1:5000";
+
+    private final Function<String, String> env;
+
+    public EnvironmentResolver(Function<String, String> env) {
+        this.env = env;
+    }
+
+    public static EnvironmentResolver system() {
+        return new EnvironmentResolver(System::getenv);
+    }
+
+    /** Workspace: flag, then TREELINE_HOME, then {@code .treeline} in the current directory. */
+    public Path workspace(Path flag) {
+        if (flag != null) return flag.toAbsolutePath().normalize();
+        String home = env.apply("TREELINE_HOME");
+        if (home != null && !home.isBlank()) return Path.of(home).toAbsolutePath().normalize();
+        return Path.of(".treeline").toAbsolutePath().normalize();
+    }
+
+    /** Download cache shared by all clones: TREELINE_CACHE, then $XDG_CACHE_HOME/treeline, then ~/.cache/treeline. */
+    public Path cacheDir() {
+        String explicit = env.apply("TREELINE_CACHE");
+        if (explicit != null && !explicit.isBlank()) return Path.of(explicit).toAbsolutePath();
+        String xdg = env.apply("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("treeline").toAbsolutePath();
+    }
+
+    public Environment resolve(Path workspaceFlag, String mlflowFlag, String masterFlag, Map<String, String> params) {
+        Path workspace = workspace(workspaceFlag);
+        StackEndpoints stack = readStack(workspace);
+
+        String mlflow = first(mlflowFlag, env.apply("TREELINE_MLFLOW_URI"), env.apply("MLFLOW_TRACKING_URI"),
+                stack == null ? null : stack.mlflowUrl(), DEFAULT_MLFLOW);
+
+        String endpoint = first(env.apply("TREELINE_S3_ENDPOINT"), env.apply("AWS_ENDPOINT_URL_S3"), env.apply("AWS_ENDPOINT_URL"));
+        String region = first(env.apply("TREELINE_S3_REGION"), env.apply("AWS_REGION"), env.apply("AWS_DEFAULT_REGION"),
+                stack == null ? null : stack.s3Region(), "us-east-1");
+        String key = env.apply("AWS_ACCESS_KEY_ID");
+        String secret = env.apply("AWS_SECRET_ACCESS_KEY");
+        if (endpoint == null && key == null && stack != null) {
+            // Nothing configured: use the local stack's S3 API and its generated credentials.
+            endpoint = stack.s3Endpoint();
+            Properties creds = readCredentials(Path.of(stack.s3CredentialsFile()));
+            key = creds.getProperty("access_key_id");
+            secret = creds.getProperty("secret_access_key");
+        }
+        S3Settings s3 = new S3Settings(endpoint, region, key, secret, env.apply("TREELINE_S3_SSE_KMS_KEY_ID"));
+        String master = first(masterFlag, env.apply("TREELINE_SPARK_MASTER"));
+        return new Environment(workspace, cacheDir(), stripSlash(mlflow), s3, master, Map.copyOf(params));
+    }
+
+    public static StackEndpoints readStack(Path workspace) {
+        Path file = workspace.resolve(StackEndpoints.FILE);
+        if (!Files.isRegularFile(file)) return null;
+        try {
+            return Json.read(file, StackEndpoints.class);
+        } catch (IOException e) {
+            throw new TreelineException(ExitCode.STACK, file + ": unreadable (" + e.getMessage() + "); run 'treeline local down' then 'treeline local up'");
+        }
+    }
+
+    public static Properties readCredentials(Path file) {
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new TreelineException(ExitCode.STACK, "cannot read the local stack's S3 credentials " + file
+                    + " (" + e.getMessage() + "); run 'treeline local up' again");
+        }
+        return p;
+    }
+
+    private static String first(String... values) {
+        for (String v : values) if (v != null && !v.isBlank()) return v;
+        return null;
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+}

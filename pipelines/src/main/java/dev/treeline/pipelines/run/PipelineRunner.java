@@ -1,0 +1,314 @@
+package dev.treeline.pipelines.run;
+
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.catalog.Catalog;
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.pipelines.spec.PipelineSpec;
+import dev.treeline.pipelines.spec.StepSpec;
+import dev.treeline.pipelines.step.Step;
+import dev.treeline.pipelines.step.StepContext;
+import dev.treeline.pipelines.step.StepResult;
+import dev.treeline.pipelines.tracking.Tracker;
+import dev.treeline.pipelines.tracking.Tracking;
+import dev.treeline.pipelines.util.FileLocks;
+import dev.treeline.pipelines.util.Hashing;
+import dev.treeline.pipelines.util.Json;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Runs a pipeline for one logical date: in spec order, one step at a time, saving the run state after
+ * every change. A date that succeeded is not run again (unless forced); a failed or interrupted date
+ * resumes at the first step that did not succeed with the same cache key (step type, code version,
+ * params, and the keys or fingerprints of its inputs).
+ */
+public final class PipelineRunner {
+    private static final DateTimeFormatter RUN_ID = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+
+    private final Environment env;
+    private final Supplier<Tracking> tracking;
+    private final Supplier<SparkSession> spark;
+    private final Progress progress;
+    private final RunStore store;
+    private final Clock clock;
+
+    public PipelineRunner(Environment env, Supplier<Tracking> tracking, Supplier<SparkSession> spark, Progress progress) {
+        this(env, tracking, spark, progress, Clock.systemUTC());
+    }
+
+    public PipelineRunner(Environment env, Supplier<Tracking> tracking, Supplier<SparkSession> spark, Progress progress, Clock clock) {
+        this.env = env;
+        this.tracking = tracking;
+        this.spark = spark;
+        this.progress = progress;
+        this.store = new RunStore(env.runsDir());
+        this.clock = clock;
+    }
+
+    public RunStore store() {
+        return store;
+    }
+
+    public RunOutcome run(Pipeline pipeline, LocalDate date, RunOptions options) {
+        PipelineSpec spec = pipeline.spec();
+        checkSlice(spec, options);
+        try (FileLocks.Held lock = store.tryLock(spec.name(), date)) {
+            if (lock == null) {
+                throw new TreelineException(ExitCode.BUSY, spec.name() + " " + date + " is being run by another process ("
+                        + store.dateDir(spec.name(), date) + "/.lock); wait for it to finish");
+            }
+            RunState state = store.load(spec.name(), date);
+            if (state != null && state.status == RunStatus.SUCCEEDED && !options.force() && options.fromStep() == null) {
+                progress.info(spec.name() + " " + date + ": already succeeded (run " + state.runId + "); nothing to do. Use --force to run it again.");
+                return new RunOutcome(RunOutcome.Kind.ALREADY_SUCCEEDED, state);
+            }
+            // Resume keeps the run id, its data and its tracking run; --force starts a new run.
+            boolean resume = state != null && !options.force();
+            if (state != null && !resume) store.archive(state);
+            if (!resume) state = newState(spec, date);
+            state.attempt++;
+            state.status = RunStatus.RUNNING;
+            state.error = null;
+            state.specHash = spec.specHash();
+            state.finishedAt = null;
+            syncSteps(state, spec);
+            store.save(state);
+            return execute(pipeline, date, options, state, resume);
+        }
+    }
+
+    private RunOutcome execute(Pipeline pipeline, LocalDate date, RunOptions options, RunState state, boolean resume) {
+        PipelineSpec spec = pipeline.spec();
+        Tracking backend = tracking.get();
+        Tracker tracker = state.trackingRunId != null ? backend.resume(state.trackingRunId) : startTracking(backend, spec, state);
+        state.trackingRunId = tracker.runId();
+        state.trackingUrl = tracker.url();
+        store.save(state);
+
+        Path runDir = store.runDir(spec.name(), date, state.runId);
+        progress.info(spec.name() + " " + date + (resume ? ": resuming run " : ": run ") + state.runId
+                + " (attempt " + state.attempt + ")" + (tracker.url().isEmpty() ? "" : " · " + tracker.url()));
+        SparkSession session = spark.get();
+        Catalog catalog = new Catalog(session, spec, env.workspace(), runDir, state.runId);
+
+        Thread hook = new Thread(() -> markInterrupted(state, tracker));
+        Runtime.getRuntime().addShutdownHook(hook);
+        Instant runStart = clock.instant();
+        Map<String, String> keys = new HashMap<>();
+        int total = spec.steps().size();
+        boolean inSlice = options.fromStep() == null;
+        try {
+            for (int i = 0; i < total; i++) {
+                StepSpec stepSpec = spec.steps().get(i);
+                Step step = pipeline.steps().get(i);
+                StepState st = state.step(stepSpec.name());
+                String key;
+                try {
+                    key = cacheKey(catalog, spec, stepSpec, step, date, keys);
+                } catch (TreelineException e) {
+                    st.status = RunStatus.FAILED;
+                    st.error = e.getMessage();
+                    throw new StepFailedException(stepSpec.name(), e.exitCode(), e.getMessage(), e);
+                }
+                keys.put(stepSpec.name(), key);
+                if (stepSpec.name().equals(options.fromStep())) inSlice = true;
+                String label = String.format("[%d/%d] %s", i + 1, total, stepSpec.name());
+
+                boolean redo = options.fromStep() != null && inSlice;
+                boolean cached = !redo && st.status == RunStatus.SUCCEEDED && key.equals(st.cacheKey)
+                        && stepSpec.outputs().stream().allMatch(catalog::exists);
+                if (cached) {
+                    progress.info(label + ": done earlier in this run, skipped");
+                } else if (!inSlice) {
+                    throw new TreelineException(ExitCode.USAGE, "cannot start at step '" + options.fromStep() + "': step '"
+                            + stepSpec.name() + "' before it has not succeeded for " + date + "; run without --from-step first");
+                } else {
+                    runStep(label, step, stepSpec, st, key, new StepContext(session, catalog, spec, stepSpec, date, state.runId,
+                            tracker, backend.models(), env, progress, runDir.resolve("scratch").resolve(stepSpec.name())), state, tracker);
+                }
+                if (stepSpec.name().equals(options.toStep())) break;
+            }
+            boolean complete = options.toStep() == null || spec.steps().get(total - 1).name().equals(options.toStep());
+            state.status = complete ? RunStatus.SUCCEEDED : RunStatus.PENDING;
+            state.finishedAt = clock.instant().toString();
+            state.seconds = seconds(runStart);
+            store.save(state);
+            tracker.logMetrics(Map.of("run_seconds", state.seconds));
+            if (complete) tracker.end(true);
+            progress.info(spec.name() + " " + date + ": " + (complete ? "succeeded" : "stopped after step " + options.toStep())
+                    + String.format(" in %.1f s", state.seconds));
+            return new RunOutcome(RunOutcome.Kind.SUCCEEDED, state);
+        } catch (RuntimeException e) {
+            state.status = RunStatus.FAILED;
+            state.finishedAt = clock.instant().toString();
+            state.seconds = seconds(runStart);
+            state.error = e.getMessage();
+            store.save(state);
+            try {
+                tracker.setTags(Map.of("treeline.error", truncate(String.valueOf(e.getMessage()), 4000)));
+                tracker.end(false);
+            } catch (RuntimeException trackingDown) {
+                e.addSuppressed(trackingDown);
+            }
+            throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running; it records the interruption
+            }
+        }
+    }
+
+    private void runStep(String label, Step step, StepSpec stepSpec, StepState st, String key, StepContext ctx, RunState state, Tracker tracker) {
+        st.status = RunStatus.RUNNING;
+        st.attempts++;
+        st.cacheKey = key;
+        st.error = null;
+        st.startedAt = clock.instant().toString();
+        store.save(state);
+        progress.info(label + " (" + stepSpec.type() + ") ...");
+        Instant start = clock.instant();
+        try {
+            StepResult result = step.run(ctx);
+            st.status = RunStatus.SUCCEEDED;
+            st.seconds = seconds(start);
+            st.summary = result.summary();
+            st.numbers = new LinkedHashMap<>(result.numbers());
+            store.save(state);
+            tracker.logMetrics(Map.of("step_seconds_" + stepSpec.name(), st.seconds));
+            progress.info(String.format("%s: ok in %.1f s%s", label, st.seconds, result.summary().isEmpty() ? "" : " · " + result.summary()));
+        } catch (Exception e) {
+            st.status = RunStatus.FAILED;
+            st.seconds = seconds(start);
+            ExitCode code = ExitCode.FAILURE;
+            String message;
+            if (e instanceof TreelineException te) {
+                code = te.exitCode();
+                message = te.getMessage();
+            } else {
+                message = rootMessage(e);
+            }
+            st.error = message;
+            store.save(state);
+            progress.info(String.format("%s: FAILED after %.1f s", label, st.seconds));
+            throw new StepFailedException(stepSpec.name(), code, message, e);
+        }
+    }
+
+    private Tracker startTracking(Tracking backend, PipelineSpec spec, RunState state) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put("treeline.pipeline", spec.name());
+        tags.put("treeline.logical_date", state.logicalDate);
+        tags.put("treeline.run_id", state.runId);
+        tags.put("treeline.spec_hash", spec.specHash());
+        tags.put("mlflow.source.name", String.valueOf(spec.file()));
+        tags.put("mlflow.source.type", "JOB");
+        Path specDir = spec.file() == null ? Path.of(".") : spec.file().toAbsolutePath().getParent();
+        tags.put("mlflow.source.git.commit", GitInfo.commit(specDir));
+        Tracker tracker = backend.start(spec.name(), spec.name() + "-" + state.logicalDate, tags);
+        Map<String, String> params = new LinkedHashMap<>();
+        params.put("pipeline", spec.name());
+        params.put("logical_date", state.logicalDate);
+        params.put("spec_hash", spec.specHash());
+        params.put("window", spec.window().at(LocalDate.parse(state.logicalDate)).toString());
+        tracker.logParams(params);
+        return tracker;
+    }
+
+    private String cacheKey(Catalog catalog, PipelineSpec spec, StepSpec stepSpec, Step step, LocalDate date, Map<String, String> keys) {
+        Map<String, Object> parts = new LinkedHashMap<>();
+        parts.put("type", stepSpec.type());
+        parts.put("version", step.version());
+        parts.put("params", stepSpec.params() == null ? Map.of() : stepSpec.params().toPlain());
+        parts.put("outputs", stepSpec.outputs());
+        parts.put("date", date.toString());
+        parts.put("window", spec.window());
+        Map<String, String> inputs = new LinkedHashMap<>();
+        for (String in : stepSpec.inputs()) {
+            String producer = producerOf(spec, in);
+            inputs.put(in, producer != null ? keys.get(producer) : catalog.fingerprint(in));
+        }
+        parts.put("inputs", inputs);
+        return Hashing.sha256(Json.canonical(parts)).substring(0, 16);
+    }
+
+    private static String producerOf(PipelineSpec spec, String dataset) {
+        for (StepSpec s : spec.steps()) if (s.outputs().contains(dataset)) return s.name();
+        return null;
+    }
+
+    private RunState newState(PipelineSpec spec, LocalDate date) {
+        RunState s = new RunState();
+        s.pipeline = spec.name();
+        s.logicalDate = date.toString();
+        s.runId = RUN_ID.format(clock.instant()) + "-" + UUID.randomUUID().toString().substring(0, 4);
+        s.specFile = spec.file() == null ? null : spec.file().toAbsolutePath().toString();
+        s.startedAt = clock.instant().toString();
+        return s;
+    }
+
+    /** Makes the state's step list match the spec (a resumed run may follow an edited spec). */
+    private static void syncSteps(RunState state, PipelineSpec spec) {
+        List<StepState> synced = spec.steps().stream().map(s -> {
+            StepState existing = state.step(s.name());
+            return existing != null && existing.type.equals(s.type()) ? existing : new StepState(s.name(), s.type());
+        }).toList();
+        state.steps = new java.util.ArrayList<>(synced);
+    }
+
+    private static void checkSlice(PipelineSpec spec, RunOptions options) {
+        for (String s : new String[] {options.fromStep(), options.toStep()}) {
+            if (s != null && spec.step(s) == null) {
+                throw new TreelineException(ExitCode.USAGE, "no step named '" + s + "' in " + spec.file()
+                        + dev.treeline.pipelines.util.DidYouMean.hint(s, spec.steps().stream().map(StepSpec::name).toList()));
+            }
+        }
+    }
+
+    private void markInterrupted(RunState state, Tracker tracker) {
+        if (state.status != RunStatus.RUNNING) return;
+        state.status = RunStatus.FAILED;
+        state.error = "interrupted";
+        state.finishedAt = clock.instant().toString();
+        state.steps.stream().filter(s -> s.status == RunStatus.RUNNING).forEach(s -> {
+            s.status = RunStatus.FAILED;
+            s.error = "interrupted";
+        });
+        store.save(state);
+        try {
+            tracker.end(false);
+        } catch (RuntimeException ignored) {
+            // the process is exiting; the next run resumes anyway
+        }
+    }
+
+    private double seconds(Instant start) {
+        return Math.round((clock.millis() - start.toEpochMilli()) / 100.0) / 10.0;
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max);
+    }
+}

@@ -1,0 +1,36 @@
+package dev.treeline.pipelines.run;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The durable record of one pipeline run for one logical date, in
+ * {@code <workspace>/runs/<pipeline>/<date>/state.json} (written atomically after every change).
+ */
+public final class RunState {
+    @JsonProperty public String pipeline;
+    @JsonProperty("logical_date") public String logicalDate;
+    @JsonProperty("run_id") public String runId;
+    @JsonProperty public RunStatus status = RunStatus.PENDING;
+    @JsonProperty public int attempt;
+    @JsonProperty("spec_file") public String specFile;
+    @JsonProperty("spec_hash") public String specHash;
+    @JsonProperty("tracking_run_id") public String trackingRunId;
+    @JsonProperty("tracking_url") public String trackingUrl;
+    @JsonProperty("started_at") public String startedAt;
+    @JsonProperty("finished_at") public String finishedAt;
+    @JsonProperty public Double seconds;
+    @JsonProperty public String error;
+    @JsonProperty public List<StepState> steps = new ArrayList<>();
+
+    public StepState step(String name) {
+        return steps.stream().filter(s -> s.name.equals(name)).findFirst().orElse(null);
+    }
+
+    /** A number a step reported, e.g. {@code step("evaluate").numbers.get("holdout_auc")}. */
+    public Double number(String step, String key) {
+        StepState s = step(step);
+        return s == null ? null : s.numbers.get(key);
+    }
+}

@@ -1,0 +1,5 @@
+package dev.treeline.pipelines.run;
+
+public enum RunStatus {
+    PENDING, RUNNING, SUCCEEDED, FAILED, SKIPPED
+}

@@ -1,0 +1,96 @@
+package dev.treeline.pipelines.testing;
+
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.env.S3Settings;
+import dev.treeline.pipelines.spec.Interpolator;
+import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.pipelines.spec.SpecLoader;
+import dev.treeline.pipelines.spec.SpecNode;
+import dev.treeline.pipelines.step.StepTypes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Builds pipelines from YAML text and environments on temporary workspaces. */
+public final class TestPipelines {
+    private TestPipelines() {}
+
+    public static Pipeline load(Path specFile, Map<String, String> vars) {
+        return new SpecLoader(StepTypes.discover()).load(specFile, vars);
+    }
+
+    public static Pipeline loadText(String yaml) {
+        return new SpecLoader(StepTypes.discover()).load(SpecNode.parse(yaml, "test.yaml", Interpolator.none()), Path.of("test.yaml"));
+    }
+
+    public static Path writeSpec(Path dir, String yaml) {
+        try {
+            Files.createDirectories(dir);
+            Path file = dir.resolve("pipeline.yaml");
+            Files.writeString(file, yaml);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static Environment env(Path workspace) {
+        return new Environment(workspace, workspace.resolve("cache"), "http://127.0.0.1:1", new S3Settings(null, "us-east-1", null, null, null), null, Map.of());
+    }
+
+    /**
+     * The flights pipeline of examples/flights in small: ingest → validate → features → train → evaluate,
+     * plus {@code extraSteps} (YAML list items) appended.
+     */
+    public static String flightsSpec(Path data, int trainDays, String extraSteps) {
+        return """
+            pipeline: flights-test
+            model:
+              name: flights-test
+            window:
+              train_days: %d
+              validation_days: 3
+              holdout_days: 1
+            datasets:
+              raw_flights:
+                path: %s
+              flights: {partitioned_by: day}
+              flights_valid: {partitioned_by: day}
+              flights_rejects: {partitioned_by: day}
+            steps:
+              - name: ingest
+                inputs: [raw_flights]
+                outputs: [flights]
+                params: {time_column: date}
+              - name: validate
+                inputs: [flights]
+                outputs: [flights_valid, flights_rejects]
+                params:
+                  columns: {date: timestamp, delay: long, distance: long, origin: string, destination: string}
+                  rules:
+                    - {column: delay, not_null: true}
+                    - {column: distance, min: 1}
+                    - {column: origin, pattern: "^[A-Z]{3}$"}
+                  max_reject_ratio: 0.05
+              - name: features
+                inputs: [flights_valid]
+                outputs: [training_features, feature_pipeline]
+                params:
+                  timestamp: date
+                  calendar: [month, day_of_month, day_of_week, minute_of_day]
+                  numeric: [distance]
+                  categorical: [origin, destination]
+                  label: delay > 15
+              - name: train
+                type: xgboost_train
+                inputs: [training_features, feature_pipeline]
+                outputs: [model]
+                params: {num_rounds: 30, early_stopping_rounds: 5, max_depth: 4, eta: 0.3, num_workers: 1, nthread: 1, seed: 7}
+              - name: evaluate
+                inputs: [flights_valid, model]
+                outputs: [evaluation]
+            %s""".formatted(trainDays, data.toAbsolutePath(), extraSteps == null ? "" : extraSteps);
+    }
+}

@@ -1,0 +1,31 @@
+package dev.treeline.training.evaluate;
+
+import dev.treeline.pipelines.spec.PipelineSpec;
+import dev.treeline.pipelines.spec.StepSpec;
+import dev.treeline.pipelines.step.Step;
+import dev.treeline.pipelines.step.StepType;
+import java.util.List;
+
+public final class EvaluateStepType implements StepType {
+    @Override
+    public String name() {
+        return "evaluate";
+    }
+
+    @Override
+    public String summary() {
+        return "measure the candidate and the registered champion on the same holdout days";
+    }
+
+    @Override
+    public Step create(StepSpec spec, PipelineSpec pipeline) {
+        spec.expectDatasets(List.of("validated rows (partitioned by day)", "model bundle"), List.of("evaluation"));
+        var p = spec.paramsOrEmpty().allowOnly("champion_alias");
+        return new EvaluateStep(p.string("champion_alias", "champion"));
+    }
+
+    @Override
+    public String outputFormat(int index) {
+        return "json";
+    }
+}

@@ -1,0 +1,156 @@
+package dev.treeline.training.train;
+
+import dev.treeline.features.build.FeatureMeta;
+import dev.treeline.features.build.FeaturePipelineFactory;
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.spec.DateWindow;
+import dev.treeline.pipelines.step.Step;
+import dev.treeline.pipelines.step.StepContext;
+import dev.treeline.pipelines.step.StepResult;
+import dev.treeline.pipelines.util.AtomicFiles;
+import dev.treeline.pipelines.util.Json;
+import dev.treeline.training.bundle.ModelBundle;
+import dev.treeline.training.bundle.ModelMeta;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
+import ml.dmlc.xgboost4j.scala.spark.XGBoostTrainingSummary;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import scala.Tuple2;
+
+/**
+ * Trains XGBoost on the train days with XGBoost4J-Spark (its own distributed training underneath),
+ * stopping early on the validation days, and writes a {@link ModelBundle}.
+ */
+final class TrainStep implements Step {
+    private final TrainParams params;
+
+    TrainStep(TrainParams params) {
+        this.params = params;
+    }
+
+    @Override
+    public StepResult run(StepContext ctx) throws Exception {
+        checkResources(ctx);
+        Dataset<Row> all = ctx.catalog().read(ctx.input(0));
+        Dataset<Row> train = all.filter(functions.col("split").equalTo(DateWindow.TRAIN));
+        Dataset<Row> validation = all.filter(functions.col("split").equalTo(DateWindow.VALIDATION));
+        Path pipelineDir = ctx.catalog().directory(ctx.input(1));
+        FeatureMeta features = FeatureMeta.read(pipelineDir);
+
+        XGBoostClassifier clf = new XGBoostClassifier();
+        clf.setFeaturesCol(FeaturePipelineFactory.FEATURES);
+        clf.setLabelCol("label");
+        // XGBoost4J-Spark setters return Params, so they do not chain from Java.
+        clf.setObjective(params.objective());
+        clf.setEvalMetric(params.evalMetric());
+        clf.setNumRound(params.numRounds());
+        clf.setMaxDepth(params.maxDepth());
+        clf.setEta(params.eta());
+        clf.setMinChildWeight(params.minChildWeight());
+        clf.setSubsample(params.subsample());
+        clf.setColsampleBytree(params.colsampleBytree());
+        clf.setLambda(params.lambda());
+        clf.setAlpha(params.alpha());
+        clf.setMaxBins(params.maxBin());
+        clf.setTreeMethod(params.treeMethod());
+        clf.setNumWorkers(params.numWorkers());
+        clf.setNthread(params.nthread());
+        clf.setSeed(params.seed());
+        clf.setMissing(Float.NaN);
+        clf.setRabitTrackerTimeout(params.trackerTimeoutSeconds());
+        clf.setFeatureNames(features.featureNames().toArray(String[]::new));
+        boolean earlyStopping = params.earlyStoppingRounds() > 0;
+        if (earlyStopping) {
+            if (validation.isEmpty()) {
+                throw TreelineException.data("no validation rows between " + ctx.window().validationFrom() + " and "
+                        + ctx.window().validationTo() + " for early stopping; set early_stopping_rounds: 0 or widen window.validation_days");
+            }
+            clf.setNumEarlyStoppingRounds(params.earlyStoppingRounds());
+            clf.setEvalDataset(validation);
+        }
+        ctx.tracker().logParams(params.asParams());
+        ctx.progress().detail(String.format("XGBoost: up to %d rounds, %d worker(s) x %d thread(s)%s", params.numRounds(),
+                params.numWorkers(), params.nthread(), earlyStopping ? ", early stopping after " + params.earlyStoppingRounds() : ""));
+
+        Instant start = Instant.now();
+        XGBoostClassificationModel model = clf.fit(train);
+        double seconds = (Instant.now().toEpochMilli() - start.toEpochMilli()) / 1000.0;
+        Booster booster = model.nativeBooster().booster();
+        int rounds = booster.getNumBoostedRound();
+        String best = booster.getAttr("best_iteration");
+        int bestIteration = best != null ? Integer.parseInt(best) : rounds - 1;
+
+        Map<String, Double> importance = new TreeMap<>(booster.getScore(features.featureNames().toArray(String[]::new), "gain"));
+        Map<String, String> versions = new LinkedHashMap<>();
+        versions.put("spark", ctx.spark().version());
+        versions.put("xgboost", xgboostVersion());
+        ModelMeta meta = new ModelMeta(1, params.objective(), bestIteration, rounds, features.featureNames(), features.label(),
+                new LinkedHashMap<>(params.asParams()), versions, Instant.now().toString());
+        ctx.catalog().publishDirectory(ctx.output(0), dir -> {
+            booster.saveModel(dir.resolve(ModelBundle.BOOSTER_UBJ).toString());
+            booster.saveModel(dir.resolve(ModelBundle.BOOSTER_JSON).toString());
+            AtomicFiles.copyRecursively(pipelineDir, dir.resolve(ModelBundle.FEATURE_PIPELINE));
+            Json.writeAtomically(dir.resolve(ModelBundle.META), meta);
+            Json.writeAtomically(dir.resolve(ModelBundle.IMPORTANCE), importance);
+        });
+        logHistory(ctx, model);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("train_seconds", seconds);
+        metrics.put("boosted_rounds", (double) rounds);
+        metrics.put("best_iteration", (double) bestIteration);
+        ctx.tracker().logMetrics(metrics);
+        return StepResult.of(String.format("%d rounds in %.1f s, best iteration %d", rounds, seconds, bestIteration), metrics);
+    }
+
+    private void logHistory(StepContext ctx, XGBoostClassificationModel model) {
+        if (model.summary().isEmpty()) return;
+        XGBoostTrainingSummary summary = model.summary().get();
+        ctx.tracker().logMetricHistory("train_" + params.evalMetric(), toDoubles(summary.trainObjectiveHistory()));
+        scala.collection.Iterator<Tuple2<String, float[]>> it = summary.validationObjectiveHistory().iterator();
+        while (it.hasNext()) {
+            Tuple2<String, float[]> h = it.next();
+            ctx.tracker().logMetricHistory("validation_" + params.evalMetric(), toDoubles(h._2()));
+        }
+    }
+
+    private static double[] toDoubles(float[] values) {
+        double[] out = new double[values.length];
+        for (int i = 0; i < values.length; i++) out[i] = values[i];
+        return out;
+    }
+
+    /** XGBoost's training is a barrier stage: all workers need a slot at once, or it waits. Fail fast instead. */
+    private void checkResources(StepContext ctx) {
+        var conf = ctx.spark().sparkContext().getConf();
+        int taskCpus = conf.getInt("spark.task.cpus", 1);
+        if (params.nthread() > taskCpus) {
+            throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': nthread "
+                    + params.nthread() + " is more than spark.task.cpus " + taskCpus + "; set spark.conf.spark.task.cpus: \""
+                    + params.nthread() + "\" in the spec or lower nthread");
+        }
+        String master = ctx.spark().sparkContext().master();
+        if (master.startsWith("local")) {
+            int cores = ctx.spark().sparkContext().defaultParallelism();
+            int slots = cores / taskCpus;
+            if (params.numWorkers() > slots) {
+                throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': num_workers "
+                        + params.numWorkers() + " needs " + params.numWorkers() + " task slots at once, but " + master
+                        + " has " + slots + " (cores " + cores + " / spark.task.cpus " + taskCpus + "); lower num_workers");
+            }
+        }
+    }
+
+    static String xgboostVersion() {
+        Package p = XGBoostClassifier.class.getPackage();
+        String v = p == null ? null : p.getImplementationVersion();
+        return v != null ? v : TrainStepType.XGBOOST_VERSION;
+    }
+}

@@ -1,0 +1,125 @@
+package dev.treeline.training;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.treeline.pipelines.catalog.Catalog;
+import dev.treeline.pipelines.run.PipelineRunner;
+import dev.treeline.pipelines.run.Progress;
+import dev.treeline.pipelines.run.RunOptions;
+import dev.treeline.pipelines.run.RunOutcome;
+import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.pipelines.testing.SyntheticFlights;
+import dev.treeline.pipelines.testing.TestPipelines;
+import dev.treeline.pipelines.testing.TestSpark;
+import dev.treeline.pipelines.tracking.NoTracking;
+import dev.treeline.pipelines.util.Json;
+import dev.treeline.training.bundle.BundleScorer;
+import dev.treeline.training.bundle.ModelBundle;
+import dev.treeline.training.evaluate.Evaluation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainAndEvaluateTest {
+    static final LocalDate START = LocalDate.of(2001, 1, 1);
+    static final LocalDate DATE = START.plusDays(19);
+
+    @TempDir static Path tmp;
+    static SparkSession spark;
+    static Pipeline pipeline;
+    static PipelineRunner runner;
+    static RunOutcome outcome;
+
+    @BeforeAll
+    static void runPipeline() {
+        spark = TestSpark.session();
+        Path data = SyntheticFlights.write(spark, tmp.resolve("raw"), START, 25, 400, 11);
+        pipeline = TestPipelines.load(TestPipelines.writeSpec(tmp.resolve("spec"), TestPipelines.flightsSpec(data, 14, null)), Map.of());
+        runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws")), NoTracking::new, () -> spark, Progress.SILENT);
+        outcome = runner.run(pipeline, DATE, RunOptions.DEFAULT);
+    }
+
+    Catalog catalog() {
+        Path runDir = runner.store().runDir(pipeline.spec().name(), DATE, outcome.state().runId);
+        return new Catalog(spark, pipeline.spec(), tmp.resolve("ws"), runDir, outcome.state().runId);
+    }
+
+    @Test
+    void evaluationMeasuresTheCandidateOnTheHoldoutDayOnly() {
+        Evaluation e = catalog().readJson("evaluation", Evaluation.class);
+        assertEquals(DATE.toString(), e.holdoutFrom());
+        assertEquals(DATE.toString(), e.holdoutTo());
+        assertEquals(400, e.candidate().rows(), "one day of 400 synthetic flights");
+        assertTrue(e.candidate().auc() > 0.68 && e.candidate().auc() < 0.95, "learnable but noisy signal, AUC " + e.candidate().auc());
+        assertTrue(e.candidate().logloss() > 0.3 && e.candidate().logloss() < 0.69, "better than a coin, log loss " + e.candidate().logloss());
+        assertNull(e.champion(), "no registry, so no champion");
+    }
+
+    @Test
+    void bundleHoldsBoosterPipelineAndMeta() {
+        Path dir = catalog().directory("model");
+        for (String f : List.of(ModelBundle.BOOSTER_UBJ, ModelBundle.BOOSTER_JSON, ModelBundle.META, ModelBundle.IMPORTANCE,
+                ModelBundle.FEATURE_PIPELINE + "/metadata/part-00000", ModelBundle.FEATURE_PIPELINE + "/treeline-features.json")) {
+            assertTrue(Files.exists(dir.resolve(f)), f);
+        }
+        ModelBundle b = ModelBundle.at(dir);
+        assertEquals(List.of("month", "day_of_month", "day_of_week", "minute_of_day", "distance", "origin_index", "destination_index"),
+                b.meta().featureNames());
+        assertEquals("delay > 15", b.meta().label());
+        assertTrue(b.meta().bestIteration() < b.meta().boostedRounds());
+        Map<?, ?> importance = Json.MAPPER.convertValue(Json.parse(Files.exists(dir.resolve(ModelBundle.IMPORTANCE))
+                ? readString(dir.resolve(ModelBundle.IMPORTANCE)) : "{}"), Map.class);
+        assertTrue(importance.containsKey("minute_of_day"), "the strongest synthetic signal is used: " + importance);
+    }
+
+    @Test
+    void scorerMatchesNativeBoosterOnDenseMatrix() throws Exception {
+        ModelBundle b = ModelBundle.at(catalog().directory("model"));
+        Dataset<Row> raw = catalog().partitioned("flights_valid").read(DATE, DATE).limit(50);
+        List<Row> scored = BundleScorer.score(spark, b, raw.withColumn("rid", functions.monotonically_increasing_id()), "rid")
+                .orderBy("rid").collectAsList();
+        List<Row> vectors = b.loadFeaturePipeline().transform(raw.withColumn("rid", functions.monotonically_increasing_id()))
+                .orderBy("rid").select("features").collectAsList();
+        int n = vectors.size();
+        int f = b.meta().featureNames().size();
+        float[] dense = new float[n * f];
+        for (int i = 0; i < n; i++) {
+            Vector v = (Vector) vectors.get(i).get(0);
+            for (int j = 0; j < f; j++) dense[i * f + j] = (float) v.apply(j);
+        }
+        Booster booster = b.loadBooster();
+        float[][] expected = booster.predict(new DMatrix(dense, n, f, Float.NaN), false, b.meta().iterationEnd());
+        for (int i = 0; i < n; i++) {
+            assertEquals(expected[i][0], scored.get(i).getDouble(1), 1e-6, "row " + i);
+        }
+    }
+
+    @Test
+    void rerunningASucceededDateDoesNothing() {
+        RunOutcome again = runner.run(pipeline, DATE, RunOptions.DEFAULT);
+        assertEquals(RunOutcome.Kind.ALREADY_SUCCEEDED, again.kind());
+        assertEquals(outcome.state().runId, again.state().runId);
+    }
+
+    private static String readString(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
