@@ -151,6 +151,6 @@ final class TrainStep implements Step {
     static String xgboostVersion() {
         Package p = XGBoostClassifier.class.getPackage();
         String v = p == null ? null : p.getImplementationVersion();
-        return v != null ? v : TrainStepType.XGBOOST_VERSION;
+        return v != null ? v : dev.treeline.pipelines.Versions.xgboost();
     }
 }

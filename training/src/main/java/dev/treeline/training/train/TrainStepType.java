@@ -7,9 +7,6 @@ import dev.treeline.pipelines.step.StepType;
 import java.util.List;
 
 public final class TrainStepType implements StepType {
-    /** Kept in step with the root pom's xgboost.version (checked by a test). */
-    public static final String XGBOOST_VERSION = "3.4.0";
-
     @Override
     public String name() {
         return "xgboost_train";

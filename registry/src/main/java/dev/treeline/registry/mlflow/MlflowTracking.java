@@ -1,0 +1,86 @@
+package dev.treeline.registry.mlflow;
+
+import dev.treeline.pipelines.tracking.ModelRef;
+import dev.treeline.pipelines.tracking.ModelStore;
+import dev.treeline.pipelines.tracking.Tracker;
+import dev.treeline.pipelines.tracking.Tracking;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.mlflow.api.proto.Service;
+
+/** Tracking and registry reads against one MLflow server; experiments are named after pipelines. */
+public final class MlflowTracking implements Tracking {
+    private final MlflowConnection mlflow;
+
+    public MlflowTracking(MlflowConnection mlflow) {
+        this.mlflow = mlflow;
+    }
+
+    public MlflowConnection connection() {
+        return mlflow;
+    }
+
+    @Override
+    public Tracker start(String experiment, String runName, Map<String, String> tags) {
+        String experimentId = experimentId(experiment);
+        Service.CreateRun.Builder req = Service.CreateRun.newBuilder()
+                .setExperimentId(experimentId).setRunName(runName).setStartTime(System.currentTimeMillis())
+                .setUserId(System.getProperty("user.name", ""));
+        tags.forEach((k, v) -> req.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
+        Service.RunInfo info = mlflow.call("create run", () -> mlflow.client().createRun(req.build()));
+        return new MlflowTracker(mlflow, info);
+    }
+
+    @Override
+    public Tracker resume(String runId) {
+        Service.Run run = mlflow.call("get run " + runId, () -> mlflow.client().getRun(runId));
+        mlflow.rest().post("runs/update", Map.of("run_id", runId, "status", "RUNNING"));
+        return new MlflowTracker(mlflow, run.getInfo());
+    }
+
+    public String experimentId(String experiment) {
+        Optional<Service.Experiment> found = mlflow.call("get experiment", () -> mlflow.client().getExperimentByName(experiment));
+        if (found.isPresent()) return found.get().getExperimentId();
+        try {
+            return mlflow.call("create experiment", () -> mlflow.client().createExperiment(experiment));
+        } catch (MlflowException e) {
+            // Another process created it first.
+            return mlflow.call("get experiment", () -> mlflow.client().getExperimentByName(experiment)).orElseThrow(() -> e).getExperimentId();
+        }
+    }
+
+    @Override
+    public ModelStore models() {
+        return new ModelStore() {
+            @Override
+            public Optional<ModelRef> byAlias(String model, String alias) {
+                return mlflow.registry().byAlias(model, alias);
+            }
+
+            @Override
+            public Path download(ModelRef ref, Path target) {
+                return MlflowTracking.this.download(ref, target);
+            }
+        };
+    }
+
+    /** Downloads a version's model directory (its {@code source}) into {@code target}. */
+    public Path download(ModelRef ref, Path target) {
+        String source = ref.source();
+        if (source != null && source.startsWith("runs:/")) {
+            String rest = source.substring("runs:/".length());
+            String runId = rest.substring(0, rest.indexOf('/'));
+            String path = rest.substring(rest.indexOf('/') + 1);
+            String artifactUri = mlflow.call("get run " + runId, () -> mlflow.client().getRun(runId)).getInfo().getArtifactUri();
+            return mlflow.artifacts().downloadDirectory(artifactUri, path, target);
+        }
+        mlflow.artifacts().download(MlflowArtifacts.proxiedPath(source), target);
+        return target;
+    }
+
+    @Override
+    public String describe() {
+        return "MLflow at " + mlflow.url();
+    }
+}

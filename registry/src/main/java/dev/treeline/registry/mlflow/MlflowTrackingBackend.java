@@ -1,0 +1,23 @@
+package dev.treeline.registry.mlflow;
+
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.tracking.Tracking;
+import dev.treeline.pipelines.tracking.TrackingBackend;
+
+/** The tracking backend pipelines use when the registry module is on the classpath. */
+public final class MlflowTrackingBackend implements TrackingBackend {
+    @Override
+    public int priority() {
+        return 100;
+    }
+
+    @Override
+    public Tracking open(Environment environment) {
+        MlflowConnection c = MlflowConnection.fromEnvironment(environment.mlflowUri());
+        if (!c.rest().healthy()) {
+            throw new MlflowException(0, null, "MLflow is not reachable at " + environment.mlflowUri()
+                    + "; start the local stack with 'treeline local up' or point MLFLOW_TRACKING_URI at your server", null);
+        }
+        return new MlflowTracking(c);
+    }
+}

@@ -1,0 +1,84 @@
+package dev.treeline.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.util.Hashing;
+import dev.treeline.pipelines.util.Json;
+import dev.treeline.registry.local.LocalStack;
+import dev.treeline.registry.s3.ChampionPointer;
+import dev.treeline.registry.s3.Manifest;
+import dev.treeline.registry.s3.S3Clients;
+import dev.treeline.registry.s3.S3Publisher;
+import dev.treeline.registry.testing.LocalStackFixture;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Against the real S3 API of the local stack (S3Proxy). */
+class S3PublisherTest {
+    @TempDir Path tmp;
+
+    @Test
+    void publishesFilesThenManifestThenPointerAndIsANoOpTheSecondTime() throws Exception {
+        Environment env = LocalStackFixture.get().environment(tmp.resolve("ws"));
+        String model = "pub-" + UUID.randomUUID().toString().substring(0, 8);
+        Path v1 = bundle("v1");
+        try (S3Client s3 = S3Clients.create(env.s3())) {
+            S3Publisher pub = new S3Publisher(s3, LocalStack.DEFAULT_BUCKET, "models", null);
+            S3Publisher.Result r = pub.publishChampion(v1, model, "1", "run1", Map.of("k", "v"));
+            assertTrue(r.uploaded());
+            assertTrue(r.pointerMoved());
+            Manifest m = Json.MAPPER.readValue(pub.get("models/" + model + "/1/manifest.json"), Manifest.class);
+            assertEquals(2, m.files().size());
+            for (Manifest.FileEntry f : m.files()) {
+                byte[] object = pub.get("models/" + model + "/1/" + f.path());
+                assertEquals(f.sha256(), Hashing.sha256(object), f.path());
+                assertEquals(f.size(), object.length);
+            }
+            ChampionPointer p = pub.pointer(model).orElseThrow();
+            assertEquals("1", p.version());
+            assertEquals(Hashing.sha256(pub.get("models/" + model + "/1/manifest.json")), p.manifestSha256());
+
+            S3Publisher.Result again = pub.publishChampion(v1, model, "1", "run1", Map.of("k", "v"));
+            assertFalse(again.uploaded(), "same bytes: nothing uploaded");
+            assertFalse(again.pointerMoved());
+
+            Files.writeString(v1.resolve("model.ubj"), "changed");
+            TreelineException e = assertThrows(TreelineException.class, () -> pub.publishChampion(v1, model, "1", "run1", Map.of()));
+            assertTrue(e.getMessage().contains("published versions are immutable"), e.getMessage());
+            assertEquals("1", pub.pointer(model).orElseThrow().version(), "the pointer did not move");
+
+            S3Publisher.Result v2 = pub.publishChampion(bundle("v2"), model, "2", "run2", Map.of());
+            assertTrue(v2.pointerMoved());
+            assertEquals("2", pub.pointer(model).orElseThrow().version());
+        }
+    }
+
+    @Test
+    void missingBucketNamesTheBucketAndTheFix() throws Exception {
+        Environment env = LocalStackFixture.get().environment(tmp.resolve("ws"));
+        try (S3Client s3 = S3Clients.create(env.s3())) {
+            S3Publisher pub = new S3Publisher(s3, "no-such-bucket-here", "", null);
+            Path b = bundle("x");
+            TreelineException e = assertThrows(TreelineException.class, () -> pub.publishChampion(b, "m", "1", "r", Map.of()));
+            assertEquals("bucket 'no-such-bucket-here' does not exist; create it (infra/terraform on AWS; 'treeline local up' creates it on the local stack) or set the push step's params.bucket",
+                    e.getMessage());
+        }
+    }
+
+    Path bundle(String content) throws java.io.IOException {
+        Path dir = Files.createDirectories(tmp.resolve("b-" + content + "-" + UUID.randomUUID()).resolve("feature_pipeline"));
+        Files.writeString(dir.getParent().resolve("model.ubj"), "booster " + content);
+        Files.writeString(dir.resolve("meta.json"), "{\"v\":\"" + content + "\"}");
+        return dir.getParent();
+    }
+}
