@@ -118,7 +118,8 @@ public final class PartitionedDataset {
             org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
             Map<LocalDate, Long> counts = new HashMap<>();
             if (rows != null) {
-                rows.write().mode(SaveMode.ErrorIfExists).partitionBy(column).parquet(staging.toString());
+                // One task per day: one file per partition instead of one per (input split, day).
+                rows.repartition(functions.col(column)).write().mode(SaveMode.ErrorIfExists).partitionBy(column).parquet(staging.toString());
                 if (hasDataFiles(fs, staging)) {
                     for (Row r : spark.read().parquet(staging.toString()).groupBy(column).count().collectAsList()) {
                         counts.put(toLocalDate(r.get(0)), r.getLong(1));

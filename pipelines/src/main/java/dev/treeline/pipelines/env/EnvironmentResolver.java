@@ -69,6 +69,15 @@ public final class EnvironmentResolver {
         return new Environment(workspace, cacheDir(), stripSlash(mlflow), s3, master, Map.copyOf(params));
     }
 
+    /** Settings that use the given local stack whatever the environment says (the demo's choice). */
+    public Environment forLocalStack(Path workspace, StackEndpoints stack, Map<String, String> params) {
+        Properties creds = readCredentials(Path.of(stack.s3CredentialsFile()));
+        S3Settings s3 = new S3Settings(stack.s3Endpoint(), stack.s3Region(), creds.getProperty("access_key_id"),
+                creds.getProperty("secret_access_key"), null);
+        return new Environment(workspace.toAbsolutePath().normalize(), cacheDir(), stripSlash(stack.mlflowUrl()), s3,
+                env.apply("TREELINE_SPARK_MASTER"), Map.copyOf(params));
+    }
+
     public static StackEndpoints readStack(Path workspace) {
         Path file = workspace.resolve(StackEndpoints.FILE);
         if (!Files.isRegularFile(file)) return null;

@@ -40,6 +40,12 @@ public final class TestPipelines {
         return new Environment(workspace, workspace.resolve("cache"), "http://127.0.0.1:1", new S3Settings(null, "us-east-1", null, null, null), null, Map.of());
     }
 
+    /** {@link #flightsSpec} up to and including the features step (for modules without training). */
+    public static String flightsSpecThroughFeatures(Path data, int trainDays) {
+        String full = flightsSpec(data, trainDays, null);
+        return full.substring(0, full.indexOf("  - name: train"));
+    }
+
     /**
      * The flights pipeline of examples/flights in small: ingest → validate → features → train → evaluate,
      * plus {@code extraSteps} (YAML list items) appended.

@@ -1,0 +1,109 @@
+package dev.treeline.cli;
+
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.env.EnvironmentResolver;
+import dev.treeline.pipelines.env.StackEndpoints;
+import dev.treeline.pipelines.run.PipelineRunner;
+import dev.treeline.pipelines.run.RunOptions;
+import dev.treeline.pipelines.run.RunOutcome;
+import dev.treeline.pipelines.run.RunState;
+import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.registry.local.LocalStack;
+import dev.treeline.registry.mlflow.MlflowConnection;
+import dev.treeline.registry.mlflow.MlflowCredentials;
+import dev.treeline.registry.s3.ChampionPointer;
+import dev.treeline.registry.s3.S3Clients;
+import dev.treeline.registry.s3.S3Publisher;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3Client;
+
+@Command(name = "demo", description = {"Try Treeline: nightly flights pipeline on the local stack.",
+                "Sets up what is missing (flights data, MLflow venv, S3Proxy jar), starts the local stack, runs the pipeline for each "
+                        + "date and shows where to look. Safe to repeat: dates that succeeded are not run again."})
+final class DemoCommand implements Callable<Integer> {
+    static final String SPEC = "examples/flights/pipeline.yaml";
+
+    @Option(names = "--dates", split = ",", paramLabel = "DATE", description = "Logical dates to run, oldest first (default: ${DEFAULT-VALUE}).",
+            defaultValue = "2001-06-01,2001-06-02,2001-06-03")
+    List<LocalDate> dates;
+
+    @Mixin CommonOptions common;
+    @Mixin StackOptions ports;
+
+    @Override
+    public Integer call() {
+        long started = System.currentTimeMillis();
+        Path spec = Cli.home().resolve(SPEC);
+        if (!Files.isRegularFile(spec)) {
+            throw new TreelineException(ExitCode.USAGE, spec + " not found; run the demo from a Treeline clone (./treeline demo)");
+        }
+        EnvironmentResolver resolver = EnvironmentResolver.system();
+        Path workspace = resolver.workspace(common.workspace);
+        Path data = FlightsData.locate(Cli.home(), resolver.cacheDir(), Cli.OUT);
+
+        LocalStack stack = ports.stack(common);
+        StackEndpoints endpoints = stack.up();
+        Cli.OUT.info("Local stack: MLflow " + endpoints.mlflowUrl() + ", S3 " + endpoints.s3Endpoint());
+
+        Environment env = resolver.forLocalStack(workspace, endpoints, Map.of("TREELINE_DATA", data.toString()));
+        Pipeline pipeline = Cli.load(spec, env.params());
+        PipelineRunner runner = Cli.runner(env, pipeline);
+        List<RunOutcome> outcomes = new ArrayList<>();
+        List<Double> seconds = new ArrayList<>();
+        for (LocalDate date : dates) {
+            long t0 = System.currentTimeMillis();
+            outcomes.add(runner.run(pipeline, date, RunOptions.DEFAULT));
+            seconds.add((System.currentTimeMillis() - t0) / 1000.0);
+        }
+        summary(pipeline, env, endpoints, outcomes, seconds, workspace, (System.currentTimeMillis() - started) / 1000.0);
+        return 0;
+    }
+
+    private void summary(Pipeline pipeline, Environment env, StackEndpoints endpoints, List<RunOutcome> outcomes, List<Double> seconds,
+                         Path workspace, double total) {
+        String model = pipeline.spec().modelName();
+        Map<String, String> aliases;
+        try (MlflowConnection mlflow = new MlflowConnection(endpoints.mlflowUrl(), MlflowCredentials.NONE)) {
+            aliases = mlflow.registry().aliases(model);
+        }
+        String champion = aliases.get("champion");
+        String bucket = LocalStack.DEFAULT_BUCKET;
+        Optional<ChampionPointer> pointer;
+        try (S3Client s3 = S3Clients.create(env.s3())) {
+            pointer = new S3Publisher(s3, bucket, "", null).pointer(model);
+        }
+
+        System.out.println();
+        System.out.printf("%-11s  %-26s  %-8s  %7s  %11s  %-9s  %s%n", "date", "run", "this run", "version", "holdout AUC", "champion", "seconds");
+        for (int i = 0; i < outcomes.size(); i++) {
+            RunState s = outcomes.get(i).state();
+            Double version = s.number("register", "model_version");
+            Double auc = s.number("evaluate", "holdout_auc");
+            String v = version == null ? "-" : String.valueOf(version.longValue());
+            System.out.printf("%-11s  %-26s  %-8s  %7s  %11s  %-9s  %.1f%n", s.logicalDate, s.runId,
+                    outcomes.get(i).ranNow() ? "ran" : "done", v, auc == null ? "-" : String.format("%.4f", auc),
+                    v.equals(champion) ? "yes" : "", seconds.get(i));
+        }
+        System.out.println();
+        System.out.println("Champion:   " + model + " version " + (champion == null ? "none" : champion)
+                + (aliases.containsKey("challenger") ? " (challenger: version " + aliases.get("challenger") + ")" : ""));
+        System.out.println("MLflow UI:  " + endpoints.mlflowUrl() + "/#/models/" + model + "   (runs: experiment '" + pipeline.spec().name() + "')");
+        System.out.println("S3:         s3://" + bucket + "/" + model + "/champion.json -> "
+                + pointer.map(p -> "version " + p.version() + " at " + p.prefix()).orElse("not published")
+                + "   (endpoint " + endpoints.s3Endpoint() + ", files in " + workspace.resolve("stack/s3/data/" + bucket) + ")");
+        System.out.println("Workspace:  " + workspace + "   (run state in runs/, curated data in data/)");
+        System.out.printf("Demo took %.1f s. Run it again to see the dates skipped; stop the stack with ./treeline local down%n", total);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.treeline.cli;
+
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/**
+ * Turns exceptions into one line and an exit code from the one table ({@link ExitCode}). Stack traces
+ * only with --stacktrace.
+ */
+final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        boolean trace = CommonOptions.stacktraceRequested(parsed.originalArgs().toArray(String[]::new));
+        int code;
+        if (ex instanceof TreelineException te) {
+            err.println("error: " + te.getMessage());
+            code = te.exitCode().code();
+        } else if (ex instanceof InterruptedException) {
+            err.println("interrupted");
+            code = ExitCode.INTERRUPTED.code();
+        } else {
+            err.println("error: " + ex.getClass().getSimpleName() + ": " + firstLine(ex.getMessage()));
+            code = ExitCode.FAILURE.code();
+        }
+        if (trace) ex.printStackTrace(err);
+        else err.println("(run with --stacktrace for details)");
+        err.flush();
+        return code;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "(no message)";
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** Bad command lines: the message, a suggestion, and where to get help; exit code 2. */
+    static final class Usage implements CommandLine.IParameterExceptionHandler {
+        @Override
+        public int handleParseException(CommandLine.ParameterException ex, String[] args) {
+            CommandLine cl = ex.getCommandLine();
+            PrintWriter err = cl.getErr();
+            err.println("error: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Run '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
+            err.flush();
+            return ExitCode.USAGE.code();
+        }
+    }
+}

@@ -1,0 +1,4 @@
+package dev.treeline.cli;
+
+/** {@code --output} of listing commands. */
+enum OutputFormat { text, json }

@@ -1,0 +1,57 @@
+package dev.treeline.cli;
+
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.run.RunOptions;
+import dev.treeline.pipelines.run.RunOutcome;
+import dev.treeline.pipelines.spec.Pipeline;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run", description = {"Run a pipeline for one logical date.",
+                "A failed or interrupted date resumes at the step that did not finish; a date that succeeded is left alone unless --force."},
+        sortOptions = false)
+final class RunCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC", description = "Pipeline spec (YAML), e.g. examples/flights/pipeline.yaml.")
+    Path spec;
+
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Logical date: the last day of data the run uses.")
+    LocalDate date;
+
+    @Option(names = "--force", description = "Run again even if the date already succeeded (a new run).")
+    boolean force;
+
+    @Option(names = "--from-step", paramLabel = "STEP", description = "Redo this step and the ones after it, in the date's current run.")
+    String fromStep;
+
+    @Option(names = "--to-step", paramLabel = "STEP", description = "Stop after this step.")
+    String toStep;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for ${NAME} in the spec (repeatable).")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: the spec's spark.master, else local[*]; env TREELINE_SPARK_MASTER).")
+    String master;
+
+    @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else the local stack).")
+    String mlflowUri;
+
+    @Mixin CommonOptions common;
+
+    @Override
+    public Integer call() {
+        Environment env = Cli.environment(common, mlflowUri, master, Cli.params(params));
+        Pipeline pipeline = Cli.load(spec, env.params());
+        RunOutcome outcome = Cli.runner(env, pipeline).run(pipeline, date, new RunOptions(force, fromStep, toStep));
+        if (outcome.ranNow() && outcome.state().trackingUrl != null && !outcome.state().trackingUrl.isEmpty()) {
+            System.out.println("MLflow run: " + outcome.state().trackingUrl);
+        }
+        return 0;
+    }
+}

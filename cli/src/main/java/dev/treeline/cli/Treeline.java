@@ -1,0 +1,46 @@
+package dev.treeline.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code treeline} command: a small root that lists the subcommands. */
+@Command(name = "treeline",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Batch ML training and MLOps on Spark, XGBoost and MLflow.",
+        subcommands = {
+                DemoCommand.class,
+                RunCommand.class,
+                LocalCommand.class,
+                SchedulerCommand.class,
+                StepsCommand.class,
+                SpecCommand.class,
+                CommandLine.HelpCommand.class},
+        footer = {"", "Exit codes: see docs/exit-codes.md (0 ok, 1 failure, 2 usage, 3 spec, 4 data, 5 service, 6 local stack, 7 busy)."})
+public final class Treeline implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** Read by {@link ErrorHandler} from the arguments; declared here so every subcommand accepts it. */
+    @CommandLine.Option(names = "--stacktrace", scope = CommandLine.ScopeType.INHERIT, description = "Print the full stack trace of an error.")
+    boolean stacktrace;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (also used by tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Treeline());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        cl.setParameterExceptionHandler(new ErrorHandler.Usage());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setUsageHelpAutoWidth(true);
+        return cl;
+    }
+}
