@@ -9,6 +9,25 @@ import org.apache.spark.sql.SparkSession;
 public final class SparkSessions {
     private SparkSessions() {}
 
+    /** Treeline's and XGBoost's jars from the runnable distribution's lib/ directory, comma-separated. */
+    static String executorJars() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
+            java.nio.file.Path p = java.nio.file.Path.of(entry).toAbsolutePath();
+            java.nio.file.Path lib = p.getParent() == null ? null : p.getParent().resolve("lib");
+            if (lib == null || !java.nio.file.Files.isDirectory(lib)) continue;
+            try (var files = java.nio.file.Files.list(lib)) {
+                files.map(f -> f.getFileName().toString())
+                        .filter(n -> n.startsWith("treeline-") || n.startsWith("xgboost4j") || n.startsWith("snakeyaml"))
+                        .sorted()
+                        .forEach(n -> out.add(lib.resolve(n).toUri().toString()));
+            } catch (java.io.IOException e) {
+                // no distribution layout: the caller sets spark.jars itself
+            }
+        }
+        return String.join(",", out);
+    }
+
     public static SparkSession getOrCreate(SparkSpec spec, String masterOverride, boolean showProgress) {
         String master = masterOverride != null ? masterOverride : spec.master();
         SparkConf conf = new SparkConf()
@@ -23,6 +42,11 @@ public final class SparkSessions {
                 .set("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
         if (System.getProperty("spark.ui.enabled") != null) conf.set("spark.ui.enabled", System.getProperty("spark.ui.enabled"));
         for (Map.Entry<String, String> e : spec.conf().entrySet()) conf.set(e.getKey(), e.getValue());
+        if (!master.startsWith("local") && !conf.contains("spark.jars")) {
+            // Executors on a cluster need Treeline's step code and XGBoost; Spark's own jars are there already.
+            String jars = executorJars();
+            if (!jars.isEmpty()) conf.set("spark.jars", jars);
+        }
         SparkSession session = SparkSession.builder().config(conf).getOrCreate();
         session.sparkContext().setLogLevel("WARN");
         return session;
