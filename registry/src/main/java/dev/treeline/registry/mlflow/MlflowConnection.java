@@ -51,9 +51,18 @@ public final class MlflowConnection implements AutoCloseable {
             throw new MlflowException(e.getStatusCode(), null, "MLflow at " + url + " refused " + what + ": HTTP "
                     + e.getStatusCode() + ": " + e.getBodyMessage(), e);
         } catch (MlflowClientException e) {
-            throw new MlflowException(0, null, "MLflow is not reachable at " + url + " (" + e.getMessage()
+            throw new MlflowException(0, null, "MLflow is not reachable at " + url + " (" + reason(e)
                     + "); start the local stack with 'treeline local up' or point MLFLOW_TRACKING_URI at your server", e);
         }
+    }
+
+    private static String reason(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+        String m = String.valueOf(t.getMessage());
+        if (m.contains("refused")) return "connection refused";
+        if (t instanceof java.net.SocketTimeoutException) return "timed out";
+        return m.length() > 200 ? m.substring(0, 200) : m;
     }
 
     MlflowClient client() {
