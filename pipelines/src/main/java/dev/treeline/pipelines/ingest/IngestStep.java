@@ -44,9 +44,17 @@ final class IngestStep implements Step {
         if (params.startDate() != null) inRange = inRange.and(day.geq(functions.lit(java.sql.Date.valueOf(params.startDate()))));
         Dataset<Row> dated = rows.withColumn(curated.column(), day).filter(inRange);
 
+        // One pass over the source: rows per day (the null day holds the rows without a timestamp).
         TreeSet<LocalDate> days = new TreeSet<>();
-        for (Row r : dated.select(curated.column()).distinct().collectAsList()) days.add(((java.sql.Date) r.get(0)).toLocalDate());
-        long undated = rows.filter(functions.col(params.timeColumn()).isNull()).count();
+        long undated = 0;
+        for (Row r : rows.groupBy(day).count().collectAsList()) {
+            if (r.isNullAt(0)) {
+                undated = r.getLong(1);
+                continue;
+            }
+            LocalDate d = ((java.sql.Date) r.get(0)).toLocalDate();
+            if (!d.isAfter(ctx.logicalDate()) && (params.startDate() == null || !d.isBefore(params.startDate()))) days.add(d);
+        }
 
         String sourceFingerprint = ctx.catalog().fingerprint(source);
         String fingerprint = Hashing.sha256(Json.canonical(Map.of("params", params, "source", sourceFingerprint, "version", version()))).substring(0, 16);

@@ -46,7 +46,7 @@ public final class Installer {
     /** The venv's directory, created on first use; its {@code .complete} marker is written last. */
     public Path mlflowVenv() {
         String req = requirements();
-        Path venv = cacheDir.resolve("mlflow").resolve(Versions.mlflowServer() + "-" + Hashing.sha256(req).substring(0, 8));
+        Path venv = venvDir();
         if (Files.exists(venv.resolve(".complete"))) return venv;
         try (FileLocks.Held lock = FileLocks.acquire(cacheDir.resolve("mlflow").resolve(".install.lock"))) {
             if (Files.exists(venv.resolve(".complete"))) return venv;
@@ -66,6 +66,11 @@ public final class Installer {
         } catch (IOException e) {
             throw new StackException("cannot install the MLflow server into " + venv + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Where the venv for the pinned requirements lives (a new requirements file gets a new venv). */
+    public Path venvDir() {
+        return cacheDir.resolve("mlflow").resolve(Versions.mlflowServer() + "-" + Hashing.sha256(requirements()).substring(0, 8));
     }
 
     /** The S3Proxy jar, downloaded once and verified. */
@@ -103,7 +108,11 @@ public final class Installer {
     }
 
     static String findPython() {
-        for (String candidate : List.of("python3.11", "python3", "python")) {
+        return findPython(List.of("python3.11", "python3", "python"));
+    }
+
+    static String findPython(List<String> candidates) {
+        for (String candidate : candidates) {
             try {
                 Process p = new ProcessBuilder(candidate, "-c", "import sys; print(sys.version_info >= (3, 9))").redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
@@ -115,7 +124,7 @@ public final class Installer {
                 break;
             }
         }
-        throw new StackException("Python 3.9 or newer was not found on PATH (tried python3.11, python3, python); the local MLflow server needs it: "
+        throw new StackException("Python 3.9 or newer was not found on PATH (tried " + String.join(", ", candidates) + "); the local MLflow server needs it: "
                 + "install Python 3.11 with pip and venv (Debian: apt-get install python3 python3-venv python3-pip)");
     }
 

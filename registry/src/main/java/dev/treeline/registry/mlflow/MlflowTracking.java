@@ -39,15 +39,22 @@ public final class MlflowTracking implements Tracking {
         return new MlflowTracker(mlflow, run.getInfo());
     }
 
+    /** The experiment's id, creating it when missing (over REST: the Java client retries a 404 as if rate-limited). */
     public String experimentId(String experiment) {
-        Optional<Service.Experiment> found = mlflow.call("get experiment", () -> mlflow.client().getExperimentByName(experiment));
-        if (found.isPresent()) return found.get().getExperimentId();
-        try {
-            return mlflow.call("create experiment", () -> mlflow.client().createExperiment(experiment));
-        } catch (MlflowException e) {
-            // Another process created it first.
-            return mlflow.call("get experiment", () -> mlflow.client().getExperimentByName(experiment)).orElseThrow(() -> e).getExperimentId();
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                return mlflow.rest().get("experiments/get-by-name", Map.of("experiment_name", experiment))
+                        .path("experiment").path("experiment_id").asText();
+            } catch (MlflowException e) {
+                if (!e.is("RESOURCE_DOES_NOT_EXIST")) throw e;
+            }
+            try {
+                return mlflow.rest().post("experiments/create", Map.of("name", experiment)).path("experiment_id").asText();
+            } catch (MlflowException e) {
+                if (!e.is("RESOURCE_ALREADY_EXISTS")) throw e; // another process created it first: look it up again
+            }
         }
+        throw new MlflowException(0, null, "cannot find or create experiment '" + experiment + "' on " + mlflow.url(), null);
     }
 
     @Override
