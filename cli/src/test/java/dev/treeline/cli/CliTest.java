@@ -103,6 +103,7 @@ class CliTest {
         assertEquals("error: MLflow is not reachable at http://127.0.0.1:" + port
                 + "; start the local stack with 'treeline local up' or point MLFLOW_TRACKING_URI at your server", r.err().lines().findFirst().orElse(""));
         assertFalse(Files.exists(tmp.resolve("ws/data")), "no data was written");
+        assertFalse(Files.exists(tmp.resolve("ws/runs/p/2001-06-01/state.json")), "no run state was created");
     }
 
     @Test

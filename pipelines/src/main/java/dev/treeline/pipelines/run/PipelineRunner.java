@@ -76,6 +76,8 @@ public final class PipelineRunner {
                 return new RunOutcome(RunOutcome.Kind.ALREADY_SUCCEEDED, state);
             }
             // Resume keeps the run id, its data and its tracking run; --force starts a new run.
+            // Connect before touching the run state: an unreachable MLflow changes nothing on disk.
+            Tracking backend = tracking.get();
             boolean resume = state != null && !options.force();
             if (state != null && !resume) store.archive(state);
             if (!resume) state = newState(spec, date);
@@ -86,14 +88,21 @@ public final class PipelineRunner {
             state.finishedAt = null;
             syncSteps(state, spec);
             store.save(state);
-            return execute(pipeline, date, options, state, resume);
+            return execute(pipeline, date, options, state, resume, backend);
         }
     }
 
-    private RunOutcome execute(Pipeline pipeline, LocalDate date, RunOptions options, RunState state, boolean resume) {
+    private RunOutcome execute(Pipeline pipeline, LocalDate date, RunOptions options, RunState state, boolean resume, Tracking backend) {
         PipelineSpec spec = pipeline.spec();
-        Tracking backend = tracking.get();
-        Tracker tracker = state.trackingRunId != null ? backend.resume(state.trackingRunId) : startTracking(backend, spec, state);
+        Tracker tracker;
+        try {
+            tracker = state.trackingRunId != null ? backend.resume(state.trackingRunId) : startTracking(backend, spec, state);
+        } catch (RuntimeException e) {
+            state.status = RunStatus.FAILED;
+            state.error = e.getMessage();
+            store.save(state);
+            throw e;
+        }
         state.trackingRunId = tracker.runId();
         state.trackingUrl = tracker.url();
         store.save(state);
@@ -147,7 +156,9 @@ public final class PipelineRunner {
             state.seconds = seconds(runStart);
             store.save(state);
             tracker.logMetrics(Map.of("run_seconds", state.seconds));
-            if (complete) tracker.end(true);
+            // A slice ends the tracking run too (tagged); resuming the date reopens it.
+            tracker.setTags(Map.of("treeline.stopped_after", complete ? "" : options.toStep()));
+            tracker.end(true);
             progress.info(spec.name() + " " + date + ": " + (complete ? "succeeded" : "stopped after step " + options.toStep())
                     + String.format(" in %.1f s", state.seconds));
             return new RunOutcome(RunOutcome.Kind.SUCCEEDED, state);
