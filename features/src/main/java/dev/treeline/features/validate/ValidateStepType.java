@@ -2,6 +2,7 @@ package dev.treeline.features.validate;
 
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.spec.PipelineSpec;
+import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
@@ -15,18 +16,28 @@ public final class ValidateStepType implements StepType {
 
     @Override
     public String summary() {
-        return "check columns and row rules; split rows into accepted and rejected (with a reason)";
+        return "hold day partitions to a data contract: reject bad rows with reasons, check day rules and drift, report";
     }
 
     @Override
     public Step create(StepSpec spec, PipelineSpec pipeline) {
-        spec.expectDatasets(List.of("curated rows"), List.of("accepted rows", "rejected rows"));
+        if (spec.outputs().size() == 3) {
+            spec.expectDatasets(List.of("curated rows"), List.of("accepted rows", "rejected rows", "validation report"));
+        } else {
+            spec.expectDatasets(List.of("curated rows"), List.of("accepted rows", "rejected rows"));
+        }
         for (String ds : List.of(spec.inputs().get(0), spec.outputs().get(0), spec.outputs().get(1))) {
             DatasetSpec d = pipeline.dataset(ds);
             if (d == null || !d.isPartitioned()) {
                 throw spec.node().error("dataset '" + ds + "' of step '" + spec.name() + "' must be declared under datasets: with partitioned_by");
             }
         }
-        return new ValidateStep(ValidateParams.from(spec.paramsOrEmpty()));
+        SpecNode params = spec.paramsOrEmpty().allowOnly("contract");
+        return new ValidateStep(Contract.from(params.require("contract"), pipeline.file()));
+    }
+
+    @Override
+    public String outputFormat(int index) {
+        return index == 2 ? "directory" : "parquet";
     }
 }

@@ -58,14 +58,15 @@ public final class Catalog {
     /** The dataset's location as a URI string ({@code file:/...}, {@code s3a://...}). */
     public String location(String name) {
         DatasetSpec ds = spec(name);
-        if (ds.path() != null) return normalize(ds.path());
+        if (ds.path() != null) return resolve(ds.path());
         Path local = ds.isPartitioned()
                 ? workspace.resolve("data").resolve(spec.name()).resolve(name)
                 : runDir.resolve("data").resolve(name + (ds.format().equals("json") ? ".json" : ""));
         return local.toAbsolutePath().toUri().toString();
     }
 
-    private String normalize(String path) {
+    /** A path from the spec as a URI string: URIs as they are, relative paths against the spec's directory. */
+    public String resolve(String path) {
         if (path.matches("^[A-Za-z][A-Za-z0-9+.-]*://.*") || path.startsWith("file:")) return path;
         Path p = Path.of(path);
         if (!p.isAbsolute() && spec.file() != null && spec.file().toAbsolutePath().getParent() != null) {
@@ -192,6 +193,10 @@ public final class Catalog {
      * times): it changes when files are added, replaced or removed, without reading them.
      */
     public String fingerprint(String name) {
+        DatasetSpec ds = spec(name);
+        // Day-templated and database sources change by day or at any time: the reading step fingerprints what it reads.
+        if (ds.isDayTemplated()) return "per-day:" + ds.path();
+        if (ds.format().equals("jdbc")) return "database:" + ds.name();
         String location = location(name);
         org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(location);
         try {

@@ -118,8 +118,10 @@ public final class PartitionedDataset {
             org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
             Map<LocalDate, Long> counts = new HashMap<>();
             if (rows != null) {
-                // One task per day: one file per partition instead of one per (input split, day).
-                rows.repartition(functions.col(column)).write().mode(SaveMode.ErrorIfExists).partitionBy(column).parquet(staging.toString());
+                // One task per day (one file per partition), rows in a fixed order: the same rows give the same bytes.
+                rows.repartition(functions.col(column)).sortWithinPartitions(sortColumns(rows))
+                        .write().mode(SaveMode.ErrorIfExists).partitionBy(column).parquet(staging.toString());
+                stableNames(fs, staging);
                 if (hasDataFiles(fs, staging)) {
                     for (Row r : spark.read().parquet(staging.toString()).groupBy(column).count().collectAsList()) {
                         counts.put(toLocalDate(r.get(0)), r.getLong(1));
@@ -147,6 +149,34 @@ public final class PartitionedDataset {
         }
     }
 
+    /** The day column first, then every column Spark can order by. */
+    private org.apache.spark.sql.Column[] sortColumns(Dataset<Row> rows) {
+        List<org.apache.spark.sql.Column> cols = new java.util.ArrayList<>();
+        cols.add(functions.col(column));
+        for (var f : rows.schema().fields()) {
+            if (f.name().equals(column)) continue;
+            if (f.dataType() instanceof org.apache.spark.sql.types.AtomicType) cols.add(functions.col("`" + f.name() + "`"));
+        }
+        return cols.toArray(org.apache.spark.sql.Column[]::new);
+    }
+
+    /** Renames Spark's part files (task number plus a random id) to part-NNNNN.snappy.parquet. */
+    private static void stableNames(FileSystem fs, org.apache.hadoop.fs.Path staging) throws IOException {
+        if (!fs.exists(staging)) return;
+        var files = fs.listFiles(staging, true);
+        List<org.apache.hadoop.fs.Path> parts = new java.util.ArrayList<>();
+        while (files.hasNext()) {
+            org.apache.hadoop.fs.Path p = files.next().getPath();
+            if (p.getName().startsWith("part-")) parts.add(p);
+        }
+        for (org.apache.hadoop.fs.Path p : parts) {
+            String n = p.getName();
+            String task = n.length() > 10 ? n.substring(0, 10) : n;
+            String ext = n.endsWith(".snappy.parquet") ? ".snappy.parquet" : n.substring(n.indexOf('.'));
+            fs.rename(p, new org.apache.hadoop.fs.Path(p.getParent(), task + ext));
+        }
+    }
+
     private static boolean hasDataFiles(FileSystem fs, org.apache.hadoop.fs.Path dir) throws IOException {
         if (!fs.exists(dir)) return false;
         var files = fs.listFiles(dir, true);
@@ -155,6 +185,45 @@ public final class PartitionedDataset {
             if (!n.startsWith("_") && !n.startsWith(".")) return true;
         }
         return false;
+    }
+
+    /**
+     * Publishes days as copies of another dataset's partitions of the same days: hard links on a local
+     * file system (no data rewritten), copies elsewhere. Used when validation finds nothing to remove.
+     */
+    public void linkFrom(PartitionedDataset source, Collection<LocalDate> days, Function<LocalDate, String> fingerprint) {
+        if (days.isEmpty()) return;
+        TreeMap<LocalDate, PartitionMarker> sourceMarkers = source.markers();
+        try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
+            FileSystem fs = fs();
+            recover(fs);
+            org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
+            String now = Instant.now().toString();
+            for (LocalDate day : days) {
+                PartitionMarker m = sourceMarkers.get(day);
+                if (m == null) throw new DatasetException(source.name, source.location(), "day " + day + " is not published", null);
+                org.apache.hadoop.fs.Path from = new org.apache.hadoop.fs.Path(source.root, source.column + "=" + day);
+                org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(staging, column + "=" + day);
+                fs.mkdirs(to);
+                for (FileStatus f : fs.listStatus(from)) {
+                    String n = f.getPath().getName();
+                    if (n.startsWith("_") || n.startsWith(".") || !f.isFile()) continue;
+                    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(to, n);
+                    if ("file".equals(fs.getUri().getScheme())) {
+                        java.nio.file.Files.createLink(java.nio.file.Path.of(target.toUri()), java.nio.file.Path.of(f.getPath().toUri()));
+                    } else {
+                        org.apache.hadoop.fs.FileUtil.copy(fs, f.getPath(), fs, target, false, spark.sparkContext().hadoopConfiguration());
+                    }
+                }
+                writeMarker(fs, to, new PartitionMarker(fingerprint.apply(day), m.rows(), now, runId));
+            }
+            for (LocalDate day : days) {
+                swapIn(fs, new org.apache.hadoop.fs.Path(staging, column + "=" + day), new org.apache.hadoop.fs.Path(root, column + "=" + day));
+            }
+            fs.delete(staging, true);
+        } catch (IOException e) {
+            throw new DatasetException(name, root.toString(), "publishing copies of " + source.name + " failed: " + e.getMessage(), e);
+        }
     }
 
     /** Rows a day holds per its marker, or -1 when it is not published. */

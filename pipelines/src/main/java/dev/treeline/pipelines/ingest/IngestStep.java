@@ -1,13 +1,24 @@
 package dev.treeline.pipelines.ingest;
 
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.catalog.DatasetException;
 import dev.treeline.pipelines.catalog.PartitionMarker;
 import dev.treeline.pipelines.catalog.PartitionedDataset;
+import dev.treeline.pipelines.ingest.sources.FileSource;
+import dev.treeline.pipelines.ingest.sources.JdbcOptions;
+import dev.treeline.pipelines.ingest.sources.JdbcSource;
+import dev.treeline.pipelines.ingest.sources.PathTemplate;
+import dev.treeline.pipelines.ingest.sources.SourceFiles;
+import dev.treeline.pipelines.ingest.sources.SourceRows;
+import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
+import java.io.IOException;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,15 +28,16 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import org.apache.spark.sql.types.DataType;
-import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Copies source rows up to the logical date into the curated dataset, one partition per day. A day is
- * rewritten only when its partition is missing or was made from different source files or params, so
- * nightly runs write the new day and reruns write nothing.
+ * Copies source rows into the curated dataset, one partition per day, and quarantines the rows that
+ * cannot be read (with the values as read and a reason). A run writes the days of its window whose
+ * source changed, plus missing days back to {@code history_start}; a rerun with an unchanged source
+ * writes nothing. Every row read lands in exactly one of the two outputs.
  */
 final class IngestStep implements Step {
+    static final String REASON = "reject_reason";
+
     private final IngestParams params;
 
     IngestStep(IngestParams params) {
@@ -33,64 +45,230 @@ final class IngestStep implements Step {
     }
 
     @Override
-    public StepResult run(StepContext ctx) {
-        String source = ctx.input(0);
-        PartitionedDataset curated = ctx.catalog().partitioned(ctx.output(0));
-        Dataset<Row> rows = ctx.catalog().read(source);
-        checkTimeColumn(rows, source, ctx);
-
-        Column day = PartitionedDataset.dayOf(params.timeColumn());
-        Column inRange = day.leq(functions.lit(java.sql.Date.valueOf(ctx.logicalDate())));
-        if (params.startDate() != null) inRange = inRange.and(day.geq(functions.lit(java.sql.Date.valueOf(params.startDate()))));
-        Dataset<Row> dated = rows.withColumn(curated.column(), day).filter(inRange);
-
-        // One pass over the source: rows per day (the null day holds the rows without a timestamp).
-        TreeSet<LocalDate> days = new TreeSet<>();
-        long undated = 0;
-        for (Row r : rows.groupBy(day).count().collectAsList()) {
-            if (r.isNullAt(0)) {
-                undated = r.getLong(1);
-                continue;
-            }
-            LocalDate d = ((java.sql.Date) r.get(0)).toLocalDate();
-            if (!d.isAfter(ctx.logicalDate()) && (params.startDate() == null || !d.isBefore(params.startDate()))) days.add(d);
-        }
-
-        String sourceFingerprint = ctx.catalog().fingerprint(source);
-        String fingerprint = Hashing.sha256(Json.canonical(Map.of("params", params, "source", sourceFingerprint, "version", version()))).substring(0, 16);
-        TreeMap<LocalDate, PartitionMarker> published = curated.markers();
-        List<LocalDate> stale = days.stream()
-                .filter(d -> published.get(d) == null || !fingerprint.equals(published.get(d).fingerprint()))
-                .toList();
-
-        long written = 0;
-        if (!stale.isEmpty()) {
-            Dataset<Row> toWrite = dated.filter(functions.col(curated.column()).isin(stale.stream().map(java.sql.Date::valueOf).toArray()));
-            written = curated.replace(toWrite, stale, d -> fingerprint).values().stream().mapToLong(Long::longValue).sum();
-        }
-        Map<String, Number> numbers = new LinkedHashMap<>();
-        numbers.put("days", days.size());
-        numbers.put("days_written", stale.size());
-        numbers.put("rows_written", written);
-        numbers.put("rows_without_timestamp", undated);
-        ctx.tracker().logMetrics(Map.of("ingest_days_written", (double) stale.size(), "ingest_rows_written", (double) written));
-        String range = days.isEmpty() ? "no days" : days.size() + " days " + days.first() + ".." + days.last();
-        String summary = range + ": " + (stale.isEmpty() ? "all current, nothing written"
-                : String.format("%d written (%,d rows), %d already current", stale.size(), written, days.size() - stale.size()));
-        if (undated > 0) summary += String.format("; %,d rows have no %s and were not ingested", undated, params.timeColumn());
-        return StepResult.of(summary, numbers);
+    public String version() {
+        return "2";
     }
 
-    private void checkTimeColumn(Dataset<Row> rows, String source, StepContext ctx) {
-        if (!List.of(rows.columns()).contains(params.timeColumn())) {
-            throw dev.treeline.pipelines.TreelineException.data("dataset '" + source + "' has no column '" + params.timeColumn()
-                    + "' (columns: " + String.join(", ", rows.columns()) + "); fix params.time_column of step '" + ctx.step().name()
-                    + "' in " + ctx.pipeline().file());
+    @Override
+    public StepResult run(StepContext ctx) throws Exception {
+        DatasetSpec source = ctx.pipeline().dataset(ctx.input(0));
+        PartitionedDataset curated = ctx.catalog().partitioned(ctx.output(0));
+        PartitionedDataset rejects = ctx.step().outputs().size() > 1 ? ctx.catalog().partitioned(ctx.output(1)) : null;
+        try {
+            if (source.format().equals("jdbc") && JdbcOptions.from(source.options(), source.name()).watermarkColumn() != null) {
+                return new IncrementalIngest(params, ctx, source, curated, rejects).run();
+            }
+            return windowed(ctx, source, curated, rejects);
+        } catch (TreelineException e) {
+            throw e;
+        } catch (Exception e) {
+            // Spark and JDBC throw checked exceptions Scala does not declare.
+            throw SourceErrors.explain(e, source, ctx);
         }
-        DataType type = rows.schema().apply(params.timeColumn()).dataType();
-        if (!(type.equals(DataTypes.TimestampType) || type.equals(DataTypes.TimestampNTZType) || type.equals(DataTypes.DateType))) {
-            throw dev.treeline.pipelines.TreelineException.data("column '" + params.timeColumn() + "' of dataset '" + source + "' is "
-                    + type.simpleString() + ", not a timestamp or date; point params.time_column at the event time");
+    }
+
+    private StepResult windowed(StepContext ctx, DatasetSpec source, PartitionedDataset curated, PartitionedDataset rejects) {
+        LocalDate date = ctx.logicalDate();
+        TreeMap<LocalDate, PartitionMarker> published = curated.markers();
+        List<String> warnings = new ArrayList<>();
+        Batch batch;
+        if (source.isDayTemplated()) {
+            batch = templated(ctx, source, published, warnings);
+        } else if (source.format().equals("jdbc")) {
+            batch = jdbcWindow(ctx, source, published);
+        } else {
+            batch = wholeSource(ctx, source, published, warnings);
+        }
+        if (batch.todo.isEmpty()) {
+            return StepResult.of(batch.described + ": all current, nothing written", Map.of("days_written", 0, "rows_in", 0));
+        }
+        Publication p = publish(ctx, batch.rows, batch.todo, batch.fingerprints, curated, rejects, batch.undatedDay);
+        p.numbers.put("days", batch.days);
+        ctx.tracker().logMetrics(Map.of("ingest_rows_in", (double) p.rowsIn, "ingest_rows_accepted", (double) p.accepted,
+                "ingest_rows_rejected", (double) p.rejected, "ingest_days_written", (double) batch.todo.size()));
+        String summary = String.format("%s: %d written, %,d rows in = %,d accepted + %,d rejected", batch.described, batch.todo.size(),
+                p.rowsIn, p.accepted, p.rejected);
+        if (!p.topReasons.isEmpty()) summary += "; most common: " + p.topReasons.keySet().iterator().next();
+        if (!warnings.isEmpty()) summary += "; " + String.join("; ", warnings);
+        return StepResult.of(summary, p.numbers);
+    }
+
+    /** Rows to publish, the days they replace, and each day's fingerprint. */
+    record Batch(Dataset<Row> rows, List<LocalDate> todo, Map<LocalDate, String> fingerprints, int days, String described, LocalDate undatedDay) {}
+
+    private Batch templated(StepContext ctx, DatasetSpec source, TreeMap<LocalDate, PartitionMarker> published, List<String> warnings) {
+        TreeSet<LocalDate> candidates = candidates(ctx.logicalDate(), published,
+                params.historyStart() != null ? params.historyStart() : ctx.logicalDate().minusDays(params.windowDays() - 1L));
+        List<LocalDate> todo = new ArrayList<>();
+        Map<LocalDate, String> fps = new TreeMap<>();
+        Dataset<Row> all = null;
+        for (LocalDate day : candidates) {
+            String location = ctx.catalog().resolve(PathTemplate.expand(source.path(), day));
+            SourceFiles files = list(ctx, location);
+            String fp = fingerprint(files.fingerprint());
+            PartitionMarker m = published.get(day);
+            if (m != null && fp.equals(m.fingerprint())) continue;
+            todo.add(day);
+            fps.put(day, fp);
+            if (files.isEmpty()) {
+                warnings.add("no source files for " + day + " (" + location + ")");
+                continue;
+            }
+            SourceRows read = FileSource.read(ctx.spark(), source, files);
+            warnings.addAll(read.warnings());
+            Dataset<Row> dayRows = withDay(read.rows(), functions.lit(java.sql.Date.valueOf(day)), ctx);
+            all = all == null ? dayRows : all.unionByName(dayRows);
+        }
+        String described = candidates.size() + " candidate day(s) " + candidates.first() + ".." + candidates.last();
+        return new Batch(all, todo, fps, candidates.size(), described, null);
+    }
+
+    private Batch wholeSource(StepContext ctx, DatasetSpec source, TreeMap<LocalDate, PartitionMarker> published, List<String> warnings) {
+        String location = ctx.catalog().location(source.name());
+        SourceFiles files = list(ctx, location);
+        if (files.isEmpty()) {
+            throw new DatasetException(source.name(), location, "does not exist or holds no files; check datasets." + source.name() + ".path in " + ctx.pipeline().file(), null);
+        }
+        SourceRows read = FileSource.read(ctx.spark(), source, files);
+        warnings.addAll(read.warnings());
+        Dataset<Row> rows = withDay(read.rows(), null, ctx);
+        String fp = fingerprint(files.fingerprint());
+        // One pass to learn which days the source holds.
+        TreeSet<LocalDate> present = new TreeSet<>();
+        for (Row r : rows.filter(functions.col(SourceRows.REASON).isNull()).groupBy("_day").count().collectAsList()) {
+            if (!r.isNullAt(0)) present.add(((java.sql.Date) r.get(0)).toLocalDate());
+        }
+        LocalDate start = params.historyStart() != null ? params.historyStart() : present.isEmpty() ? ctx.logicalDate() : present.first();
+        TreeSet<LocalDate> candidates = candidates(ctx.logicalDate(), published, start);
+        List<LocalDate> todo = candidates.stream().filter(d -> published.get(d) == null || !fp.equals(published.get(d).fingerprint())).toList();
+        Map<LocalDate, String> fps = new TreeMap<>();
+        todo.forEach(d -> fps.put(d, fp));
+        String described = present.isEmpty() ? "no days in the source"
+                : present.headSet(ctx.logicalDate(), true).size() + " days " + present.first() + ".." + ctx.logicalDate();
+        return new Batch(rows, todo, fps, candidates.size(), described, ctx.logicalDate());
+    }
+
+    private Batch jdbcWindow(StepContext ctx, DatasetSpec source, TreeMap<LocalDate, PartitionMarker> published) {
+        LocalDate start = params.historyStart() != null ? params.historyStart() : ctx.logicalDate().minusDays(params.windowDays() - 1L);
+        TreeSet<LocalDate> candidates = candidates(ctx.logicalDate(), published, start);
+        // A database has no file listing: the window is read again every run, gaps only when missing.
+        List<LocalDate> todo = new ArrayList<>(candidates);
+        Map<LocalDate, String> fps = new TreeMap<>();
+        String fp = fingerprint(ctx.runId());
+        todo.forEach(d -> fps.put(d, fp));
+        SourceRows read = JdbcSource.read(ctx.spark(), source, new JdbcSource.Filter(params.timeColumn(), candidates.first(), candidates.last(), null, null));
+        return new Batch(withDay(read.rows(), null, ctx), todo, fps, candidates.size(),
+                candidates.size() + " day(s) " + candidates.first() + ".." + candidates.last() + " from " + source.name(), null);
+    }
+
+    /** The window's days, plus the missing days from {@code start} on. */
+    private TreeSet<LocalDate> candidates(LocalDate date, TreeMap<LocalDate, PartitionMarker> published, LocalDate start) {
+        TreeSet<LocalDate> days = new TreeSet<>();
+        for (LocalDate d = date.minusDays(params.windowDays() - 1L); !d.isAfter(date); d = d.plusDays(1)) days.add(d);
+        for (LocalDate d = start; d.isBefore(date); d = d.plusDays(1)) if (!published.containsKey(d)) days.add(d);
+        return days;
+    }
+
+    /** Adds {@code _day} (the time column's day) and rejects rows without one, or in another day than their file's. */
+    Dataset<Row> withDay(Dataset<Row> rows, Column fileDay, StepContext ctx) {
+        if (!List.of(rows.columns()).contains(params.timeColumn())) {
+            throw TreelineException.data("dataset '" + ctx.input(0) + "' has no column '" + params.timeColumn() + "' (columns: "
+                    + String.join(", ", java.util.Arrays.stream(rows.columns()).filter(c -> !c.startsWith("_")).toList())
+                    + "); fix params.time_column of step '" + ctx.step().name() + "' in " + ctx.pipeline().file());
+        }
+        Column ts = functions.col(params.timeColumn());
+        Column day = functions.to_date(ts);
+        Column reason = functions.col(SourceRows.REASON);
+        reason = functions.coalesce(reason, functions.when(ts.isNull(), functions.lit(params.timeColumn() + " is missing")));
+        if (fileDay != null) {
+            reason = functions.coalesce(reason, functions.when(day.notEqual(fileDay),
+                    functions.concat(functions.lit(params.timeColumn() + " = "), ts.cast("string"), functions.lit(" is not in the file's day "),
+                            fileDay.cast("string"))));
+        }
+        return rows.withColumn("_day", fileDay != null ? fileDay : day).withColumn(SourceRows.REASON, reason);
+    }
+
+    record Publication(long rowsIn, long accepted, long rejected, Map<String, Long> topReasons, Map<String, Number> numbers) {}
+
+    /** Splits rows into accepted and rejected, checks the reject budget, publishes both for the days in {@code todo}. */
+    Publication publish(StepContext ctx, Dataset<Row> rows, List<LocalDate> todo, Map<LocalDate, String> fps,
+                        PartitionedDataset curated, PartitionedDataset rejects, LocalDate undatedDay) {
+        Column inTodo = functions.col("_day").isin(todo.stream().map(java.sql.Date::valueOf).toArray());
+        long rowsIn = 0;
+        long rejected = 0;
+        Map<String, Long> top = new LinkedHashMap<>();
+        Dataset<Row> scoped = null;
+        if (rows != null) {
+            // Rows of the days being written, and (whole-source mode) rejected rows that have no day at all.
+            Column keep = undatedDay == null ? inTodo : inTodo.or(functions.col("_day").isNull().and(functions.col(SourceRows.REASON).isNotNull()));
+            scoped = rows.filter(keep);
+            Row counts = scoped.agg(functions.count(functions.lit(1)), functions.count(functions.col(SourceRows.REASON))).first();
+            rowsIn = counts.getLong(0);
+            rejected = counts.getLong(1);
+            if (rejected > 0) {
+                for (Row r : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).groupBy(SourceRows.REASON).count()
+                        .orderBy(functions.desc("count")).limit(3).collectAsList()) {
+                    top.put(r.getString(0), r.getLong(1));
+                }
+            }
+        }
+        List<String> declared = scoped == null ? List.of() : java.util.Arrays.stream(scoped.columns()).filter(c -> !c.startsWith("_")).toList();
+        if (rejected > 0 && rejects == null) {
+            throw TreelineException.data(String.format("%,d of %,d rows could not be read (most common: %s); add a second output to step '%s' "
+                    + "(a dataset partitioned by day) to quarantine them", rejected, rowsIn, top, ctx.step().name()));
+        }
+        List<LocalDate> rejectDays = new ArrayList<>(todo);
+        if (undatedDay != null && !rejectDays.contains(undatedDay)) rejectDays.add(undatedDay);
+        if (rejects != null) {
+            Dataset<Row> bad = null;
+            if (scoped != null) {
+                List<Column> cols = new ArrayList<>();
+                for (String c : declared) cols.add(functions.col(dev.treeline.pipelines.ingest.sources.SourceRows.RAW_PREFIX + c).as(c));
+                cols.add(functions.col(SourceRows.RAW_RECORD).as("raw_record"));
+                cols.add(functions.col(SourceRows.SOURCE).as("source"));
+                cols.add(functions.col(SourceRows.REASON).as(REASON));
+                cols.add(functions.coalesce(functions.col("_day"), functions.lit(java.sql.Date.valueOf(undatedDay == null ? todo.get(0) : undatedDay)))
+                        .as(rejects.column()));
+                bad = scoped.filter(functions.col(SourceRows.REASON).isNotNull()).select(cols.toArray(Column[]::new));
+            }
+            rejects.replace(bad, rejectDays, d -> fps.getOrDefault(d, fingerprint("undated")));
+        }
+        double ratio = rowsIn == 0 ? 0 : (double) rejected / rowsIn;
+        if (ratio > params.maxRejectRatio()) {
+            throw TreelineException.data(String.format("%,d of %,d rows (%.2f%%) could not be read, above max_reject_ratio %.2f%% of step '%s'; "
+                    + "most common: %s; the rows are in %s", rejected, rowsIn, 100 * ratio, 100 * params.maxRejectRatio(), ctx.step().name(),
+                    top, DatasetException.display(rejects.location())));
+        }
+        Dataset<Row> good = null;
+        if (scoped != null) {
+            List<Column> cols = new ArrayList<>();
+            for (String c : declared) cols.add(functions.col(c));
+            cols.add(functions.col("_day").as(curated.column()));
+            good = scoped.filter(functions.col(SourceRows.REASON).isNull()).select(cols.toArray(Column[]::new));
+        }
+        long accepted = curated.replace(good, todo, fps::get).values().stream().mapToLong(Long::longValue).sum();
+        long rejectedWritten = rejects == null ? 0 : rejectDays.stream().mapToLong(rejects::rows).sum();
+        if (accepted + rejectedWritten != rowsIn) {
+            throw new IllegalStateException(String.format("row accounting broke: %d read, %d accepted + %d rejected written; "
+                    + "did the source change while it was read? Run the date again", rowsIn, accepted, rejectedWritten));
+        }
+        Map<String, Number> numbers = new LinkedHashMap<>();
+        numbers.put("days_written", todo.size());
+        numbers.put("rows_in", rowsIn);
+        numbers.put("rows_accepted", accepted);
+        numbers.put("rows_rejected", rejected);
+        return new Publication(rowsIn, accepted, rejected, top, numbers);
+    }
+
+    String fingerprint(String sourceFingerprint) {
+        return Hashing.sha256(Json.canonical(Map.of("params", params, "source", sourceFingerprint, "version", version()))).substring(0, 16);
+    }
+
+    private static SourceFiles list(StepContext ctx, String location) {
+        try {
+            return SourceFiles.list(location, ctx.spark().sparkContext().hadoopConfiguration());
+        } catch (IOException e) {
+            throw TreelineException.data("cannot list " + DatasetException.display(location) + ": " + e.getMessage());
         }
     }
 }

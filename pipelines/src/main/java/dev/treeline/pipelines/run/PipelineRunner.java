@@ -111,6 +111,7 @@ public final class PipelineRunner {
         progress.info(spec.name() + " " + date + (resume ? ": resuming run " : ": run ") + state.runId
                 + " (attempt " + state.attempt + ")" + (tracker.url().isEmpty() ? "" : " · " + tracker.url()));
         SparkSession session = spark.get();
+        dev.treeline.pipelines.catalog.S3aSettings.apply(session.sparkContext().hadoopConfiguration(), env.s3());
         Catalog catalog = new Catalog(session, spec, env.workspace(), runDir, state.runId);
 
         Thread hook = new Thread(() -> markInterrupted(state, tracker));

@@ -38,6 +38,8 @@ public final class SparkSessions {
                 .set("spark.sql.shuffle.partitions", master.startsWith("local") ? "8" : "200")
                 .set("spark.ui.showConsoleProgress", Boolean.toString(showProgress))
                 .set("spark.sql.parquet.compression.codec", "snappy")
+                // Unparseable dates are null (and quarantined with a reason), not an exception.
+                .set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
                 // Partition files are published by rename; skip Hadoop's _SUCCESS files.
                 .set("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
         if (System.getProperty("spark.ui.enabled") != null) conf.set("spark.ui.enabled", System.getProperty("spark.ui.enabled"));

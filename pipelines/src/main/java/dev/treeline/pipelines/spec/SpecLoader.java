@@ -100,14 +100,14 @@ public final class SpecLoader {
                 DatasetSpec declared = datasets.get(out);
                 if (declared == null) {
                     datasets.put(out, DatasetSpec.implicit(out, format));
-                } else if (!declared.format().equals(format)) {
+                } else if (!declared.format().equals(format) || DatasetSpec.SOURCE_ONLY.contains(declared.format())) {
                     throw datasetsNode.require(out).error("step '" + s.name() + "' writes '" + out + "' as " + format
                             + ", but it is declared with format: " + declared.format());
                 }
             }
         }
         for (DatasetSpec ds : datasets.values()) {
-            if (!producedBy.containsKey(ds.name()) && ds.path() == null && ds.line() > 0) {
+            if (!producedBy.containsKey(ds.name()) && ds.path() == null && ds.line() > 0 && !ds.format().equals("jdbc")) {
                 throw datasetsNode.require(ds.name()).error("dataset '" + ds.name() + "' is not written by any step, so it is a source and needs a path:");
             }
         }

@@ -64,7 +64,7 @@ class IngestStepTest {
 
         var next = runner.run(p, START.plusDays(6), RunOptions.DEFAULT);
         assertEquals(1.0, next.state().number("ingest", "days_written"), "the nightly run writes the new day only");
-        assertEquals(20.0, next.state().number("ingest", "rows_written"));
+        assertEquals(20.0, next.state().number("ingest", "rows_accepted"));
         assertEquals(7, curated(p).markers().size());
     }
 

@@ -42,7 +42,7 @@ class SpecErrorsTest {
                 Arguments.of("pipeline: p\ndatasets:\n  raw: {format: parquet}\n" + OK_STEPS,
                         "test.yaml:3: datasets.raw: dataset 'raw' is not written by any step, so it is a source and needs a path:"),
                 Arguments.of("pipeline: p\ndatasets:\n  raw: {format: csvv, path: /x}\n" + OK_STEPS,
-                        "test.yaml:3: datasets.raw.format: 'csvv' is not allowed; expected one of: directory, json, parquet"),
+                        "test.yaml:3: datasets.raw.format: 'csvv' is not allowed (did you mean 'csv'?); expected one of: csv, directory, jdbc, json, jsonl, parquet"),
                 Arguments.of("pipeline: p\ndatasets:\n  x: {format: parquet}\n" + OK_STEPS,
                         "test.yaml:3: datasets.x: step 'a' writes 'x' as json, but it is declared with format: parquet"),
                 Arguments.of("pipeline: p\nsteps:\n  - {name: a, type: count, params: {idd: a}}\n",

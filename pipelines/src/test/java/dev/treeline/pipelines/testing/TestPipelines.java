@@ -63,23 +63,32 @@ public final class TestPipelines {
               raw_flights:
                 path: %s
               flights: {partitioned_by: day}
+              flights_ingest_rejects: {partitioned_by: day}
               flights_valid: {partitioned_by: day}
               flights_rejects: {partitioned_by: day}
             steps:
               - name: ingest
                 inputs: [raw_flights]
-                outputs: [flights]
+                outputs: [flights, flights_ingest_rejects]
                 params: {time_column: date}
               - name: validate
                 inputs: [flights]
-                outputs: [flights_valid, flights_rejects]
+                outputs: [flights_valid, flights_rejects, validation_report]
                 params:
-                  columns: {date: timestamp, delay: long, distance: long, origin: string, destination: string}
-                  rules:
-                    - {column: delay, not_null: true}
-                    - {column: distance, min: 1}
-                    - {column: origin, pattern: "^[A-Z]{3}$"}
-                  max_reject_ratio: 0.05
+                  contract:
+                    columns:
+                      date: {type: timestamp, nullable: false}
+                      delay: {type: long, nullable: false}
+                      distance: {type: long, nullable: false, min: 1}
+                      origin: {type: string, nullable: false, pattern: "^[A-Z]{3}$"}
+                      destination: {type: string, nullable: false}
+                    rows: {min: 1}
+                    drift:
+                      baseline_days: 7
+                      columns:
+                        distance: {psi: {warn: 0.2, fail: 1.0}}
+                        origin: {psi: {warn: 0.2, fail: 1.0}, new_categories: {warn: 0.05}}
+                    max_reject_ratio: 0.05
               - name: features
                 inputs: [flights_valid]
                 outputs: [training_features, feature_pipeline]
