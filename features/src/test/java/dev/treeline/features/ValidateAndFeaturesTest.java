@@ -96,8 +96,8 @@ class ValidateAndFeaturesTest {
         PipelineRunner runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws")), NoTracking::new, () -> spark, l -> {});
         StepFailedException e = assertThrows(StepFailedException.class, () -> runner.run(p, START.plusDays(11), RunOptions.DEFAULT));
         assertEquals(ExitCode.DATA, e.exitCode());
-        assertTrue(e.getMessage().startsWith("step 'validate' failed: 42 of 642 rows (6.54%) on 2001-01-01..2001-01-12 broke the rules of step 'validate', above max_reject_ratio 5.00%; most common: {origin = 'atl' does not match ^[A-Z]{3}$=40"),
-                e.getMessage());
+        assertTrue(e.getMessage().startsWith("step 'validate' failed: contract of 'flights' failed: max_reject_ratio: 42 of 642 rows (6.54%) were rejected "
+                + "(limit 5.00%); most common: origin.pattern (40 rows); the rejected rows are kept with their reasons; report: "), e.getMessage());
         Catalog c = new Catalog(spark, p.spec(), tmp.resolve("ws"), tmp.resolve("x"), "x");
         assertEquals(42, c.partitioned("flights_rejects").read(START, START.plusDays(11)).count(), "rejects are published for inspection");
         assertTrue(c.partitioned("flights_valid").markers().isEmpty(), "accepted rows are not published");

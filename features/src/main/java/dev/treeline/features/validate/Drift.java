@@ -2,6 +2,7 @@ package dev.treeline.features.validate;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -11,10 +12,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * Population stability index (PSI) of a column between a baseline window and the current day:
+ * Population stability index (PSI) of columns between a baseline window and the current day:
  * numeric columns in ten buckets cut at the baseline's deciles, categorical columns by category
  * (the 50 most frequent in the baseline, the rest as one). For categorical columns also the share
- * of current rows whose category the baseline never had.
+ * of current rows whose category the baseline never had. All numeric columns share one quantile job
+ * and one histogram job per side.
  */
 final class Drift {
     static final double EPS = 1e-4;
@@ -24,22 +26,56 @@ final class Drift {
 
     record Result(double psi, Double newCategoryRate) {}
 
-    static Result numeric(Dataset<Row> baseline, Dataset<Row> current, String column) {
-        double[] q = baseline.stat().approxQuantile(column, new double[] {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}, 0.001);
-        TreeSet<Double> edges = new TreeSet<>();
-        for (double v : q) edges.add(v);
-        Column c = functions.col("`" + column + "`").cast("double");
-        Column bucket = functions.lit(edges.size());
-        List<Double> e = new ArrayList<>(edges);
-        for (int i = e.size() - 1; i >= 0; i--) bucket = functions.when(c.leq(e.get(i)), i).otherwise(bucket);
-        bucket = functions.when(c.isNull(), -1).otherwise(bucket);
-        return new Result(psi(shares(baseline, bucket), shares(current, bucket)), null);
+    static Map<String, Result> numeric(Dataset<Row> baseline, Dataset<Row> current, List<String> columns) {
+        Map<String, Result> out = new LinkedHashMap<>();
+        if (columns.isEmpty()) return out;
+        double[] probs = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9};
+        double[][] q = baseline.stat().approxQuantile(columns.toArray(String[]::new), probs, 0.001);
+        List<Column> buckets = new ArrayList<>();
+        List<List<Double>> edges = new ArrayList<>();
+        for (int c = 0; c < columns.size(); c++) {
+            TreeSet<Double> e = new TreeSet<>();
+            for (double v : q[c]) e.add(v);
+            List<Double> sorted = new ArrayList<>(e);
+            edges.add(sorted);
+            Column x = functions.col("`" + columns.get(c) + "`").cast("double");
+            Column bucket = functions.lit(sorted.size());
+            for (int i = sorted.size() - 1; i >= 0; i--) bucket = functions.when(x.leq(sorted.get(i)), i).otherwise(bucket);
+            buckets.add(functions.when(x.isNull(), -1).otherwise(bucket));
+        }
+        Map<String, Map<String, Double>> base = histograms(baseline, columns, buckets, edges);
+        Map<String, Map<String, Double>> cur = histograms(current, columns, buckets, edges);
+        for (String c : columns) out.put(c, new Result(psi(base.get(c), cur.get(c)), null));
+        return out;
+    }
+
+    /** Shares of every bucket of every column, in one aggregation. */
+    private static Map<String, Map<String, Double>> histograms(Dataset<Row> rows, List<String> columns, List<Column> buckets, List<List<Double>> edges) {
+        List<Column> aggs = new ArrayList<>();
+        aggs.add(functions.count(functions.lit(1)));
+        for (int c = 0; c < columns.size(); c++) {
+            for (int b = -1; b <= edges.get(c).size(); b++) aggs.add(functions.sum(functions.when(buckets.get(c).equalTo(b), 1).otherwise(0)));
+        }
+        Row r = rows.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
+        long total = r.getLong(0);
+        Map<String, Map<String, Double>> out = new HashMap<>();
+        int i = 1;
+        for (int c = 0; c < columns.size(); c++) {
+            Map<String, Double> shares = new HashMap<>();
+            for (int b = -1; b <= edges.get(c).size(); b++) {
+                long n = r.isNullAt(i) ? 0 : r.getLong(i);
+                i++;
+                if (n > 0) shares.put(Integer.toString(b), total == 0 ? 0 : (double) n / total);
+            }
+            out.put(columns.get(c), shares);
+        }
+        return out;
     }
 
     static Result categorical(Dataset<Row> baseline, Dataset<Row> current, String column) {
         Column c = functions.coalesce(functions.col("`" + column + "`").cast("string"), functions.lit("(null)"));
         Map<String, Double> base = new HashMap<>();
-        List<Row> rows = baseline.groupBy(c.as("k")).count().collectAsList();
+        List<Row> rows = new ArrayList<>(baseline.groupBy(c.as("k")).count().collectAsList());
         long total = rows.stream().mapToLong(r -> r.getLong(1)).sum();
         rows.sort((a, b) -> Long.compare(b.getLong(1), a.getLong(1)));
         TreeSet<String> known = new TreeSet<>();
@@ -60,14 +96,6 @@ final class Drift {
             cur.merge(bucket, (double) r.getLong(1) / curTotal, Double::sum);
         }
         return new Result(psi(base, cur), curTotal == 0 ? 0.0 : (double) unseen / curTotal);
-    }
-
-    private static Map<String, Double> shares(Dataset<Row> rows, Column bucket) {
-        Map<String, Double> out = new HashMap<>();
-        List<Row> counts = rows.groupBy(bucket.as("b")).count().collectAsList();
-        long total = counts.stream().mapToLong(r -> r.getLong(1)).sum();
-        for (Row r : counts) out.put(String.valueOf(r.get(0)), total == 0 ? 0 : (double) r.getLong(1) / total);
-        return out;
     }
 
     static double psi(Map<String, Double> base, Map<String, Double> cur) {

@@ -53,7 +53,6 @@ final class ValidateStep implements Step {
         PartitionedDataset accepted = ctx.catalog().partitioned(ctx.output(0));
         PartitionedDataset rejects = ctx.catalog().partitioned(ctx.output(1));
         LocalDate date = ctx.logicalDate();
-        String day = input.column();
 
         TreeMap<LocalDate, PartitionMarker> in = new TreeMap<>(input.markers().headMap(date, true));
         if (!in.containsKey(date)) {
@@ -75,48 +74,72 @@ final class ValidateStep implements Step {
         // The logical date's day rules and drift are checked on every run, even when its rows are already validated.
         TreeSet<LocalDate> check = new TreeSet<>(todo);
         check.add(date);
+        String day = input.column();
 
         RowChecks checks = new RowChecks(contract);
-        List<LocalDate> withRows = check.stream().filter(d -> in.get(d).rows() > 0).toList();
-        Dataset<Row> rows = withRows.isEmpty() ? null : input.read(withRows);
-        if (rows != null) checkSchema(rows, ctx);
-        Dataset<Row> checked = rows == null ? null : checks.apply(rows).persist(StorageLevel.MEMORY_AND_DISK());
-        try {
+        dev.treeline.pipelines.step.Phases phases = new dev.treeline.pipelines.step.Phases(ctx.spark(), ctx.step().name());
+        List<LocalDate> scan = todo.stream().filter(d -> in.get(d).rows() > 0).toList();
+        Dataset<Row> sample = in.get(date).rows() > 0 ? input.read(List.of(date)) : scan.isEmpty() ? null : input.read(List.of(scan.get(0)));
+        if (sample != null) checkSchema(sample, ctx);
+        {
             ValidationReport report = new ValidationReport();
             report.dataset = ctx.input(0);
             report.logicalDate = date.toString();
             todo.forEach(d -> report.daysChecked.add(d.toString()));
-            Map<LocalDate, DayStats> stats = checked == null ? Map.of() : dayStats(checked, checks, day);
 
-            for (LocalDate d : todo) {
-                DayStats s = stats.getOrDefault(d, DayStats.EMPTY);
-                report.rowsIn += s.rows;
-                report.rowsRejected += s.rejected;
-            }
-            report.rowsAccepted = report.rowsIn - report.rowsRejected;
-            rowRuleOutcomes(report, checks, stats, todo);
-            TreeSet<LocalDate> failing = datasetRules(report, stats, in, check, date, todo);
-            if (checked != null) drift(ctx, report, checks, checked, input, in, date, day, failing);
-            columnStats(report, checked, date, day);
-
-            // Publish: rejects for every day checked anew; accepted rows for days that pass, linking clean days.
-            if (!todo.isEmpty()) {
-                Dataset<Row> bad = checked == null ? null : rejectsOf(checked, todo, day);
-                rejects.replace(bad, todo, fps::get);
-                List<LocalDate> publish = todo.stream().filter(d -> !failing.contains(d)).toList();
-                List<LocalDate> clean = publish.stream().filter(d -> stats.getOrDefault(d, DayStats.EMPTY).rejected == 0).toList();
-                List<LocalDate> dirty = publish.stream().filter(d -> !clean.contains(d)).toList();
-                accepted.linkFrom(input, clean, fps::get);
-                if (!dirty.isEmpty()) {
-                    Dataset<Row> good = checked.filter(functions.col(day).isin(dirty.stream().map(java.sql.Date::valueOf).toArray())
-                            .and(functions.col(RowChecks.REASON).isNull())).drop(RowChecks.REASON, RowChecks.RULE);
-                    accepted.replace(good, dirty, fps::get);
+            // One pass over the days to check: rejected rows are staged, every rule's breaches counted on the way.
+            Map<String, Long> breaches = new LinkedHashMap<>();
+            PartitionedDataset.Staged staged;
+            ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": scan for rejects");
+            long scanStart = System.nanoTime();
+            if (scan.isEmpty()) {
+                staged = rejects.stage(null, todo);
+            } else {
+                org.apache.spark.sql.Observation seen = new org.apache.spark.sql.Observation("validate-" + java.util.UUID.randomUUID());
+                Dataset<Row> checked = checks.apply(input.read(scan));
+                List<Column> counts = new ArrayList<>();
+                counts.add(functions.count(functions.lit(1)).as("rows"));
+                counts.add(functions.count(functions.col(RowChecks.REASON)).as("rejected"));
+                for (RowRule r : checks.rules()) {
+                    counts.add(functions.sum(functions.when(functions.coalesce(r.broken(), functions.lit(false)), 1).otherwise(0)).as(r.id()));
                 }
-                long written = publish.stream().mapToLong(accepted::rows).sum() + todo.stream().mapToLong(rejects::rows).sum();
-                long expected = todo.stream().filter(d -> !failing.contains(d)).mapToLong(d -> stats.getOrDefault(d, DayStats.EMPTY).rows).sum()
-                        + todo.stream().filter(failing::contains).mapToLong(d -> stats.getOrDefault(d, DayStats.EMPTY).rejected).sum();
-                if (written != expected) throw new IllegalStateException("row accounting broke: expected " + expected + " rows written, found " + written);
+                for (String u : checks.uniqueIds()) counts.add(functions.sum(functions.when(functions.col(RowChecks.RULE).equalTo(u), 1).otherwise(0)).as(u));
+                Dataset<Row> observed = checked.observe(seen, counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new));
+                staged = rejects.stage(observed.filter(functions.col(RowChecks.REASON).isNotNull())
+                        .withColumnRenamed(RowChecks.RULE, "rule").withColumnRenamed(RowChecks.REASON, "reject_reason"), todo);
+                Map<String, Object> got = seen.getAsJava();
+                if (got.get("rows") == null) {
+                    // Spark reports no observed metrics when no row reached the write (nothing rejected): count directly.
+                    Row r = checked.agg(counts.get(0), counts.subList(1, counts.size()).toArray(Column[]::new)).first();
+                    got = new HashMap<>();
+                    for (int i = 0; i < r.size(); i++) got.put(r.schema().fields()[i].name(), r.get(i));
+                }
+                report.rowsIn = got.get("rows") == null ? 0 : ((Number) got.get("rows")).longValue();
+                report.rowsRejected = got.get("rejected") == null ? 0 : ((Number) got.get("rejected")).longValue();
+                for (RowRule r : checks.rules()) breaches.put(r.id(), got.get(r.id()) == null ? 0 : ((Number) got.get(r.id())).longValue());
+                for (String u : checks.uniqueIds()) breaches.put(u, got.get(u) == null ? 0 : ((Number) got.get(u)).longValue());
             }
+            double scanSeconds = (System.nanoTime() - scanStart) / 1e9;
+            report.rowsAccepted = report.rowsIn - report.rowsRejected;
+            rowRuleOutcomes(report, checks, breaches);
+            TreeSet<LocalDate> failing = datasetRules(report, in, check, date, todo);
+            phases.run("drift", () -> drift(ctx, report, checks, input, in, date, failing));
+            columnStats(report, in.get(date));
+
+            // Publish: rejects for every day checked anew; accepted rows for days that pass, linking the clean ones.
+            phases.time("publish", () -> staged.publish(fps::get));
+            List<LocalDate> publish = todo.stream().filter(d -> !failing.contains(d)).toList();
+            List<LocalDate> clean = publish.stream().filter(d -> staged.rows(d) == 0).toList();
+            List<LocalDate> dirty = publish.stream().filter(d -> staged.rows(d) > 0).toList();
+            phases.run("publish", () -> accepted.linkFrom(input, clean, fps::get));
+            if (!dirty.isEmpty()) {
+                Dataset<Row> good = checks.apply(input.read(dirty)).filter(functions.col(RowChecks.REASON).isNull()).drop(RowChecks.REASON, RowChecks.RULE);
+                phases.time("rewrite_days_with_rejects", () -> accepted.replace(good, dirty, fps::get));
+            }
+            long written = publish.stream().mapToLong(d -> in.get(d).rows()).sum()
+                    - dirty.stream().mapToLong(staged::rows).sum();
+            long published = clean.stream().mapToLong(d -> in.get(d).rows()).sum() + dirty.stream().mapToLong(accepted::rows).sum();
+            if (written != published) throw new IllegalStateException("row accounting broke: expected " + written + " accepted rows, published " + published);
 
             Path reportDir = writeReport(ctx, report);
             logMetrics(ctx, report);
@@ -134,59 +157,25 @@ final class ValidateStep implements Step {
             numbers.put("rows_in", report.rowsIn);
             numbers.put("rows_accepted", report.rowsAccepted);
             numbers.put("rows_rejected", report.rowsRejected);
+            numbers.put("seconds_scan", Math.round(scanSeconds * 100) / 100.0);
+            phases.into(numbers);
             String summary = String.format("%s: %d day(s) checked, %,d rows in = %,d accepted + %,d rejected; drift %s; report %s",
                     report.status, todo.size(), report.rowsIn, report.rowsAccepted, report.rowsRejected,
                     report.drift.isEmpty() ? "not checked" : report.drift.stream().map(x -> x.column() + " " + x.status()).toList(),
                     reportDir.resolve("report.html"));
             return StepResult.of(summary, numbers);
-        } finally {
-            if (checked != null) checked.unpersist();
         }
     }
 
-    // ---- per-day statistics -------------------------------------------------------------------
+    // ---- rules ------------------------------------------------------------------------------
 
-    record DayStats(long rows, long rejected, Map<String, Long> broken, Map<String, Long> nulls, LocalDateTime latest) {
-        static final DayStats EMPTY = new DayStats(0, 0, Map.of(), Map.of(), null);
-    }
-
-    private Map<LocalDate, DayStats> dayStats(Dataset<Row> checked, RowChecks checks, String day) {
-        List<Column> aggs = new ArrayList<>();
-        aggs.add(functions.count(functions.lit(1)));
-        aggs.add(functions.count(functions.col(RowChecks.REASON)));
-        for (RowRule r : checks.rules()) aggs.add(functions.sum(functions.when(functions.coalesce(r.broken(), functions.lit(false)), 1).otherwise(0)));
-        for (String u : checks.uniqueIds()) aggs.add(functions.sum(functions.when(functions.col(RowChecks.RULE).equalTo(u), 1).otherwise(0)));
-        List<String> columns = new ArrayList<>(contract.columns().keySet());
-        for (String c : columns) aggs.add(functions.sum(functions.when(functions.col("`" + c + "`").isNull(), 1).otherwise(0)));
-        String fresh = contract.freshness() == null ? null : contract.freshness().column();
-        aggs.add(fresh == null ? functions.lit(null) : functions.max(functions.col("`" + fresh + "`").cast("timestamp_ntz")));
-        Map<LocalDate, DayStats> out = new HashMap<>();
-        for (Row r : checked.groupBy(functions.col(day)).agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).collectAsList()) {
-            int i = 1;
-            long rows = r.getLong(i++);
-            long rejected = r.getLong(i++);
-            Map<String, Long> broken = new LinkedHashMap<>();
-            for (RowRule rule : checks.rules()) broken.put(rule.id(), r.isNullAt(i) ? 0 : r.getLong(i++));
-            for (String u : checks.uniqueIds()) broken.put(u, r.isNullAt(i) ? 0 : r.getLong(i++));
-            Map<String, Long> nulls = new LinkedHashMap<>();
-            for (String c : columns) nulls.put(c, r.isNullAt(i) ? 0 : r.getLong(i++));
-            Object latest = r.get(i);
-            out.put(((java.sql.Date) r.get(0)).toLocalDate(), new DayStats(rows, rejected, broken, nulls,
-                    latest instanceof LocalDateTime t ? t : latest instanceof java.sql.Timestamp ts ? ts.toLocalDateTime() : null));
-        }
-        return out;
-    }
-
-    private void rowRuleOutcomes(ValidationReport report, RowChecks checks, Map<LocalDate, DayStats> stats, List<LocalDate> todo) {
-        List<String> ids = new ArrayList<>();
+    private void rowRuleOutcomes(ValidationReport report, RowChecks checks, Map<String, Long> breaches) {
         Map<String, RowRule> byId = new HashMap<>();
-        for (RowRule r : checks.rules()) {
-            ids.add(r.id());
-            byId.put(r.id(), r);
-        }
+        for (RowRule r : checks.rules()) byId.put(r.id(), r);
+        List<String> ids = new ArrayList<>(byId.keySet().stream().sorted().toList());
         ids.addAll(checks.uniqueIds());
         for (String id : ids) {
-            long n = todo.stream().mapToLong(d -> stats.getOrDefault(d, DayStats.EMPTY).broken().getOrDefault(id, 0L)).sum();
+            long n = breaches.getOrDefault(id, 0L);
             RowRule r = byId.get(id);
             Severity sev = r == null ? Severity.FAIL : r.severity();
             String status = n == 0 ? "pass" : sev == Severity.FAIL ? "rejected" : "warn";
@@ -196,42 +185,44 @@ final class ValidateStep implements Step {
         }
     }
 
-    // ---- dataset rules ------------------------------------------------------------------------
-
-    private TreeSet<LocalDate> datasetRules(ValidationReport report, Map<LocalDate, DayStats> stats, TreeMap<LocalDate, PartitionMarker> in,
+    /** Day rules from the input partitions' markers (row counts and footer statistics): no data is read. */
+    private TreeSet<LocalDate> datasetRules(ValidationReport report, TreeMap<LocalDate, PartitionMarker> in,
                                             TreeSet<LocalDate> check, LocalDate date, List<LocalDate> todo) {
         TreeSet<LocalDate> failing = new TreeSet<>();
-        String dataset = report.dataset;
         for (LocalDate d : check) {
-            DayStats s = stats.getOrDefault(d, DayStats.EMPTY);
+            PartitionMarker m = in.get(d);
+            long rows = m.rows();
             Contract.RowRules rr = contract.rows();
             if (rr != null && (rr.min() != null || rr.max() != null)) {
-                boolean low = rr.min() != null && s.rows < rr.min();
-                boolean high = rr.max() != null && s.rows > rr.max();
+                boolean low = rr.min() != null && rows < rr.min();
+                boolean high = rr.max() != null && rows > rr.max();
                 String threshold = (rr.min() == null ? "" : ">= " + rr.min()) + (rr.min() != null && rr.max() != null ? " and " : "") + (rr.max() == null ? "" : "<= " + rr.max());
-                outcome(report, failing, d, "rows", null, rr.severity(), low || high, Long.toString(s.rows), threshold,
-                        "rows on " + d + ": " + s.rows + " rows, the contract wants " + threshold);
+                outcome(report, failing, d, "rows", null, rr.severity(), low || high, Long.toString(rows), threshold,
+                        "rows on " + d + ": " + rows + " rows, the contract wants " + threshold);
             }
             if (rr != null && rr.maxChange() != null) {
                 var prev = in.lowerEntry(d);
                 if (prev != null && prev.getValue().rows() > 0) {
-                    double change = Math.abs(s.rows - prev.getValue().rows()) / (double) prev.getValue().rows();
+                    double change = Math.abs(rows - prev.getValue().rows()) / (double) prev.getValue().rows();
                     outcome(report, failing, d, "rows.max_change", null, rr.changeSeverity(), change > rr.maxChange(), String.format("%.3f", change),
                             "<= " + rr.maxChange(), String.format("rows.max_change on %s: %d rows vs %d on %s, a change of %.1f%% (limit %.1f%%)",
-                                    d, s.rows, prev.getValue().rows(), prev.getKey(), 100 * change, 100 * rr.maxChange()));
+                                    d, rows, prev.getValue().rows(), prev.getKey(), 100 * change, 100 * rr.maxChange()));
                 }
             }
             for (ColumnContract c : contract.columns().values()) {
-                if (c.maxNullRatio() == null || s.rows == 0) continue;
-                double ratio = s.nulls().getOrDefault(c.name(), 0L) / (double) s.rows;
+                if (c.maxNullRatio() == null || rows == 0) continue;
+                var col = m.column(c.name());
+                long nulls = col == null ? 0 : col.nulls();
+                double ratio = nulls / (double) rows;
                 outcome(report, failing, d, "max_null_ratio", c.name(), c.severity(), ratio > c.maxNullRatio(), String.format("%.4f", ratio),
                         "<= " + c.maxNullRatio(), String.format("max_null_ratio on column %s, %s: %.2f%% of %d rows are null (limit %.2f%%)",
-                                c.name(), d, 100 * ratio, s.rows, 100 * c.maxNullRatio()));
+                                c.name(), d, 100 * ratio, rows, 100 * c.maxNullRatio()));
             }
         }
         if (contract.freshness() != null) {
             Contract.Freshness f = contract.freshness();
-            LocalDateTime latest = stats.getOrDefault(date, DayStats.EMPTY).latest();
+            var col = in.get(date).column(f.column());
+            LocalDateTime latest = col == null || col.max() == null ? null : LocalDateTime.parse(col.max());
             LocalDateTime threshold = date.plusDays(1).atStartOfDay().minusMinutes(Math.round(f.maxAgeHours() * 60));
             boolean stale = latest == null || latest.isBefore(threshold);
             outcome(report, failing, date, "freshness", f.column(), f.severity(), stale, latest == null ? "no rows" : latest.toString(),
@@ -242,9 +233,13 @@ final class ValidateStep implements Step {
             double ratio = report.rowsRejected / (double) report.rowsIn;
             boolean over = ratio > contract.maxRejectRatio();
             if (over) failing.addAll(todo);
+            String most = report.rowRules.stream().filter(r -> !r.status().equals("pass"))
+                    .max(java.util.Comparator.comparingLong(r -> Long.parseLong(r.observed())))
+                    .map(r -> "; most common: " + r.rule() + " (" + r.observed() + " rows)").orElse("");
             outcome(report, new TreeSet<>(), null, "max_reject_ratio", null, Severity.FAIL, over, String.format("%.4f", ratio),
-                    "<= " + contract.maxRejectRatio(), String.format("max_reject_ratio: %,d of %,d rows (%.2f%%) were rejected (limit %.2f%%); "
-                            + "the rejected rows are kept with their reasons", report.rowsRejected, report.rowsIn, 100 * ratio, 100 * contract.maxRejectRatio()));
+                    "<= " + contract.maxRejectRatio(), String.format("max_reject_ratio: %,d of %,d rows (%.2f%%) were rejected (limit %.2f%%)%s; "
+                            + "the rejected rows are kept with their reasons", report.rowsRejected, report.rowsIn, 100 * ratio,
+                            100 * contract.maxRejectRatio(), most));
         }
         return failing;
     }
@@ -260,9 +255,13 @@ final class ValidateStep implements Step {
 
     // ---- drift --------------------------------------------------------------------------------
 
-    private void drift(StepContext ctx, ValidationReport report, RowChecks checks, Dataset<Row> checked, PartitionedDataset input,
-                       TreeMap<LocalDate, PartitionMarker> in, LocalDate date, String day, TreeSet<LocalDate> failing) {
+    private void drift(StepContext ctx, ValidationReport report, RowChecks checks, PartitionedDataset input,
+                       TreeMap<LocalDate, PartitionMarker> in, LocalDate date, TreeSet<LocalDate> failing) {
         if (contract.drift().isEmpty()) return;
+        if (in.get(date).rows() == 0) {
+            report.driftBaseline = "not checked: no rows on " + date;
+            return;
+        }
         List<LocalDate> baselineDays = in.subMap(date.minusDays(contract.driftBaselineDays()), true, date, false).entrySet().stream()
                 .filter(e -> e.getValue().rows() > 0).map(Map.Entry::getKey).toList();
         if (baselineDays.isEmpty()) {
@@ -273,13 +272,16 @@ final class ValidateStep implements Step {
             return;
         }
         report.driftBaseline = baselineDays.get(0) + " to " + baselineDays.get(baselineDays.size() - 1) + " (" + baselineDays.size() + " days)";
-        Dataset<Row> current = checked.filter(functions.col(day).equalTo(functions.lit(java.sql.Date.valueOf(date))).and(functions.col(RowChecks.REASON).isNull()));
-        Dataset<Row> baseline = checks.apply(input.read(baselineDays)).filter(functions.col(RowChecks.REASON).isNull())
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        // Drift is about the incoming data: curated rows, before any is rejected.
+        Dataset<Row> current = input.read(List.of(date));
+        Dataset<Row> baseline = input.read(baselineDays).cache();
         try {
+            List<String> numeric = contract.drift().keySet().stream().filter(c -> kind(c).equals("numeric")).toList();
+            Map<String, Drift.Result> results = new HashMap<>(Drift.numeric(baseline, current, numeric));
+            for (String c : contract.drift().keySet()) if (!numeric.contains(c)) results.put(c, Drift.categorical(baseline, current, c));
             for (DriftRule r : contract.drift().values()) {
+                Drift.Result res = results.get(r.column());
                 String kind = kind(r.column());
-                Drift.Result res = kind.equals("numeric") ? Drift.numeric(baseline, current, r.column()) : Drift.categorical(baseline, current, r.column());
                 String status = "pass";
                 String message = String.format("drift of column %s on %s: PSI %.4f", r.column(), date, res.psi());
                 if (r.psiFail() != null && res.psi() > r.psiFail()) status = "fail";
@@ -314,29 +316,13 @@ final class ValidateStep implements Step {
 
     // ---- report -------------------------------------------------------------------------------
 
-    private void columnStats(ValidationReport report, Dataset<Row> checked, LocalDate date, String day) {
-        if (checked == null) return;
-        Dataset<Row> d = checked.filter(functions.col(day).equalTo(functions.lit(java.sql.Date.valueOf(date))));
-        List<Column> aggs = new ArrayList<>();
-        List<String> cols = new ArrayList<>(contract.columns().keySet());
-        for (String c : cols) {
-            Column v = functions.col("`" + c + "`");
-            boolean numeric = contract.columns().get(c).type().isNumeric();
-            aggs.add(functions.count(functions.lit(1)));
-            aggs.add(functions.sum(functions.when(v.isNull(), 1).otherwise(0)));
-            aggs.add(functions.min(v).cast("string"));
-            aggs.add(functions.max(v).cast("string"));
-            aggs.add(numeric ? functions.avg(v) : functions.lit(null).cast("double"));
-            aggs.add(functions.approx_count_distinct(v));
-        }
-        Row r = d.agg(aggs.get(0), aggs.subList(1, aggs.size()).toArray(Column[]::new)).first();
-        for (int i = 0; i < cols.size(); i++) {
-            int b = i * 6;
-            long rows = r.getLong(b);
-            long nulls = r.isNullAt(b + 1) ? 0 : r.getLong(b + 1);
-            report.columns.add(new ValidationReport.ColumnStats(cols.get(i), contract.columns().get(cols.get(i)).type().spelling(), rows, nulls,
-                    rows == 0 ? 0 : (double) nulls / rows, r.isNullAt(b + 2) ? null : r.getString(b + 2), r.isNullAt(b + 3) ? null : r.getString(b + 3),
-                    r.isNullAt(b + 4) ? null : r.getDouble(b + 4), r.getLong(b + 5)));
+    /** Column statistics of the logical date from its partition's footer statistics. */
+    private void columnStats(ValidationReport report, PartitionMarker marker) {
+        for (ColumnContract c : contract.columns().values()) {
+            var col = marker.column(c.name());
+            long nulls = col == null ? 0 : col.nulls();
+            report.columns.add(new ValidationReport.ColumnStats(c.name(), c.type().spelling(), marker.rows(), nulls,
+                    marker.rows() == 0 ? 0 : (double) nulls / marker.rows(), col == null ? null : col.min(), col == null ? null : col.max(), null, null));
         }
     }
 
@@ -367,11 +353,6 @@ final class ValidateStep implements Step {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
-
-    private Dataset<Row> rejectsOf(Dataset<Row> checked, List<LocalDate> todo, String day) {
-        return checked.filter(functions.col(day).isin(todo.stream().map(java.sql.Date::valueOf).toArray()).and(functions.col(RowChecks.REASON).isNotNull()))
-                .withColumnRenamed(RowChecks.RULE, "rule").withColumnRenamed(RowChecks.REASON, "reject_reason");
-    }
 
     private void checkSchema(Dataset<Row> rows, StepContext ctx) {
         List<String> present = List.of(rows.columns());

@@ -9,13 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Function;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.sql.Dataset;
@@ -26,8 +27,10 @@ import org.apache.spark.sql.functions;
 
 /**
  * A dataset kept as one directory per day ({@code <column>=YYYY-MM-DD}). A day is published when its
- * directory holds a {@link PartitionMarker}; replacing days writes them all beside the dataset first and
- * then swaps each day in by rename, so readers see either the old day or the new one.
+ * directory holds a {@link PartitionMarker}. Writing is two-phase: {@link #stage} writes the days beside
+ * the dataset and reads their row counts and column statistics from the Parquet footers;
+ * {@link Staged#publish} then swaps each day in by rename (readers see the old day or the new one) or
+ * {@link Staged#discard} drops them.
  */
 public final class PartitionedDataset {
     private final SparkSession spark;
@@ -58,6 +61,8 @@ public final class PartitionedDataset {
         return root.toString();
     }
 
+    // ---- reading ------------------------------------------------------------------------------
+
     /** Published days and their markers, oldest first. */
     public TreeMap<LocalDate, PartitionMarker> markers() {
         TreeMap<LocalDate, PartitionMarker> out = new TreeMap<>();
@@ -67,17 +72,28 @@ public final class PartitionedDataset {
             for (FileStatus st : fs.listStatus(root)) {
                 String dir = st.getPath().getName();
                 if (!st.isDirectory() || !dir.startsWith(column + "=")) continue;
-                org.apache.hadoop.fs.Path marker = new org.apache.hadoop.fs.Path(st.getPath(), PartitionMarker.FILE);
-                if (!fs.exists(marker)) continue;
-                try (InputStream in = fs.open(marker)) {
-                    out.put(LocalDate.parse(dir.substring(column.length() + 1)),
-                            Json.MAPPER.readValue(in, PartitionMarker.class));
-                }
+                PartitionMarker m = readMarker(fs, st.getPath());
+                if (m != null) out.put(LocalDate.parse(dir.substring(column.length() + 1)), m);
             }
             return out;
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "cannot list partitions: " + e.getMessage(), e);
         }
+    }
+
+    /** The marker of one day, or null when the day is not published. */
+    public PartitionMarker marker(LocalDate day) {
+        try {
+            return readMarker(fs(), dayDir(day));
+        } catch (IOException e) {
+            throw new DatasetException(name, root.toString(), "cannot read the marker of " + day + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Rows a day holds per its marker, or -1 when it is not published. */
+    public long rows(LocalDate day) {
+        PartitionMarker m = marker(day);
+        return m == null ? -1 : m.rows();
     }
 
     /** Rows of the published days in [from, to]; fails when none is published. */
@@ -93,11 +109,11 @@ public final class PartitionedDataset {
     /** Rows of exactly these days (each must be published). Empty days contribute no rows. */
     public Dataset<Row> read(Collection<LocalDate> days) {
         TreeMap<LocalDate, PartitionMarker> published = markers();
-        List<String> dirs = new java.util.ArrayList<>();
+        List<String> dirs = new ArrayList<>();
         for (LocalDate d : days) {
             PartitionMarker m = published.get(d);
             if (m == null) throw new DatasetException(name, root.toString(), "day " + d + " is not published", null);
-            if (m.rows() > 0) dirs.add(new org.apache.hadoop.fs.Path(root, column + "=" + d).toString());
+            if (m.rows() > 0) dirs.add(dayDir(d).toString());
         }
         if (dirs.isEmpty()) {
             throw new DatasetException(name, root.toString(), "the requested days " + days + " hold no rows", null);
@@ -105,86 +121,94 @@ public final class PartitionedDataset {
         return spark.read().option("basePath", root.toString()).parquet(dirs.toArray(String[]::new));
     }
 
-    /**
-     * Publishes {@code rows} (null for none) as the given days, replacing those days entirely. Days with
-     * no rows get an empty partition with a marker (so "no data that day" is recorded, not retried). Returns rows per day.
-     */
+    // ---- writing ------------------------------------------------------------------------------
+
+    /** {@link #stage} then {@link Staged#publish}: returns rows per day. */
     public Map<LocalDate, Long> replace(Dataset<Row> rows, Collection<LocalDate> days, Function<LocalDate, String> fingerprint) {
-        if (days.isEmpty()) return Map.of();
-        try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
+        return stage(rows, days).publish(fingerprint);
+    }
+
+    /**
+     * Writes {@code rows} (null for none; they must carry the day column) as the given days beside the
+     * dataset, one file per day. Days with no rows are staged empty, so "no data that day" is recorded.
+     */
+    public Staged stage(Dataset<Row> rows, Collection<LocalDate> days) {
+        org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
+        try {
             FileSystem fs = fs();
-            recover(fs);
-            // Beside the dataset, not inside it: Spark ignores paths that start with '_' or '.'.
-            org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
-            Map<LocalDate, Long> counts = new HashMap<>();
-            if (rows != null) {
-                // One task per day (one file per partition), rows in a fixed order: the same rows give the same bytes.
-                rows.repartition(functions.col(column)).sortWithinPartitions(sortColumns(rows))
-                        .write().mode(SaveMode.ErrorIfExists).partitionBy(column).parquet(staging.toString());
-                stableNames(fs, staging);
-                if (hasDataFiles(fs, staging)) {
-                    for (Row r : spark.read().parquet(staging.toString()).groupBy(column).count().collectAsList()) {
-                        counts.put(toLocalDate(r.get(0)), r.getLong(1));
-                    }
+            if (rows != null && !days.isEmpty()) {
+                rows.repartition(functions.col(column)).write().mode(SaveMode.ErrorIfExists).partitionBy(column).parquet(staging.toString());
+            }
+            Map<LocalDate, ParquetFooters.Summary> stats = new TreeMap<>();
+            List<LocalDate> stray = new ArrayList<>();
+            if (fs.exists(staging)) {
+                for (FileStatus st : fs.listStatus(staging)) {
+                    String dir = st.getPath().getName();
+                    if (!st.isDirectory() || !dir.startsWith(column + "=")) continue;
+                    LocalDate d = LocalDate.parse(dir.substring(column.length() + 1));
+                    if (!days.contains(d)) stray.add(d);
+                    stableNames(fs, st.getPath());
+                    stats.put(d, ParquetFooters.of(fs, st.getPath(), conf()));
                 }
             }
-            String now = Instant.now().toString();
-            for (LocalDate day : days) {
-                org.apache.hadoop.fs.Path dayDir = new org.apache.hadoop.fs.Path(staging, column + "=" + day);
-                fs.mkdirs(dayDir);
-                long n = counts.getOrDefault(day, 0L);
-                writeMarker(fs, dayDir, new PartitionMarker(fingerprint.apply(day), n, now, runId));
+            if (!stray.isEmpty()) {
+                fs.delete(staging, true);
+                throw new IllegalStateException(name + ": rows for day(s) " + stray + " outside the days being written");
             }
-            for (LocalDate day : days) {
-                swapIn(fs, new org.apache.hadoop.fs.Path(staging, column + "=" + day), new org.apache.hadoop.fs.Path(root, column + "=" + day));
-            }
-            fs.delete(staging, true);
-            Map<LocalDate, Long> written = new TreeMap<>();
-            for (LocalDate d : days) written.put(d, counts.getOrDefault(d, 0L));
-            long stray = counts.keySet().stream().filter(d -> !days.contains(d)).count();
-            if (stray > 0) throw new IllegalStateException(name + ": rows for " + stray + " day(s) outside the days being replaced");
-            return written;
+            for (LocalDate d : days) stats.putIfAbsent(d, ParquetFooters.Summary.EMPTY);
+            return new Staged(staging, stats);
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "write failed: " + e.getMessage(), e);
         }
     }
 
-    /** The day column first, then every column Spark can order by. */
-    private org.apache.spark.sql.Column[] sortColumns(Dataset<Row> rows) {
-        List<org.apache.spark.sql.Column> cols = new java.util.ArrayList<>();
-        cols.add(functions.col(column));
-        for (var f : rows.schema().fields()) {
-            if (f.name().equals(column)) continue;
-            if (f.dataType() instanceof org.apache.spark.sql.types.AtomicType) cols.add(functions.col("`" + f.name() + "`"));
-        }
-        return cols.toArray(org.apache.spark.sql.Column[]::new);
-    }
+    /** Days written beside the dataset, not yet visible. */
+    public final class Staged {
+        private final org.apache.hadoop.fs.Path staging;
+        private final Map<LocalDate, ParquetFooters.Summary> days;
 
-    /** Renames Spark's part files (task number plus a random id) to part-NNNNN.snappy.parquet. */
-    private static void stableNames(FileSystem fs, org.apache.hadoop.fs.Path staging) throws IOException {
-        if (!fs.exists(staging)) return;
-        var files = fs.listFiles(staging, true);
-        List<org.apache.hadoop.fs.Path> parts = new java.util.ArrayList<>();
-        while (files.hasNext()) {
-            org.apache.hadoop.fs.Path p = files.next().getPath();
-            if (p.getName().startsWith("part-")) parts.add(p);
+        private Staged(org.apache.hadoop.fs.Path staging, Map<LocalDate, ParquetFooters.Summary> days) {
+            this.staging = staging;
+            this.days = days;
         }
-        for (org.apache.hadoop.fs.Path p : parts) {
-            String n = p.getName();
-            String task = n.length() > 10 ? n.substring(0, 10) : n;
-            String ext = n.endsWith(".snappy.parquet") ? ".snappy.parquet" : n.substring(n.indexOf('.'));
-            fs.rename(p, new org.apache.hadoop.fs.Path(p.getParent(), task + ext));
-        }
-    }
 
-    private static boolean hasDataFiles(FileSystem fs, org.apache.hadoop.fs.Path dir) throws IOException {
-        if (!fs.exists(dir)) return false;
-        var files = fs.listFiles(dir, true);
-        while (files.hasNext()) {
-            String n = files.next().getPath().getName();
-            if (!n.startsWith("_") && !n.startsWith(".")) return true;
+        public long rows(LocalDate day) {
+            ParquetFooters.Summary s = days.get(day);
+            return s == null ? 0 : s.rows();
         }
-        return false;
+
+        public long rows() {
+            return days.values().stream().mapToLong(ParquetFooters.Summary::rows).sum();
+        }
+
+        /** Marks and swaps in every staged day; returns rows per day. */
+        public Map<LocalDate, Long> publish(Function<LocalDate, String> fingerprint) {
+            Map<LocalDate, Long> written = new TreeMap<>();
+            try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
+                FileSystem fs = fs();
+                recover(fs);
+                String now = Instant.now().toString();
+                for (var e : days.entrySet()) {
+                    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(staging, column + "=" + e.getKey());
+                    fs.mkdirs(dir);
+                    writeMarker(fs, dir, new PartitionMarker(fingerprint.apply(e.getKey()), e.getValue().rows(), now, runId, e.getValue().columns()));
+                    written.put(e.getKey(), e.getValue().rows());
+                }
+                for (LocalDate d : days.keySet()) swapIn(fs, new org.apache.hadoop.fs.Path(staging, column + "=" + d), dayDir(d));
+                fs.delete(staging, true);
+                return written;
+            } catch (IOException e) {
+                throw new DatasetException(name, root.toString(), "publishing failed: " + e.getMessage(), e);
+            }
+        }
+
+        public void discard() {
+            try {
+                fs().delete(staging, true);
+            } catch (IOException e) {
+                throw new DatasetException(name, root.toString(), "cannot remove " + staging + ": " + e.getMessage(), e);
+            }
+        }
     }
 
     /**
@@ -193,43 +217,40 @@ public final class PartitionedDataset {
      */
     public void linkFrom(PartitionedDataset source, Collection<LocalDate> days, Function<LocalDate, String> fingerprint) {
         if (days.isEmpty()) return;
-        TreeMap<LocalDate, PartitionMarker> sourceMarkers = source.markers();
         try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
             FileSystem fs = fs();
             recover(fs);
             org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
             String now = Instant.now().toString();
+            boolean local = "file".equals(fs.getUri().getScheme());
             for (LocalDate day : days) {
-                PartitionMarker m = sourceMarkers.get(day);
+                PartitionMarker m = source.marker(day);
                 if (m == null) throw new DatasetException(source.name, source.location(), "day " + day + " is not published", null);
-                org.apache.hadoop.fs.Path from = new org.apache.hadoop.fs.Path(source.root, source.column + "=" + day);
                 org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(staging, column + "=" + day);
                 fs.mkdirs(to);
-                for (FileStatus f : fs.listStatus(from)) {
+                for (FileStatus f : fs.listStatus(source.dayDir(day))) {
                     String n = f.getPath().getName();
                     if (n.startsWith("_") || n.startsWith(".") || !f.isFile()) continue;
                     org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(to, n);
-                    if ("file".equals(fs.getUri().getScheme())) {
+                    if (local) {
                         java.nio.file.Files.createLink(java.nio.file.Path.of(target.toUri()), java.nio.file.Path.of(f.getPath().toUri()));
                     } else {
-                        org.apache.hadoop.fs.FileUtil.copy(fs, f.getPath(), fs, target, false, spark.sparkContext().hadoopConfiguration());
+                        org.apache.hadoop.fs.FileUtil.copy(fs, f.getPath(), fs, target, false, conf());
                     }
                 }
-                writeMarker(fs, to, new PartitionMarker(fingerprint.apply(day), m.rows(), now, runId));
+                writeMarker(fs, to, new PartitionMarker(fingerprint.apply(day), m.rows(), now, runId, m.columns()));
             }
-            for (LocalDate day : days) {
-                swapIn(fs, new org.apache.hadoop.fs.Path(staging, column + "=" + day), new org.apache.hadoop.fs.Path(root, column + "=" + day));
-            }
+            for (LocalDate day : days) swapIn(fs, new org.apache.hadoop.fs.Path(staging, column + "=" + day), dayDir(day));
             fs.delete(staging, true);
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "publishing copies of " + source.name + " failed: " + e.getMessage(), e);
         }
     }
 
-    /** Rows a day holds per its marker, or -1 when it is not published. */
-    public long rows(LocalDate day) {
-        PartitionMarker m = markers().get(day);
-        return m == null ? -1 : m.rows();
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private org.apache.hadoop.fs.Path dayDir(LocalDate day) {
+        return new org.apache.hadoop.fs.Path(root, column + "=" + day);
     }
 
     private void swapIn(FileSystem fs, org.apache.hadoop.fs.Path staged, org.apache.hadoop.fs.Path target) throws IOException {
@@ -238,6 +259,7 @@ public final class PartitionedDataset {
             aside = new org.apache.hadoop.fs.Path(root, "_old-" + target.getName() + "-" + UUID.randomUUID());
             if (!fs.rename(target, aside)) throw new IOException("cannot move " + target + " aside");
         }
+        if (!fs.mkdirs(root) && !fs.exists(root)) throw new IOException("cannot create " + root);
         if (!fs.rename(staged, target)) throw new IOException("cannot publish " + staged + " as " + target);
         if (aside != null) fs.delete(aside, true);
     }
@@ -246,7 +268,7 @@ public final class PartitionedDataset {
     private void recover(FileSystem fs) throws IOException {
         if (fs.exists(root.getParent())) {
             for (FileStatus st : fs.listStatus(root.getParent())) {
-                if (st.getPath().getName().startsWith(root.getName() + ".staging-")) fs.delete(st.getPath(), true);
+                if (st.getPath().getName().startsWith(root.getName() + ".staging-") && olderThanAMinute(st)) fs.delete(st.getPath(), true);
             }
         }
         if (!fs.exists(root)) return;
@@ -261,6 +283,30 @@ public final class PartitionedDataset {
         }
     }
 
+    /** Staging of a process that died; a live writer in this workspace holds the date's lock while it stages. */
+    private static boolean olderThanAMinute(FileStatus st) {
+        return System.currentTimeMillis() - st.getModificationTime() > 60_000;
+    }
+
+    /** Renames Spark's part files (task number plus a random id) to part-NNNNN.snappy.parquet. */
+    private static void stableNames(FileSystem fs, org.apache.hadoop.fs.Path dir) throws IOException {
+        for (FileStatus f : fs.listStatus(dir)) {
+            String n = f.getPath().getName();
+            if (!n.startsWith("part-") || n.length() <= 10) continue;
+            String ext = n.endsWith(".snappy.parquet") ? ".snappy.parquet" : n.substring(n.indexOf('.'));
+            fs.rename(f.getPath(), new org.apache.hadoop.fs.Path(dir, n.substring(0, 10) + ext));
+        }
+    }
+
+    private static PartitionMarker readMarker(FileSystem fs, org.apache.hadoop.fs.Path dayDir) throws IOException {
+        org.apache.hadoop.fs.Path marker = new org.apache.hadoop.fs.Path(dayDir, PartitionMarker.FILE);
+        try (InputStream in = fs.open(marker)) {
+            return Json.MAPPER.readValue(in, PartitionMarker.class);
+        } catch (java.io.FileNotFoundException e) {
+            return null;
+        }
+    }
+
     private static void writeMarker(FileSystem fs, org.apache.hadoop.fs.Path dir, PartitionMarker marker) throws IOException {
         try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(dir, PartitionMarker.FILE), true)) {
             out.write(Json.write(marker).getBytes(StandardCharsets.UTF_8));
@@ -268,7 +314,17 @@ public final class PartitionedDataset {
     }
 
     private FileSystem fs() throws IOException {
-        return root.getFileSystem(spark.sparkContext().hadoopConfiguration());
+        FileSystem fs = root.getFileSystem(conf());
+        // Hadoop's local file system writes a .crc beside every file: work with no value here (Parquet checksums its pages).
+        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) {
+            fs.setWriteChecksum(false);
+            fs.setVerifyChecksum(false);
+        }
+        return fs;
+    }
+
+    private Configuration conf() {
+        return spark.sparkContext().hadoopConfiguration();
     }
 
     static LocalDate toLocalDate(Object value) {

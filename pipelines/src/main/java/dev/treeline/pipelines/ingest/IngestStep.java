@@ -68,22 +68,20 @@ final class IngestStep implements Step {
     }
 
     private StepResult windowed(StepContext ctx, DatasetSpec source, PartitionedDataset curated, PartitionedDataset rejects) {
-        LocalDate date = ctx.logicalDate();
-        TreeMap<LocalDate, PartitionMarker> published = curated.markers();
+        dev.treeline.pipelines.step.Phases phases = new dev.treeline.pipelines.step.Phases(ctx.spark(), ctx.step().name());
+        TreeMap<LocalDate, PartitionMarker> published = phases.time("plan", curated::markers);
         List<String> warnings = new ArrayList<>();
-        Batch batch;
-        if (source.isDayTemplated()) {
-            batch = templated(ctx, source, published, warnings);
-        } else if (source.format().equals("jdbc")) {
-            batch = jdbcWindow(ctx, source, published);
-        } else {
-            batch = wholeSource(ctx, source, published, warnings);
-        }
+        Batch batch = phases.time("plan", () -> {
+            if (source.isDayTemplated()) return templated(ctx, source, published, warnings);
+            if (source.format().equals("jdbc")) return jdbcWindow(ctx, source, published);
+            return wholeSource(ctx, source, published, warnings);
+        });
         if (batch.todo.isEmpty()) {
             return StepResult.of(batch.described + ": all current, nothing written", Map.of("days_written", 0, "rows_in", 0));
         }
-        Publication p = publish(ctx, batch.rows, batch.todo, batch.fingerprints, curated, rejects, batch.undatedDay);
+        Publication p = phases.time("write", () -> publish(ctx, batch.rows, batch.todo, batch.fingerprints, curated, rejects, batch.undatedDay));
         p.numbers.put("days", batch.days);
+        phases.into(p.numbers);
         ctx.tracker().logMetrics(Map.of("ingest_rows_in", (double) p.rowsIn, "ingest_rows_accepted", (double) p.accepted,
                 "ingest_rows_rejected", (double) p.rejected, "ingest_days_written", (double) batch.todo.size()));
         String summary = String.format("%s: %d written, %,d rows in = %,d accepted + %,d rejected", batch.described, batch.todo.size(),
@@ -133,18 +131,17 @@ final class IngestStep implements Step {
         warnings.addAll(read.warnings());
         Dataset<Row> rows = withDay(read.rows(), null, ctx);
         String fp = fingerprint(files.fingerprint());
-        // One pass to learn which days the source holds.
-        TreeSet<LocalDate> present = new TreeSet<>();
-        for (Row r : rows.filter(functions.col(SourceRows.REASON).isNull()).groupBy("_day").count().collectAsList()) {
-            if (!r.isNullAt(0)) present.add(((java.sql.Date) r.get(0)).toLocalDate());
+        LocalDate start = params.historyStart();
+        if (start == null) {
+            // Without history_start, a pass over the source finds its first day.
+            Row first = rows.filter(functions.col(SourceRows.REASON).isNull()).agg(functions.min("_day")).first();
+            start = first.isNullAt(0) ? ctx.logicalDate() : ((java.sql.Date) first.get(0)).toLocalDate();
         }
-        LocalDate start = params.historyStart() != null ? params.historyStart() : present.isEmpty() ? ctx.logicalDate() : present.first();
         TreeSet<LocalDate> candidates = candidates(ctx.logicalDate(), published, start);
         List<LocalDate> todo = candidates.stream().filter(d -> published.get(d) == null || !fp.equals(published.get(d).fingerprint())).toList();
         Map<LocalDate, String> fps = new TreeMap<>();
         todo.forEach(d -> fps.put(d, fp));
-        String described = present.isEmpty() ? "no days in the source"
-                : present.headSet(ctx.logicalDate(), true).size() + " days " + present.first() + ".." + ctx.logicalDate();
+        String described = candidates.size() + " day(s) " + candidates.first() + ".." + candidates.last();
         return new Batch(rows, todo, fps, candidates.size(), described, ctx.logicalDate());
     }
 
@@ -190,40 +187,70 @@ final class IngestStep implements Step {
 
     record Publication(long rowsIn, long accepted, long rejected, Map<String, Long> topReasons, Map<String, Number> numbers) {}
 
-    /** Splits rows into accepted and rejected, checks the reject budget, publishes both for the days in {@code todo}. */
+    /**
+     * Splits rows into accepted and rejected and publishes both for the days in {@code todo}. The accepted
+     * rows are written in one pass that also counts every row and every rejection (observed metrics); the
+     * rejected rows take a second pass only when there are any. Over the reject budget nothing is
+     * published as accepted.
+     */
     Publication publish(StepContext ctx, Dataset<Row> rows, List<LocalDate> todo, Map<LocalDate, String> fps,
                         PartitionedDataset curated, PartitionedDataset rejects, LocalDate undatedDay) {
         Column inTodo = functions.col("_day").isin(todo.stream().map(java.sql.Date::valueOf).toArray());
-        long rowsIn = 0;
-        long rejected = 0;
-        Map<String, Long> top = new LinkedHashMap<>();
-        Dataset<Row> scoped = null;
-        if (rows != null) {
-            // Rows of the days being written, and (whole-source mode) rejected rows that have no day at all.
-            Column keep = undatedDay == null ? inTodo : inTodo.or(functions.col("_day").isNull().and(functions.col(SourceRows.REASON).isNotNull()));
-            scoped = rows.filter(keep);
-            Row counts = scoped.agg(functions.count(functions.lit(1)), functions.count(functions.col(SourceRows.REASON))).first();
-            rowsIn = counts.getLong(0);
-            rejected = counts.getLong(1);
-            if (rejected > 0) {
-                for (Row r : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).groupBy(SourceRows.REASON).count()
-                        .orderBy(functions.desc("count")).limit(3).collectAsList()) {
-                    top.put(r.getString(0), r.getLong(1));
-                }
-            }
-        }
-        List<String> declared = scoped == null ? List.of() : java.util.Arrays.stream(scoped.columns()).filter(c -> !c.startsWith("_")).toList();
-        if (rejected > 0 && rejects == null) {
-            throw TreelineException.data(String.format("%,d of %,d rows could not be read (most common: %s); add a second output to step '%s' "
-                    + "(a dataset partitioned by day) to quarantine them", rejected, rowsIn, top, ctx.step().name()));
-        }
         List<LocalDate> rejectDays = new ArrayList<>(todo);
         if (undatedDay != null && !rejectDays.contains(undatedDay)) rejectDays.add(undatedDay);
+        long rowsIn = 0;
+        long rejected = 0;
+        PartitionedDataset.Staged good;
+        Dataset<Row> scoped = null;
+        List<String> declared = List.of();
+        if (rows == null) {
+            good = curated.stage(null, todo);
+        } else {
+            // Rows of the days being written, and (whole-source mode) rejected rows that have no day at all.
+            Column keep = undatedDay == null ? inTodo : inTodo.or(functions.col("_day").isNull().and(functions.col(SourceRows.REASON).isNotNull()));
+            org.apache.spark.sql.Observation seen = new org.apache.spark.sql.Observation("ingest-" + java.util.UUID.randomUUID());
+            scoped = rows.filter(keep);
+            Dataset<Row> observed = scoped.observe(seen, functions.count(functions.lit(1)).as("rows"),
+                    functions.count(functions.col(SourceRows.REASON)).as("rejected"));
+            declared = java.util.Arrays.stream(scoped.columns()).filter(c -> !c.startsWith("_")).toList();
+            List<Column> cols = new ArrayList<>();
+            for (String c : declared) cols.add(functions.col(c));
+            cols.add(functions.col("_day").as(curated.column()));
+            good = curated.stage(observed.filter(functions.col(SourceRows.REASON).isNull()).select(cols.toArray(Column[]::new)), todo);
+            try {
+                Map<String, Object> counts = seen.getAsJava();
+                if (counts.get("rows") == null) {
+                    // Spark reports no observed metrics when no row reached the write: count directly.
+                    Row r = scoped.agg(functions.count(functions.lit(1)), functions.count(functions.col(SourceRows.REASON))).first();
+                    rowsIn = r.getLong(0);
+                    rejected = r.getLong(1);
+                } else {
+                    rowsIn = ((Number) counts.get("rows")).longValue();
+                    rejected = ((Number) counts.get("rejected")).longValue();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        Map<String, Long> top = new LinkedHashMap<>();
+        if (rejected > 0) {
+            for (Row r : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).groupBy(SourceRows.REASON).count()
+                    .orderBy(functions.desc("count")).limit(3).collectAsList()) {
+                top.put(r.getString(0), r.getLong(1));
+            }
+            if (rejects == null) {
+                good.discard();
+                throw TreelineException.data(String.format("%,d of %,d rows could not be read (most common: %s); add a second output to step '%s' "
+                        + "(a dataset partitioned by day) to quarantine them", rejected, rowsIn, top, ctx.step().name()));
+            }
+        }
+        long rejectedWritten = 0;
         if (rejects != null) {
             Dataset<Row> bad = null;
-            if (scoped != null) {
+            if (rejected > 0) {
                 List<Column> cols = new ArrayList<>();
-                for (String c : declared) cols.add(functions.col(dev.treeline.pipelines.ingest.sources.SourceRows.RAW_PREFIX + c).as(c));
+                for (String c : declared) cols.add(functions.col(SourceRows.RAW_PREFIX + c).as(c));
                 cols.add(functions.col(SourceRows.RAW_RECORD).as("raw_record"));
                 cols.add(functions.col(SourceRows.SOURCE).as("source"));
                 cols.add(functions.col(SourceRows.REASON).as(REASON));
@@ -231,23 +258,17 @@ final class IngestStep implements Step {
                         .as(rejects.column()));
                 bad = scoped.filter(functions.col(SourceRows.REASON).isNotNull()).select(cols.toArray(Column[]::new));
             }
-            rejects.replace(bad, rejectDays, d -> fps.getOrDefault(d, fingerprint("undated")));
+            rejectedWritten = rejects.stage(bad, rejectDays).publish(d -> fps.getOrDefault(d, fingerprint("undated"))).values().stream()
+                    .mapToLong(Long::longValue).sum();
         }
         double ratio = rowsIn == 0 ? 0 : (double) rejected / rowsIn;
         if (ratio > params.maxRejectRatio()) {
+            good.discard();
             throw TreelineException.data(String.format("%,d of %,d rows (%.2f%%) could not be read, above max_reject_ratio %.2f%% of step '%s'; "
                     + "most common: %s; the rows are in %s", rejected, rowsIn, 100 * ratio, 100 * params.maxRejectRatio(), ctx.step().name(),
                     top, DatasetException.display(rejects.location())));
         }
-        Dataset<Row> good = null;
-        if (scoped != null) {
-            List<Column> cols = new ArrayList<>();
-            for (String c : declared) cols.add(functions.col(c));
-            cols.add(functions.col("_day").as(curated.column()));
-            good = scoped.filter(functions.col(SourceRows.REASON).isNull()).select(cols.toArray(Column[]::new));
-        }
-        long accepted = curated.replace(good, todo, fps::get).values().stream().mapToLong(Long::longValue).sum();
-        long rejectedWritten = rejects == null ? 0 : rejectDays.stream().mapToLong(rejects::rows).sum();
+        long accepted = good.publish(fps::get).values().stream().mapToLong(Long::longValue).sum();
         if (accepted + rejectedWritten != rowsIn) {
             throw new IllegalStateException(String.format("row accounting broke: %d read, %d accepted + %d rejected written; "
                     + "did the source change while it was read? Run the date again", rowsIn, accepted, rejectedWritten));

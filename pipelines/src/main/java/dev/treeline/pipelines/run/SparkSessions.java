@@ -40,6 +40,8 @@ public final class SparkSessions {
                 .set("spark.sql.parquet.compression.codec", "snappy")
                 // Unparseable dates are null (and quarantined with a reason), not an exception.
                 .set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
+                // Day partitions are many small directories: list them on the driver, not with a Spark job.
+                .set("spark.sql.sources.parallelPartitionDiscovery.threshold", "4096")
                 // Partition files are published by rename; skip Hadoop's _SUCCESS files.
                 .set("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
         if (System.getProperty("spark.ui.enabled") != null) conf.set("spark.ui.enabled", System.getProperty("spark.ui.enabled"));
@@ -51,6 +53,7 @@ public final class SparkSessions {
         }
         SparkSession session = SparkSession.builder().config(conf).getOrCreate();
         session.sparkContext().setLogLevel("WARN");
+        if ("1".equals(System.getenv("TREELINE_SPARK_JOBS"))) session.sparkContext().addSparkListener(new JobTimings());
         return session;
     }
 }

@@ -78,7 +78,8 @@ class PartitionedDatasetTest {
         // A crash between moving day 1 aside and moving its replacement in leaves only the aside copy.
         Path day1 = tmp.resolve("days").resolve("day=2001-01-01");
         Files.move(day1, tmp.resolve("days").resolve("_old-day=2001-01-01-" + java.util.UUID.randomUUID()));
-        Files.createDirectories(tmp.resolve("days.staging-" + java.util.UUID.randomUUID()));
+        Path abandoned = Files.createDirectories(tmp.resolve("days.staging-" + java.util.UUID.randomUUID()));
+        Files.setLastModifiedTime(abandoned, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000));
         assertFalse(days.markers().containsKey(D1), "half-replaced day is not visible");
         Dataset<Row> day2 = flights(2, 6, 3).filter(functions.col("day").equalTo(functions.lit(java.sql.Date.valueOf(D1.plusDays(1)))));
         days.replace(day2, List.of(D1.plusDays(1)), d -> "v2");

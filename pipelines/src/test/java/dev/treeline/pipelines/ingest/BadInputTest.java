@@ -192,7 +192,7 @@ class BadInputTest {
         Path f = csv("a.csv", HEADER.replace(',', ';') + good(1).replace(',', ';') + good(2).replace(',', ';'));
         Pipeline p = pipeline("csv", f.toString(), SCHEMA, "{header: false}", "max_reject_ratio: 0.1");
         TreelineException e = ingestFails(p);
-        assertEquals(ExitCode.DATA, e.exitCode());
+        assertEquals(ExitCode.DATA, e.exitCode(), e.getMessage());
         assertTrue(e.getMessage().startsWith("step 'ingest' failed: 3 of 3 rows (100.00%) could not be read, above max_reject_ratio 10.00% of step 'ingest'; "
                 + "most common: {malformed CSV record: 1 field, expected 5 (is the delimiter ',' right?)=3}; the rows are in "), e.getMessage());
         assertEquals(3, catalog(p).partitioned("quarantine").rows(DAY), "the rejected rows are kept");

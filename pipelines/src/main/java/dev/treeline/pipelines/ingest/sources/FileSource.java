@@ -17,7 +17,6 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.api.java.UDF1;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -77,10 +76,14 @@ public final class FileSource {
             }
             List<String> extra = header.stream().filter(c -> !ds.schema().containsKey(c)).toList();
             if (!extra.isEmpty()) warnings.add(group.getValue().size() + " file(s) have columns not in the schema, ignored: " + extra);
-            StructType strings = new StructType();
-            for (String h : header) strings = strings.add(h, DataTypes.StringType);
-            strings = strings.add(CORRUPT, DataTypes.StringType);
-            Dataset<Row> read = spark.read().schema(strings)
+            // Fast path: Spark parses and types the values; only records it rejects take the Java slow path.
+            StructType typedSchema = new StructType();
+            for (String h : header) {
+                ColumnType t = ds.schema().get(h);
+                typedSchema = typedSchema.add(h, t == null ? DataTypes.StringType : t.spark());
+            }
+            typedSchema = typedSchema.add(CORRUPT, DataTypes.StringType);
+            Dataset<Row> read = spark.read().schema(typedSchema)
                     .option("header", o.header())
                     .option("sep", o.delimiter().equals("\\t") ? "\t" : o.delimiter())
                     .option("quote", o.quote())
@@ -91,18 +94,36 @@ public final class FileSource {
                     .option("mode", "PERMISSIVE")
                     .option("columnNameOfCorruptRecord", CORRUPT)
                     .option("nullValue", o.nullValues().contains("") ? "" : "\u0000")
+                    .option("timestampNTZFormat", o.timestampFormats().get(0))
+                    .option("dateFormat", o.dateFormats().get(0))
                     .option("enforceSchema", true)
                     .csv(group.getValue().toArray(String[]::new));
-            char d = o.delimiterChar();
-            char q = o.quote().charAt(0);
-            char e = o.escape().charAt(0);
-            int n = header.size();
-            UDF1<String, String> explain = line -> CsvLines.reason(line, n, d, q, e);
-            Column corruptReason = functions.when(functions.col(CORRUPT).isNotNull(),
-                    functions.udf(explain, DataTypes.StringType).apply(functions.col(CORRUPT)));
-            Dataset<Row> typed = TypedColumns.convert(read, ds.schema(),
-                    new TypedColumns.Formats(o.nullValues(), o.timestampFormats(), o.dateFormats(), true, o.encoding()),
-                    corruptReason, functions.col(CORRUPT), functions.input_file_name());
+            CsvSalvage salvage = new CsvSalvage(header, ds.schema(), o);
+            Column fixed = functions.udf(salvage, salvage.resultType()).apply(functions.col(CORRUPT));
+            Column corrupt = functions.col(CORRUPT).isNotNull();
+            List<String> tokens = o.nullValues().stream().filter(v -> !v.isEmpty()).toList();
+            List<Column> cols = new ArrayList<>();
+            List<Column> reasons = new ArrayList<>();
+            int i = 0;
+            for (var e : ds.schema().entrySet()) {
+                Column v = functions.col("`" + e.getKey() + "`");
+                if (e.getValue() == ColumnType.STRING && !tokens.isEmpty()) {
+                    v = functions.when(v.isin(tokens.toArray()), functions.lit(null).cast("string")).otherwise(v);
+                }
+                Column value = functions.when(corrupt, fixed.getField("v" + i)).otherwise(v);
+                cols.add(value.as(e.getKey()));
+                cols.add(functions.when(corrupt, fixed.getField("t" + (i))).otherwise(v.cast("string")).as(SourceRows.RAW_PREFIX + e.getKey()));
+                if (e.getValue() == ColumnType.STRING) {
+                    reasons.add(functions.when(value.contains("\uFFFD"), functions.lit(e.getKey() + " holds bytes that are not valid " + o.encoding())));
+                }
+                i++;
+            }
+            Column reason = functions.when(corrupt, fixed.getField("reason"));
+            for (Column r : reasons) reason = functions.coalesce(reason, r);
+            cols.add(functions.col(CORRUPT).as(SourceRows.RAW_RECORD));
+            cols.add(functions.input_file_name().as(SourceRows.SOURCE));
+            cols.add(reason.as(SourceRows.REASON));
+            Dataset<Row> typed = read.select(cols.toArray(Column[]::new));
             all = all == null ? typed : all.unionByName(typed);
         }
         if (all == null) {

@@ -1,0 +1,8 @@
+package dev.treeline.cli;
+
+import picocli.CommandLine.Command;
+
+@Command(name = "bench", description = "Benchmarks that measure Treeline against its baselines in one run.",
+        subcommands = {BenchIngestCommand.class})
+final class BenchCommand {
+}
