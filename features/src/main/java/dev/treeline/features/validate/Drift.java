@@ -72,30 +72,44 @@ final class Drift {
         return out;
     }
 
-    static Result categorical(Dataset<Row> baseline, Dataset<Row> current, String column) {
-        Column c = functions.coalesce(functions.col("`" + column + "`").cast("string"), functions.lit("(null)"));
-        Map<String, Double> base = new HashMap<>();
-        List<Row> rows = new ArrayList<>(baseline.groupBy(c.as("k")).count().collectAsList());
-        long total = rows.stream().mapToLong(r -> r.getLong(1)).sum();
-        rows.sort((a, b) -> Long.compare(b.getLong(1), a.getLong(1)));
-        TreeSet<String> known = new TreeSet<>();
-        for (Row r : rows) known.add(r.getString(0));
-        for (int i = 0; i < rows.size(); i++) {
-            String k = i < TOP ? rows.get(i).getString(0) : "(other)";
-            base.merge(k, (double) rows.get(i).getLong(1) / total, Double::sum);
+    /** PSI and new-category rate of several categorical columns, with one counting job per side. */
+    static Map<String, Result> categorical(Dataset<Row> baseline, Dataset<Row> current, List<String> columns) {
+        Map<String, Result> out = new LinkedHashMap<>();
+        if (columns.isEmpty()) return out;
+        Map<String, Map<String, Long>> base = counts(baseline, columns);
+        Map<String, Map<String, Long>> cur = counts(current, columns);
+        for (String col : columns) {
+            Map<String, Long> b = base.getOrDefault(col, Map.of());
+            Map<String, Long> c = cur.getOrDefault(col, Map.of());
+            long total = b.values().stream().mapToLong(Long::longValue).sum();
+            List<Map.Entry<String, Long>> ranked = new ArrayList<>(b.entrySet());
+            ranked.sort((x, y) -> Long.compare(y.getValue(), x.getValue()));
+            Map<String, Double> baseShares = new HashMap<>();
+            for (int i = 0; i < ranked.size(); i++) {
+                baseShares.merge(i < TOP ? ranked.get(i).getKey() : "(other)", (double) ranked.get(i).getValue() / total, Double::sum);
+            }
+            long curTotal = c.values().stream().mapToLong(Long::longValue).sum();
+            long unseen = 0;
+            Map<String, Double> curShares = new HashMap<>();
+            for (var e : c.entrySet()) {
+                if (!b.containsKey(e.getKey())) unseen += e.getValue();
+                String bucket = baseShares.containsKey(e.getKey()) ? e.getKey() : b.containsKey(e.getKey()) ? "(other)" : "(new)";
+                curShares.merge(bucket, (double) e.getValue() / curTotal, Double::sum);
+            }
+            out.put(col, new Result(psi(baseShares, curShares), curTotal == 0 ? 0.0 : (double) unseen / curTotal));
         }
-        Map<String, Double> cur = new HashMap<>();
-        long curTotal = 0;
-        long unseen = 0;
-        List<Row> curRows = current.groupBy(c.as("k")).count().collectAsList();
-        for (Row r : curRows) curTotal += r.getLong(1);
-        for (Row r : curRows) {
-            String k = r.getString(0);
-            if (!known.contains(k)) unseen += r.getLong(1);
-            String bucket = base.containsKey(k) ? k : known.contains(k) ? "(other)" : "(new)";
-            cur.merge(bucket, (double) r.getLong(1) / curTotal, Double::sum);
+        return out;
+    }
+
+    /** column -> value -> rows, for all columns in one job. */
+    private static Map<String, Map<String, Long>> counts(Dataset<Row> rows, List<String> columns) {
+        Column[] pairs = columns.stream().map(c -> functions.struct(functions.lit(c).as("c"),
+                functions.coalesce(functions.col("`" + c + "`").cast("string"), functions.lit("(null)")).as("v"))).toArray(Column[]::new);
+        Map<String, Map<String, Long>> out = new HashMap<>();
+        for (Row r : rows.select(functions.explode(functions.array(pairs)).as("p")).groupBy("p.c", "p.v").count().collectAsList()) {
+            out.computeIfAbsent(r.getString(0), k -> new HashMap<>()).put(r.getString(1), r.getLong(2));
         }
-        return new Result(psi(base, cur), curTotal == 0 ? 0.0 : (double) unseen / curTotal);
+        return out;
     }
 
     static double psi(Map<String, Double> base, Map<String, Double> cur) {

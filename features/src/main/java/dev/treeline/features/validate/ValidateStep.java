@@ -92,11 +92,15 @@ final class ValidateStep implements Step {
             PartitionedDataset.Staged staged;
             ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": scan for rejects");
             long scanStart = System.nanoTime();
-            if (scan.isEmpty()) {
+            // Only days where a rule can be broken are read: footer statistics clear range and null rules day by day,
+            // and pattern or allowed-values rules are checked on each column's distinct values.
+            List<LocalDate> candidates = candidateDays(input, in, scan, checks);
+            report.rowsIn = scan.stream().mapToLong(d -> in.get(d).rows()).sum();
+            if (candidates.isEmpty()) {
                 staged = rejects.stage(null, todo);
             } else {
                 org.apache.spark.sql.Observation seen = new org.apache.spark.sql.Observation("validate-" + java.util.UUID.randomUUID());
-                Dataset<Row> checked = checks.apply(input.read(scan));
+                Dataset<Row> checked = checks.apply(input.read(candidates));
                 List<Column> counts = new ArrayList<>();
                 counts.add(functions.count(functions.lit(1)).as("rows"));
                 counts.add(functions.count(functions.col(RowChecks.REASON)).as("rejected"));
@@ -114,7 +118,6 @@ final class ValidateStep implements Step {
                     got = new HashMap<>();
                     for (int i = 0; i < r.size(); i++) got.put(r.schema().fields()[i].name(), r.get(i));
                 }
-                report.rowsIn = got.get("rows") == null ? 0 : ((Number) got.get("rows")).longValue();
                 report.rowsRejected = got.get("rejected") == null ? 0 : ((Number) got.get("rejected")).longValue();
                 for (RowRule r : checks.rules()) breaches.put(r.id(), got.get(r.id()) == null ? 0 : ((Number) got.get(r.id())).longValue());
                 for (String u : checks.uniqueIds()) breaches.put(u, got.get(u) == null ? 0 : ((Number) got.get(u)).longValue());
@@ -165,6 +168,52 @@ final class ValidateStep implements Step {
                     reportDir.resolve("report.html"));
             return StepResult.of(summary, numbers);
         }
+    }
+
+    // ---- which days to read -------------------------------------------------------------------
+
+    /**
+     * Days where some row could break a rule. A range or null rule cannot be broken on a day whose
+     * footer statistics stay inside it; a pattern or allowed-values rule only where one of the column's
+     * distinct values breaks it. Finite and uniqueness rules need every day.
+     */
+    private List<LocalDate> candidateDays(PartitionedDataset input, TreeMap<LocalDate, PartitionMarker> in, List<LocalDate> scan, RowChecks checks) {
+        if (scan.isEmpty()) return List.of();
+        if (!contract.unique().isEmpty()) return scan;
+        TreeSet<LocalDate> out = new TreeSet<>();
+        for (LocalDate d : scan) {
+            PartitionMarker m = in.get(d);
+            for (ColumnContract c : contract.columns().values()) {
+                var stats = m.column(c.name());
+                boolean mayBreak = stats == null && (!c.nullable() || c.min() != null || c.max() != null)
+                        || (c.finite() && (c.type() == dev.treeline.pipelines.spec.ColumnType.DOUBLE || c.type() == dev.treeline.pipelines.spec.ColumnType.FLOAT))
+                        || stats != null && !c.nullable() && stats.nulls() > 0
+                        || stats != null && c.min() != null && stats.min() != null && Double.parseDouble(stats.min()) < c.min()
+                        || stats != null && c.max() != null && stats.max() != null && Double.parseDouble(stats.max()) > c.max();
+                if (mayBreak) out.add(d);
+            }
+        }
+        List<LocalDate> rest = scan.stream().filter(d -> !out.contains(d)).toList();
+        List<ColumnContract> valueRules = contract.columns().values().stream().filter(c -> c.pattern() != null || c.allowed() != null).toList();
+        if (rest.isEmpty() || valueRules.isEmpty()) return new ArrayList<>(out);
+        Dataset<Row> restRows = input.read(rest);
+        // Every checked column's distinct values in one job (few for codes such as airports).
+        List<Column> sets = new ArrayList<>();
+        for (ColumnContract c : valueRules) sets.add(functions.slice(functions.collect_set(functions.col("`" + c.name() + "`").cast("string")), 1, 100_001));
+        Row distinct = restRows.agg(sets.get(0), sets.subList(1, sets.size()).toArray(Column[]::new)).first();
+        Column anyBad = functions.lit(false);
+        for (int i = 0; i < valueRules.size(); i++) {
+            ColumnContract c = valueRules.get(i);
+            List<String> values = distinct.getList(i);
+            if (values.size() > 100_000) return scan;
+            java.util.regex.Pattern pattern = c.pattern() == null ? null : java.util.regex.Pattern.compile(c.pattern());
+            List<String> bad = values.stream()
+                    .filter(x -> (pattern != null && !pattern.matcher(x).find()) || (c.allowed() != null && !c.allowed().contains(x))).toList();
+            if (!bad.isEmpty()) anyBad = anyBad.or(functions.col("`" + c.name() + "`").cast("string").isin(bad.toArray()));
+        }
+        String day = input.column();
+        for (Row r : restRows.where(anyBad).select(functions.col(day)).distinct().collectAsList()) out.add(((java.sql.Date) r.get(0)).toLocalDate());
+        return new ArrayList<>(out);
     }
 
     // ---- rules ------------------------------------------------------------------------------
@@ -278,7 +327,7 @@ final class ValidateStep implements Step {
         try {
             List<String> numeric = contract.drift().keySet().stream().filter(c -> kind(c).equals("numeric")).toList();
             Map<String, Drift.Result> results = new HashMap<>(Drift.numeric(baseline, current, numeric));
-            for (String c : contract.drift().keySet()) if (!numeric.contains(c)) results.put(c, Drift.categorical(baseline, current, c));
+            results.putAll(Drift.categorical(baseline, current, contract.drift().keySet().stream().filter(c -> !numeric.contains(c)).toList()));
             for (DriftRule r : contract.drift().values()) {
                 Drift.Result res = results.get(r.column());
                 String kind = kind(r.column());

@@ -39,6 +39,8 @@ public final class PartitionedDataset {
     private final String column;
     private final Path lockFile;
     private final String runId;
+    /** Markers as this instance last saw them; writes through this instance keep it current. */
+    private TreeMap<LocalDate, PartitionMarker> cache;
 
     PartitionedDataset(SparkSession spark, String name, String location, String column, Path lockFile, String runId) {
         this.spark = spark;
@@ -65,17 +67,17 @@ public final class PartitionedDataset {
 
     /** Published days and their markers, oldest first. */
     public TreeMap<LocalDate, PartitionMarker> markers() {
+        if (cache != null) return new TreeMap<>(cache);
         TreeMap<LocalDate, PartitionMarker> out = new TreeMap<>();
         try {
-            FileSystem fs = fs();
-            if (!fs.exists(root)) return out;
-            for (FileStatus st : fs.listStatus(root)) {
-                String dir = st.getPath().getName();
-                if (!st.isDirectory() || !dir.startsWith(column + "=")) continue;
-                PartitionMarker m = readMarker(fs, st.getPath());
-                if (m != null) out.put(LocalDate.parse(dir.substring(column.length() + 1)), m);
+            PartitionFiles files = files();
+            for (PartitionFiles.Entry e : files.list(root)) {
+                if (!e.directory() || !e.name().startsWith(column + "=")) continue;
+                PartitionMarker m = files.readMarker(new org.apache.hadoop.fs.Path(root, e.name()));
+                if (m != null) out.put(LocalDate.parse(e.name().substring(column.length() + 1)), m);
             }
-            return out;
+            cache = out;
+            return new TreeMap<>(out);
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "cannot list partitions: " + e.getMessage(), e);
         }
@@ -83,8 +85,9 @@ public final class PartitionedDataset {
 
     /** The marker of one day, or null when the day is not published. */
     public PartitionMarker marker(LocalDate day) {
+        if (cache != null) return cache.get(day);
         try {
-            return readMarker(fs(), dayDir(day));
+            return files().readMarker(dayDir(day));
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "cannot read the marker of " + day + ": " + e.getMessage(), e);
         }
@@ -137,7 +140,9 @@ public final class PartitionedDataset {
         try {
             FileSystem fs = fs();
             if (rows != null && !days.isEmpty()) {
-                rows.repartition(functions.col(column)).write().mode(SaveMode.ErrorIfExists).partitionBy(column).parquet(staging.toString());
+                // One file per day: several input partitions are shuffled by day first (one task then writes each day).
+                Dataset<Row> byDay = rows.rdd().getNumPartitions() > 1 ? rows.repartition(functions.col(column)) : rows;
+                byDay.write().mode(SaveMode.ErrorIfExists).partitionBy(column).parquet(staging.toString());
             }
             Map<LocalDate, ParquetFooters.Summary> stats = new TreeMap<>();
             List<LocalDate> stray = new ArrayList<>();
@@ -185,17 +190,22 @@ public final class PartitionedDataset {
         public Map<LocalDate, Long> publish(Function<LocalDate, String> fingerprint) {
             Map<LocalDate, Long> written = new TreeMap<>();
             try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
-                FileSystem fs = fs();
-                recover(fs);
+                PartitionFiles files = files();
+                recover(files);
                 String now = Instant.now().toString();
+                Map<LocalDate, PartitionMarker> made = new TreeMap<>();
                 for (var e : days.entrySet()) {
                     org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(staging, column + "=" + e.getKey());
-                    fs.mkdirs(dir);
-                    writeMarker(fs, dir, new PartitionMarker(fingerprint.apply(e.getKey()), e.getValue().rows(), now, runId, e.getValue().columns()));
+                    files.mkdirs(dir);
+                    PartitionMarker m = new PartitionMarker(fingerprint.apply(e.getKey()), e.getValue().rows(), now, runId, e.getValue().columns());
+                    files.writeMarker(dir, m);
+                    made.put(e.getKey(), m);
                     written.put(e.getKey(), e.getValue().rows());
                 }
-                for (LocalDate d : days.keySet()) swapIn(fs, new org.apache.hadoop.fs.Path(staging, column + "=" + d), dayDir(d));
-                fs.delete(staging, true);
+                files.mkdirs(root);
+                for (LocalDate d : days.keySet()) swapIn(files, new org.apache.hadoop.fs.Path(staging, column + "=" + d), dayDir(d));
+                files.delete(staging);
+                if (cache != null) cache.putAll(made);
                 return written;
             } catch (IOException e) {
                 throw new DatasetException(name, root.toString(), "publishing failed: " + e.getMessage(), e);
@@ -218,30 +228,29 @@ public final class PartitionedDataset {
     public void linkFrom(PartitionedDataset source, Collection<LocalDate> days, Function<LocalDate, String> fingerprint) {
         if (days.isEmpty()) return;
         try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
-            FileSystem fs = fs();
-            recover(fs);
+            PartitionFiles files = files();
+            recover(files);
             org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
             String now = Instant.now().toString();
-            boolean local = "file".equals(fs.getUri().getScheme());
+            Map<LocalDate, PartitionMarker> made = new TreeMap<>();
             for (LocalDate day : days) {
                 PartitionMarker m = source.marker(day);
                 if (m == null) throw new DatasetException(source.name, source.location(), "day " + day + " is not published", null);
                 org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(staging, column + "=" + day);
-                fs.mkdirs(to);
-                for (FileStatus f : fs.listStatus(source.dayDir(day))) {
-                    String n = f.getPath().getName();
-                    if (n.startsWith("_") || n.startsWith(".") || !f.isFile()) continue;
-                    org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(to, n);
-                    if (local) {
-                        java.nio.file.Files.createLink(java.nio.file.Path.of(target.toUri()), java.nio.file.Path.of(f.getPath().toUri()));
-                    } else {
-                        org.apache.hadoop.fs.FileUtil.copy(fs, f.getPath(), fs, target, false, conf());
-                    }
+                files.mkdirs(to);
+                org.apache.hadoop.fs.Path from = source.dayDir(day);
+                for (PartitionFiles.Entry f : files.list(from)) {
+                    if (f.directory() || f.name().startsWith("_") || f.name().startsWith(".")) continue;
+                    files.linkOrCopy(new org.apache.hadoop.fs.Path(from, f.name()), new org.apache.hadoop.fs.Path(to, f.name()));
                 }
-                writeMarker(fs, to, new PartitionMarker(fingerprint.apply(day), m.rows(), now, runId, m.columns()));
+                PartitionMarker copy = new PartitionMarker(fingerprint.apply(day), m.rows(), now, runId, m.columns());
+                files.writeMarker(to, copy);
+                made.put(day, copy);
             }
-            for (LocalDate day : days) swapIn(fs, new org.apache.hadoop.fs.Path(staging, column + "=" + day), dayDir(day));
-            fs.delete(staging, true);
+            files.mkdirs(root);
+            for (LocalDate day : days) swapIn(files, new org.apache.hadoop.fs.Path(staging, column + "=" + day), dayDir(day));
+            files.delete(staging);
+            if (cache != null) cache.putAll(made);
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "publishing copies of " + source.name + " failed: " + e.getMessage(), e);
         }
@@ -253,39 +262,36 @@ public final class PartitionedDataset {
         return new org.apache.hadoop.fs.Path(root, column + "=" + day);
     }
 
-    private void swapIn(FileSystem fs, org.apache.hadoop.fs.Path staged, org.apache.hadoop.fs.Path target) throws IOException {
+    private void swapIn(PartitionFiles files, org.apache.hadoop.fs.Path staged, org.apache.hadoop.fs.Path target) throws IOException {
         org.apache.hadoop.fs.Path aside = null;
-        if (fs.exists(target)) {
+        if (files.exists(target)) {
             aside = new org.apache.hadoop.fs.Path(root, "_old-" + target.getName() + "-" + UUID.randomUUID());
-            if (!fs.rename(target, aside)) throw new IOException("cannot move " + target + " aside");
+            files.rename(target, aside);
         }
-        if (!fs.mkdirs(root) && !fs.exists(root)) throw new IOException("cannot create " + root);
-        if (!fs.rename(staged, target)) throw new IOException("cannot publish " + staged + " as " + target);
-        if (aside != null) fs.delete(aside, true);
+        files.rename(staged, target);
+        if (aside != null) files.delete(aside);
     }
 
     /** Undoes what a crash left: restores a day moved aside but never replaced, drops abandoned staging. */
-    private void recover(FileSystem fs) throws IOException {
-        if (fs.exists(root.getParent())) {
-            for (FileStatus st : fs.listStatus(root.getParent())) {
-                if (st.getPath().getName().startsWith(root.getName() + ".staging-") && olderThanAMinute(st)) fs.delete(st.getPath(), true);
+    private void recover(PartitionFiles files) throws IOException {
+        for (PartitionFiles.Entry e : files.list(root.getParent())) {
+            if (e.name().startsWith(root.getName() + ".staging-") && System.currentTimeMillis() - e.modified() > 60_000) {
+                // Staging of a process that died; a live writer stages and publishes within the lock it holds.
+                files.delete(new org.apache.hadoop.fs.Path(root.getParent(), e.name()));
             }
         }
-        if (!fs.exists(root)) return;
-        for (FileStatus st : fs.listStatus(root)) {
-            String dir = st.getPath().getName();
-            if (dir.startsWith("_old-")) {
-                String day = dir.substring("_old-".length(), dir.length() - 37); // strip "-<uuid>"
-                org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(root, day);
-                if (!fs.exists(target)) fs.rename(st.getPath(), target);
-                else fs.delete(st.getPath(), true);
+        for (PartitionFiles.Entry e : files.list(root)) {
+            if (!e.name().startsWith("_old-")) continue;
+            String day = e.name().substring("_old-".length(), e.name().length() - 37); // strip "-<uuid>"
+            org.apache.hadoop.fs.Path aside = new org.apache.hadoop.fs.Path(root, e.name());
+            org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(root, day);
+            if (!files.exists(target)) {
+                files.rename(aside, target);
+                cache = null; // a day came back
+            } else {
+                files.delete(aside);
             }
         }
-    }
-
-    /** Staging of a process that died; a live writer in this workspace holds the date's lock while it stages. */
-    private static boolean olderThanAMinute(FileStatus st) {
-        return System.currentTimeMillis() - st.getModificationTime() > 60_000;
     }
 
     /** Renames Spark's part files (task number plus a random id) to part-NNNNN.snappy.parquet. */
@@ -298,19 +304,8 @@ public final class PartitionedDataset {
         }
     }
 
-    private static PartitionMarker readMarker(FileSystem fs, org.apache.hadoop.fs.Path dayDir) throws IOException {
-        org.apache.hadoop.fs.Path marker = new org.apache.hadoop.fs.Path(dayDir, PartitionMarker.FILE);
-        try (InputStream in = fs.open(marker)) {
-            return Json.MAPPER.readValue(in, PartitionMarker.class);
-        } catch (java.io.FileNotFoundException e) {
-            return null;
-        }
-    }
-
-    private static void writeMarker(FileSystem fs, org.apache.hadoop.fs.Path dir, PartitionMarker marker) throws IOException {
-        try (OutputStream out = fs.create(new org.apache.hadoop.fs.Path(dir, PartitionMarker.FILE), true)) {
-            out.write(Json.write(marker).getBytes(StandardCharsets.UTF_8));
-        }
+    private PartitionFiles files() throws IOException {
+        return PartitionFiles.of(root, conf());
     }
 
     private FileSystem fs() throws IOException {
