@@ -87,7 +87,7 @@ class PipelineIntegrationTest {
         assertEquals(0, second.code(), second.err() + second.out());
         assertTrue(first.out().contains("[8/8] push: ok"), first.out());
         assertTrue(first.out().contains(pipeline + " " + D1 + ": succeeded"), first.out());
-        assertTrue(second.out().contains("[1/8] ingest: ok") && second.out().contains("1 written (300 rows)"),
+        assertTrue(second.out().contains("[1/8] ingest: ok") && second.out().contains("1 written, 300 rows in = 300 accepted + 0 rejected"),
                 "the second night ingests one new day: " + second.out());
     }
 
@@ -96,11 +96,14 @@ class PipelineIntegrationTest {
         try (MlflowConnection m = mlflow()) {
             JsonNode exp = m.rest().get("experiments/get-by-name", Map.of("experiment_name", pipeline)).path("experiment");
             JsonNode runs = m.rest().post("runs/search", Map.of("experiment_ids", List.of(exp.path("experiment_id").asText()))).path("runs");
-            assertEquals(2, runs.size());
             Map<String, JsonNode> byDate = new HashMap<>();
+            int full = 0;
             for (JsonNode r : runs) {
                 Map<String, String> tags = kv(r.path("data").path("tags"));
-                byDate.put(tags.get("treeline.logical_date"), r);
+                String date = tags.get("treeline.logical_date");
+                if (!date.equals(D1.toString()) && !date.equals(D2.toString())) continue; // the validate test's own run
+                full++;
+                byDate.put(date, r);
                 assertEquals("FINISHED", r.path("info").path("status").asText());
                 Map<String, String> params = kv(r.path("data").path("params"));
                 assertEquals("30", params.get("num_rounds"));
@@ -112,6 +115,7 @@ class PipelineIntegrationTest {
                 JsonNode files = m.rest().get("artifacts/list", Map.of("run_id", r.path("info").path("run_id").asText(), "path", "model")).path("files");
                 assertTrue(files.toString().contains("model/model.ubj") && files.toString().contains("model/feature_pipeline"), files.toString());
             }
+            assertEquals(2, full, "one run per date");
             assertEquals(java.util.Set.of(D1.toString(), D2.toString()), byDate.keySet());
             assertTrue(kv(byDate.get(D2.toString()).path("data").path("metrics")).containsKey("champion_holdout_auc"),
                     "the second run compared against the champion");
@@ -166,6 +170,35 @@ class PipelineIntegrationTest {
                 assertEquals(f.size(), object.length, f.path());
             }
         }
+    }
+
+    @Test
+    void mlflowRunHoldsTheValidationReportWithItsDriftTable() throws Exception {
+        try (MlflowConnection m = mlflow()) {
+            String runId = m.registry().versions(pipeline).get(0).runId();
+            JsonNode files = m.rest().get("artifacts/list", Map.of("run_id", runId, "path", "validation")).path("files");
+            assertTrue(files.toString().contains("validation/report.json") && files.toString().contains("validation/report.html"), files.toString());
+            String artifactUri = m.rest().get("runs/get", Map.of("run_id", runId)).path("run").path("info").path("artifact_uri").asText();
+            Path html = tmp.resolve("report.html");
+            m.rest().getArtifact(dev.treeline.registry.mlflow.MlflowArtifacts.proxiedPath(artifactUri) + "/validation/report.html", html);
+            String page = java.nio.file.Files.readString(html);
+            assertTrue(page.contains("<h2 id=\"drift\">Drift</h2>"), page);
+            assertTrue(page.contains("<td>origin</td><td>categorical</td>"), "the drift table lists origin");
+            Map<String, String> tags = kv(m.rest().get("runs/get", Map.of("run_id", runId)).path("run").path("data").path("tags"));
+            assertEquals("pass", tags.get("treeline.validation_status"));
+        }
+    }
+
+    @Test
+    void validateCommandChecksANewDateAndSummarisesTheReport() {
+        LocalDate d3 = D2.plusDays(1);
+        CliTest.Result r = CliTest.run("validate", spec.toString(), "--date", d3.toString(), "--workspace", env.workspace().toString(),
+                "--mlflow-uri", env.mlflowUri());
+        assertEquals(0, r.code(), r.err() + r.out());
+        assertTrue(r.out().contains("flights " + d3 + ": PASS · 300 rows checked = 300 accepted + 0 rejected"), r.out());
+        assertTrue(r.out().contains("drift (PSI, baseline "), r.out());
+        assertTrue(r.out().contains("[2/8] validate: ok"), r.out());
+        assertTrue(!r.out().contains("[3/8]"), "validate stops before features: " + r.out());
     }
 
     @Test

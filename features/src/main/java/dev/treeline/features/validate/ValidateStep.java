@@ -166,7 +166,7 @@ final class ValidateStep implements Step {
                     report.status, todo.size(), report.rowsIn, report.rowsAccepted, report.rowsRejected,
                     report.drift.isEmpty() ? "not checked" : report.drift.stream().map(x -> x.column() + " " + x.status()).toList(),
                     reportDir.resolve("report.html"));
-            return StepResult.of(summary, numbers);
+            return StepResult.of(summary, numbers).withFacts(Map.of("report", reportDir.resolve("report.json").toString(), "status", report.status));
         }
     }
 

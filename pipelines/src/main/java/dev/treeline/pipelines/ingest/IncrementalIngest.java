@@ -75,7 +75,7 @@ final class IncrementalIngest {
             p.numbers().put("rows_changed", changed);
             ctx.tracker().logParams(Map.of("ingest_watermark", upTo));
             return StepResult.of(String.format("%,d changed row(s) since %s merged into %d day(s); watermark now %s", changed,
-                    after == null ? "the beginning" : after, days.size(), upTo), p.numbers());
+                    after == null ? "the beginning" : after, days.size(), upTo), p.numbers()).withFacts(Map.of("watermark", upTo));
         } finally {
             batch.unpersist();
         }

@@ -200,6 +200,7 @@ public final class PipelineRunner {
             st.seconds = seconds(start);
             st.summary = result.summary();
             st.numbers = new LinkedHashMap<>(result.numbers());
+            st.facts = new LinkedHashMap<>(result.facts());
             store.save(state);
             tracker.logMetrics(Map.of("step_seconds_" + stepSpec.name(), st.seconds));
             progress.info(String.format("%s: ok in %.1f s%s", label, st.seconds, result.summary().isEmpty() ? "" : " · " + result.summary()));

@@ -16,6 +16,7 @@ public final class StepState {
     @JsonProperty public String summary;
     @JsonProperty public String error;
     @JsonProperty public Map<String, Double> numbers = new LinkedHashMap<>();
+    @JsonProperty public Map<String, String> facts = new LinkedHashMap<>();
 
     public StepState() {}
 

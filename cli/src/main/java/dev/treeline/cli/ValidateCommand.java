@@ -1,0 +1,82 @@
+package dev.treeline.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.run.RunOptions;
+import dev.treeline.pipelines.run.RunOutcome;
+import dev.treeline.pipelines.run.StepState;
+import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.pipelines.spec.StepSpec;
+import dev.treeline.pipelines.util.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "validate", description = {"Run ingestion and validation alone for one date; summarise the report.",
+        "Runs the spec's steps up to its last validate step (the date's run then resumes from there). Exit code 4 when the contract fails."})
+final class ValidateCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "SPEC", description = "Pipeline spec (YAML).")
+    Path spec;
+
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Logical date.")
+    LocalDate date;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for ${NAME} in the spec (repeatable).")
+    List<String> params = new ArrayList<>();
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master.")
+    String master;
+
+    @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server.")
+    String mlflowUri;
+
+    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (the whole report) (default: ${DEFAULT-VALUE}).", defaultValue = "text")
+    OutputFormat output;
+
+    @Mixin CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        Environment env = Cli.environment(common, mlflowUri, master, Cli.params(params));
+        Pipeline pipeline = Cli.load(spec, env.params());
+        String validate = null;
+        for (StepSpec s : pipeline.spec().steps()) if (s.type().equals("validate")) validate = s.name();
+        if (validate == null) throw new TreelineException(ExitCode.USAGE, spec + " has no step of type validate");
+        RunOutcome outcome = Cli.runner(env, pipeline).run(pipeline, date, new RunOptions(false, null, validate));
+        StepState st = outcome.state().step(validate);
+        String report = st.facts.get("report");
+        if (report == null || !Files.exists(Path.of(report))) {
+            System.out.println(st.summary);
+            return 0;
+        }
+        JsonNode r = Json.MAPPER.readTree(Path.of(report).toFile());
+        if (output == OutputFormat.json) {
+            System.out.println(Json.write(r));
+            return 0;
+        }
+        System.out.printf("%s %s: %s · %,d rows checked = %,d accepted + %,d rejected%n", r.path("dataset").asText(), r.path("logical_date").asText(),
+                r.path("status").asText().toUpperCase(), r.path("rows_in").asLong(), r.path("rows_accepted").asLong(), r.path("rows_rejected").asLong());
+        for (JsonNode rule : r.path("dataset_rules")) {
+            if (!rule.path("status").asText().equals("pass")) System.out.println("  " + rule.path("status").asText() + ": " + rule.path("message").asText());
+        }
+        for (JsonNode rule : r.path("row_rules")) {
+            if (!rule.path("status").asText().equals("pass")) System.out.println("  " + rule.path("status").asText() + ": " + rule.path("message").asText());
+        }
+        List<String> drift = new ArrayList<>();
+        for (JsonNode d : r.path("drift")) {
+            drift.add(d.path("column").asText() + " " + (d.path("psi").isNumber() ? String.format("%.4f", d.path("psi").asDouble()) : "-") + " " + d.path("status").asText());
+        }
+        if (!drift.isEmpty()) System.out.println("  drift (PSI, baseline " + r.path("drift_baseline").asText() + "): " + String.join(" · ", drift));
+        System.out.println("  report: " + Path.of(report).resolveSibling("report.html"));
+        return 0;
+    }
+}
