@@ -79,8 +79,14 @@ final class ValidateStep implements Step {
         RowChecks checks = new RowChecks(contract);
         dev.treeline.pipelines.step.Phases phases = new dev.treeline.pipelines.step.Phases(ctx.spark(), ctx.step().name());
         List<LocalDate> scan = todo.stream().filter(d -> in.get(d).rows() > 0).toList();
-        Dataset<Row> sample = in.get(date).rows() > 0 ? input.read(List.of(date)) : scan.isEmpty() ? null : input.read(List.of(scan.get(0)));
-        if (sample != null) checkSchema(sample, ctx);
+        // One frame over every day this run may read (one file listing); each use prunes it to its days.
+        TreeSet<LocalDate> needed = new TreeSet<>(scan);
+        if (in.get(date).rows() > 0) needed.add(date);
+        needed.addAll(baselineDays(in, date));
+        Dataset<Row> all = needed.isEmpty() ? null : input.read(needed);
+        if (all != null) checkSchema(all, ctx);
+        java.util.function.Function<java.util.Collection<LocalDate>, Dataset<Row>> days = ds ->
+                all.filter(functions.col(input.column()).isin(ds.stream().map(java.sql.Date::valueOf).toArray()));
         {
             ValidationReport report = new ValidationReport();
             report.dataset = ctx.input(0);
@@ -94,13 +100,13 @@ final class ValidateStep implements Step {
             long scanStart = System.nanoTime();
             // Only days where a rule can be broken are read: footer statistics clear range and null rules day by day,
             // and pattern or allowed-values rules are checked on each column's distinct values.
-            List<LocalDate> candidates = candidateDays(input, in, scan, checks);
+            List<LocalDate> candidates = candidateDays(input, days, in, scan, checks);
             report.rowsIn = scan.stream().mapToLong(d -> in.get(d).rows()).sum();
             if (candidates.isEmpty()) {
                 staged = rejects.stage(null, todo);
             } else {
                 org.apache.spark.sql.Observation seen = new org.apache.spark.sql.Observation("validate-" + java.util.UUID.randomUUID());
-                Dataset<Row> checked = checks.apply(input.read(candidates));
+                Dataset<Row> checked = checks.apply(days.apply(candidates));
                 List<Column> counts = new ArrayList<>();
                 counts.add(functions.count(functions.lit(1)).as("rows"));
                 counts.add(functions.count(functions.col(RowChecks.REASON)).as("rejected"));
@@ -126,7 +132,7 @@ final class ValidateStep implements Step {
             report.rowsAccepted = report.rowsIn - report.rowsRejected;
             rowRuleOutcomes(report, checks, breaches);
             TreeSet<LocalDate> failing = datasetRules(report, in, check, date, todo);
-            phases.run("drift", () -> drift(ctx, report, checks, input, in, date, failing));
+            phases.run("drift", () -> drift(ctx, report, days, in, date, failing));
             columnStats(report, in.get(date));
 
             // Publish: rejects for every day checked anew; accepted rows for days that pass, linking the clean ones.
@@ -136,7 +142,7 @@ final class ValidateStep implements Step {
             List<LocalDate> dirty = publish.stream().filter(d -> staged.rows(d) > 0).toList();
             phases.run("publish", () -> accepted.linkFrom(input, clean, fps::get));
             if (!dirty.isEmpty()) {
-                Dataset<Row> good = checks.apply(input.read(dirty)).filter(functions.col(RowChecks.REASON).isNull()).drop(RowChecks.REASON, RowChecks.RULE);
+                Dataset<Row> good = checks.apply(days.apply(dirty)).filter(functions.col(RowChecks.REASON).isNull()).drop(RowChecks.REASON, RowChecks.RULE);
                 phases.time("rewrite_days_with_rejects", () -> accepted.replace(good, dirty, fps::get));
             }
             long written = publish.stream().mapToLong(d -> in.get(d).rows()).sum()
@@ -177,7 +183,8 @@ final class ValidateStep implements Step {
      * footer statistics stay inside it; a pattern or allowed-values rule only where one of the column's
      * distinct values breaks it. Finite and uniqueness rules need every day.
      */
-    private List<LocalDate> candidateDays(PartitionedDataset input, TreeMap<LocalDate, PartitionMarker> in, List<LocalDate> scan, RowChecks checks) {
+    private List<LocalDate> candidateDays(PartitionedDataset input, java.util.function.Function<java.util.Collection<LocalDate>, Dataset<Row>> days,
+                                          TreeMap<LocalDate, PartitionMarker> in, List<LocalDate> scan, RowChecks checks) {
         if (scan.isEmpty()) return List.of();
         if (!contract.unique().isEmpty()) return scan;
         TreeSet<LocalDate> out = new TreeSet<>();
@@ -196,7 +203,7 @@ final class ValidateStep implements Step {
         List<LocalDate> rest = scan.stream().filter(d -> !out.contains(d)).toList();
         List<ColumnContract> valueRules = contract.columns().values().stream().filter(c -> c.pattern() != null || c.allowed() != null).toList();
         if (rest.isEmpty() || valueRules.isEmpty()) return new ArrayList<>(out);
-        Dataset<Row> restRows = input.read(rest);
+        Dataset<Row> restRows = days.apply(rest);
         // Every checked column's distinct values in one job (few for codes such as airports).
         List<Column> sets = new ArrayList<>();
         for (ColumnContract c : valueRules) sets.add(functions.slice(functions.collect_set(functions.col("`" + c.name() + "`").cast("string")), 1, 100_001));
@@ -304,15 +311,20 @@ final class ValidateStep implements Step {
 
     // ---- drift --------------------------------------------------------------------------------
 
-    private void drift(StepContext ctx, ValidationReport report, RowChecks checks, PartitionedDataset input,
+    private List<LocalDate> baselineDays(TreeMap<LocalDate, PartitionMarker> in, LocalDate date) {
+        if (contract.drift().isEmpty()) return List.of();
+        return in.subMap(date.minusDays(contract.driftBaselineDays()), true, date, false).entrySet().stream()
+                .filter(e -> e.getValue().rows() > 0).map(Map.Entry::getKey).toList();
+    }
+
+    private void drift(StepContext ctx, ValidationReport report, java.util.function.Function<java.util.Collection<LocalDate>, Dataset<Row>> days,
                        TreeMap<LocalDate, PartitionMarker> in, LocalDate date, TreeSet<LocalDate> failing) {
         if (contract.drift().isEmpty()) return;
         if (in.get(date).rows() == 0) {
             report.driftBaseline = "not checked: no rows on " + date;
             return;
         }
-        List<LocalDate> baselineDays = in.subMap(date.minusDays(contract.driftBaselineDays()), true, date, false).entrySet().stream()
-                .filter(e -> e.getValue().rows() > 0).map(Map.Entry::getKey).toList();
+        List<LocalDate> baselineDays = baselineDays(in, date);
         if (baselineDays.isEmpty()) {
             report.driftBaseline = "none: no days in the " + contract.driftBaselineDays() + " days before " + date;
             for (DriftRule r : contract.drift().values()) {
@@ -322,8 +334,8 @@ final class ValidateStep implements Step {
         }
         report.driftBaseline = baselineDays.get(0) + " to " + baselineDays.get(baselineDays.size() - 1) + " (" + baselineDays.size() + " days)";
         // Drift is about the incoming data: curated rows, before any is rejected.
-        Dataset<Row> current = input.read(List.of(date));
-        Dataset<Row> baseline = input.read(baselineDays).cache();
+        Dataset<Row> current = days.apply(List.of(date));
+        Dataset<Row> baseline = days.apply(baselineDays).cache();
         try {
             List<String> numeric = contract.drift().keySet().stream().filter(c -> kind(c).equals("numeric")).toList();
             Map<String, Drift.Result> results = new HashMap<>(Drift.numeric(baseline, current, numeric));
