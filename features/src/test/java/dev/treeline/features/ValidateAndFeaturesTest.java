@@ -107,7 +107,8 @@ class ValidateAndFeaturesTest {
     void labelThatUsesAFeatureColumnIsRejectedAtLoad() {
         String spec = TestPipelines.flightsSpecThroughFeatures(tmp, 6).replace("label: delay > 15", "label: distance > 1000");
         SpecException e = assertThrows(SpecException.class, () -> TestPipelines.load(TestPipelines.writeSpec(tmp.resolve("s"), spec), Map.of()));
-        assertTrue(e.getMessage().endsWith("steps[2].params.label: the label uses column 'distance', which is also a feature input; a feature must not be derived from the label"),
+        assertTrue(e.getMessage().endsWith("steps[2].params.features.distance: feature 'distance' is used by the label (distance > 1000); "
+                + "a feature must not be derived from the label. Use a point-in-time aggregate (aggregates:) to learn from earlier days' labels"),
                 e.getMessage());
     }
 

@@ -77,8 +77,9 @@ class TrainAndEvaluateTest {
             assertTrue(Files.exists(dir.resolve(f)), f);
         }
         ModelBundle b = ModelBundle.at(dir);
-        assertEquals(List.of("month", "day_of_month", "day_of_week", "minute_of_day", "distance", "origin_index", "destination_index"),
-                b.meta().featureNames());
+        assertEquals(List.of("month", "day_of_month", "day_of_week", "minute_of_day", "distance", "origin", "destination", "route",
+                "origin_delay_rate_3d", "origin_delay_rate_7d", "origin_flights_3d", "origin_flights_7d"), b.meta().featureNames());
+        assertEquals(List.of("q", "q", "q", "q", "q", "q", "c", "q", "q", "q", "q", "q"), b.featureMeta().featureTypes());
         assertEquals("delay > 15", b.meta().label());
         assertTrue(b.meta().bestIteration() < b.meta().boostedRounds());
         Map<?, ?> importance = Json.MAPPER.convertValue(Json.parse(Files.exists(dir.resolve(ModelBundle.IMPORTANCE))
@@ -87,9 +88,38 @@ class TrainAndEvaluateTest {
     }
 
     @Test
+    void nativeCategoryIsSplitAsACategory() throws Exception {
+        ModelBundle b = ModelBundle.at(catalog().directory("model"));
+        int destination = b.meta().featureNames().indexOf("destination");
+        var trees = Json.parse(readString(b.dir().resolve(ModelBundle.BOOSTER_JSON))).at("/learner/gradient_booster/model/trees");
+        int categorical = 0;
+        for (var tree : trees) {
+            for (int i = 0; i < tree.get("split_type").size(); i++) {
+                if (tree.get("split_type").get(i).asInt() == 1) {
+                    assertEquals(destination, tree.get("split_indices").get(i).asInt(), "only destination is declared categorical");
+                    categorical++;
+                }
+            }
+        }
+        assertTrue(categorical > 0, "XGBoost made categorical splits on destination");
+    }
+
+    @Test
+    void savedPipelineAndBoosterReproduceTheScoresOfTheRun() {
+        ModelBundle b = ModelBundle.at(catalog().directory("model"));
+        Dataset<Row> sample = spark.read().parquet(b.dir().resolve(ModelBundle.SCORING_SAMPLE).toString());
+        assertEquals(400, sample.count(), "the whole holdout day (under the 1000-row cap)");
+        List<Row> rows = BundleScorer.score(spark, b, sample, ModelBundle.EXPECTED_SCORE).collectAsList();
+        double worst = 0;
+        for (Row r : rows) worst = Math.max(worst, Math.abs(r.getDouble(0) - r.getDouble(1)));
+        assertTrue(worst <= 1e-6, "reloaded pipeline + booster vs the in-run scores, worst difference " + worst);
+        assertTrue(rows.stream().mapToDouble(r -> r.getDouble(1)).distinct().count() > 50, "scores vary: the check is not vacuous");
+    }
+
+    @Test
     void scorerMatchesNativeBoosterOnDenseMatrix() throws Exception {
         ModelBundle b = ModelBundle.at(catalog().directory("model"));
-        Dataset<Row> raw = catalog().partitioned("flights_valid").read(DATE, DATE).limit(50);
+        Dataset<Row> raw = spark.read().parquet(b.dir().resolve(ModelBundle.SCORING_SAMPLE).toString()).limit(50);
         List<Row> scored = BundleScorer.score(spark, b, raw.withColumn("rid", functions.monotonically_increasing_id()), "rid")
                 .orderBy("rid").collectAsList();
         List<Row> vectors = b.loadFeaturePipeline().transform(raw.withColumn("rid", functions.monotonically_increasing_id()))

@@ -1,80 +1,163 @@
 package dev.treeline.features.build;
 
+import dev.treeline.features.spec.AsOfJoin;
+import dev.treeline.features.spec.FeatureSpec;
+import dev.treeline.features.spec.RowPrep;
 import dev.treeline.pipelines.catalog.PartitionedDataset;
 import dev.treeline.pipelines.spec.DateWindow;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
+import dev.treeline.pipelines.util.Hashing;
+import dev.treeline.pipelines.util.Json;
+import java.nio.file.Files;
+import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.ml.PipelineModel;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * Builds the training set for a logical date: reads the window's days, labels rows, assigns each day to
- * train, validation or holdout, fits the feature pipeline on the train days only (so nothing learnt
- * from later days leaks into it) and writes both the feature rows and the fitted pipeline.
+ * Builds the feature snapshot of a logical date: reads the window's days, attaches point-in-time
+ * aggregates and as-of joins, labels rows, assigns each day to train, validation or holdout, fits the
+ * feature pipeline on the train days only, and writes the feature rows and the fitted pipeline. The
+ * snapshot is identified by a content hash of the spec and every input partition it read.
  */
 final class FeaturesStep implements Step {
     static final String SPLIT = "split";
-    static final String LABEL = "label";
+    static final String LABEL = FeaturePipelineFactory.LABEL;
+    static final int SAMPLE_ROWS = 1000;
 
-    private final FeatureParams params;
+    private final FeatureSpec spec;
+    private final String specFileText;
 
-    FeaturesStep(FeatureParams params) {
-        this.params = params;
+    FeaturesStep(FeatureSpec spec, String specFileText) {
+        this.spec = spec;
+        this.specFileText = specFileText;
     }
 
     @Override
-    public StepResult run(StepContext ctx) {
+    public String version() {
+        return "2";
+    }
+
+    @Override
+    public StepResult run(StepContext ctx) throws Exception {
         DateWindow w = ctx.window();
         PartitionedDataset input = ctx.catalog().partitioned(ctx.input(0));
         String day = input.column();
         Dataset<Row> rows = input.read(w.trainFrom(), w.logicalDate());
-        List<String> missing = params.inputColumns().stream().filter(c -> !List.of(rows.columns()).contains(c)).toList();
-        if (!missing.isEmpty()) {
-            throw dev.treeline.pipelines.TreelineException.data("dataset '" + ctx.input(0) + "' lacks feature input column(s) " + missing
-                    + " (it has " + String.join(", ", rows.columns()) + "); fix params of step '" + ctx.step().name() + "'");
+        Map<String, StructType> joinSchemas = new LinkedHashMap<>();
+        for (AsOfJoin j : spec.joins()) joinSchemas.put(j.dataset(), ctx.catalog().spec(j.dataset()).isPartitioned()
+                ? ctx.catalog().partitioned(j.dataset()).read(w.trainFrom().minusDays(j.maxAgeDays()), w.logicalDate()).schema()
+                : ctx.catalog().read(j.dataset()).schema());
+        Preflight.check(ctx.spark(), spec, ctx.input(0), rows.schema(), joinSchemas);
+        for (String reserved : List.of(LABEL, SPLIT, FeaturePipelineFactory.FEATURES)) {
+            if (List.of(rows.columns()).contains(reserved)) {
+                throw dev.treeline.pipelines.TreelineException.data("dataset '" + ctx.input(0) + "' has a column named '" + reserved
+                        + "', which the features step writes; rename it before this step");
+            }
         }
+        String aggregates = spec.aggregates().isEmpty() ? null : ctx.input(1);
+        String snapshotId = snapshotId(ctx, input, aggregates);
+        Dataset<Row> enriched = Enrichment.attach(ctx.catalog(), spec, rows, day, aggregates, w.trainFrom(), w.logicalDate());
 
         Column split = functions.when(functions.col(day).lt(functions.lit(java.sql.Date.valueOf(w.validationFrom()))), DateWindow.TRAIN)
                 .when(functions.col(day).lt(functions.lit(java.sql.Date.valueOf(w.holdoutFrom()))), DateWindow.VALIDATION)
                 .otherwise(DateWindow.HOLDOUT);
-        Dataset<Row> labelled = rows
-                .withColumn(LABEL, functions.expr(params.label()).cast("double"))
-                .withColumn(SPLIT, split);
-        // Rows without a label cannot train or score; they are counted and left out.
-        long unlabelled = labelled.filter(functions.col(LABEL).isNull()).count();
-        labelled = labelled.filter(functions.col(LABEL).isNotNull());
-        Dataset<Row> train = labelled.filter(functions.col(SPLIT).equalTo(DateWindow.TRAIN));
+        Dataset<Row> labelled = enriched.withColumn(LABEL, functions.expr(spec.label()).cast("double")).withColumn(SPLIT, split).cache();
+        try {
+            // Rows without a label cannot train or score; they are counted and left out.
+            long unlabelled = labelled.filter(functions.col(LABEL).isNull()).count();
+            Dataset<Row> usable = labelled.filter(functions.col(LABEL).isNotNull());
+            Dataset<Row> train = usable.filter(functions.col(SPLIT).equalTo(DateWindow.TRAIN));
+            Dataset<Row> rest = usable.filter(functions.col(SPLIT).notEqual(DateWindow.TRAIN));
 
-        PipelineModel fitted = FeaturePipelineFactory.build(params).fit(train);
-        Dataset<Row> features = fitted.transform(labelled)
-                .select(functions.col(day), functions.col(SPLIT), functions.col(LABEL), functions.col(FeaturePipelineFactory.FEATURES));
-        ctx.catalog().write(ctx.output(0), features);
+            ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": fit feature pipeline");
+            PipelineModel fitted = FeaturePipelineFactory.build(spec).fit(train);
+            Column[] out = {functions.col(day), functions.col(SPLIT), functions.col(LABEL), functions.col(FeaturePipelineFactory.FEATURES)};
+            Dataset<Row> features = FeaturePipelineFactory.forTrainRows(fitted, day).transform(train).select(out)
+                    .unionByName(fitted.transform(rest).select(out));
+            ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": write snapshot " + snapshotId);
+            ctx.catalog().write(ctx.output(0), features);
 
-        FeatureMeta meta = new FeatureMeta(1, params.inputColumns(), params.featureNames(), FeaturePipelineFactory.FEATURES,
-                params.label(), params.timestamp());
-        ctx.catalog().publishDirectory(ctx.output(1), dir -> {
-            fitted.write().overwrite().save(dir.toString());
-            meta.write(dir);
-        });
+            List<String[]> slots = FeaturePipelineFactory.slots(spec, fitted);
+            List<String> inputColumns = spec.pipelineInputs(List.of(rows.columns()));
+            List<String> joinDatasets = spec.joins().stream().map(AsOfJoin::dataset).distinct().toList();
+            FeatureMeta meta = new FeatureMeta(2, inputColumns, spec.attachedColumns(), slots.stream().map(s -> s[0]).toList(),
+                    slots.stream().map(s -> s[1]).toList(), FeaturePipelineFactory.FEATURES, spec.label(), spec.timeColumn(), spec.hash(),
+                    aggregates, joinDatasets, List.copyOf(spec.pii().keySet()), snapshotId);
+            // A fixed sample of holdout rows (already guarded) with their in-run vectors: the parity check of scoring.
+            List<Column> sampleCols = new ArrayList<>();
+            for (String c : enriched.columns()) sampleCols.add(functions.col("`" + c + "`"));
+            Dataset<Row> sample = fitted.transform(usable.filter(functions.col(SPLIT).equalTo(DateWindow.HOLDOUT))
+                    .orderBy(functions.xxhash64(sampleCols.toArray(Column[]::new))).limit(SAMPLE_ROWS));
+            sampleCols.add(functions.col(LABEL));
+            sampleCols.add(functions.col(FeaturePipelineFactory.FEATURES));
+            Dataset<Row> sampleRows = sample.select(sampleCols.toArray(Column[]::new));
+            ctx.catalog().publishDirectory(ctx.output(1), dir -> {
+                fitted.write().overwrite().save(dir.toString());
+                meta.write(dir);
+                Files.writeString(dir.resolve(FeatureMeta.SPEC_FILE), specFileText);
+                sampleRows.coalesce(1).write().parquet(dir.resolve(FeatureMeta.SAMPLE_DIR).toString());
+            });
 
-        Map<String, Long> counts = new LinkedHashMap<>();
-        for (Row r : ctx.catalog().read(ctx.output(0)).groupBy(SPLIT).count().collectAsList()) counts.put(r.getString(0), r.getLong(1));
-        Map<String, Number> numbers = new LinkedHashMap<>();
-        for (String s : List.of(DateWindow.TRAIN, DateWindow.VALIDATION, DateWindow.HOLDOUT)) numbers.put("rows_" + s, counts.getOrDefault(s, 0L));
-        numbers.put("rows_unlabelled", unlabelled);
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        numbers.forEach((k, v) -> metrics.put("features_" + k, v.doubleValue()));
-        ctx.tracker().logMetrics(metrics);
-        ctx.tracker().logParams(Map.of("features", String.join(",", params.featureNames()), "label", params.label()));
-        return StepResult.of(String.format("%d features; rows train %,d · validation %,d · holdout %,d", params.featureNames().size(),
-                counts.getOrDefault(DateWindow.TRAIN, 0L), counts.getOrDefault(DateWindow.VALIDATION, 0L),
-                counts.getOrDefault(DateWindow.HOLDOUT, 0L)), numbers);
+            Map<String, Long> counts = new LinkedHashMap<>();
+            for (Row r : ctx.catalog().read(ctx.output(0)).groupBy(SPLIT).count().collectAsList()) counts.put(r.getString(0), r.getLong(1));
+            Map<String, Number> numbers = new LinkedHashMap<>();
+            for (String s : List.of(DateWindow.TRAIN, DateWindow.VALIDATION, DateWindow.HOLDOUT)) numbers.put("rows_" + s, counts.getOrDefault(s, 0L));
+            numbers.put("rows_unlabelled", unlabelled);
+            numbers.put("features", slots.size());
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            numbers.forEach((k, v) -> metrics.put("features_" + k, v.doubleValue()));
+            ctx.tracker().logMetrics(metrics);
+            Map<String, String> params = new LinkedHashMap<>();
+            params.put("feature_snapshot", snapshotId);
+            params.put("feature_spec_hash", spec.hash());
+            params.put("features", truncate(String.join(",", meta.featureNames()), 6000));
+            params.put("label", spec.label());
+            ctx.tracker().logParams(params);
+            ctx.tracker().setTags(Map.of("treeline.feature_snapshot", snapshotId));
+            return StepResult.of(String.format("snapshot %s: %d features; rows train %,d · validation %,d · holdout %,d", snapshotId, slots.size(),
+                    counts.getOrDefault(DateWindow.TRAIN, 0L), counts.getOrDefault(DateWindow.VALIDATION, 0L),
+                    counts.getOrDefault(DateWindow.HOLDOUT, 0L)), numbers).withFacts(Map.of("feature_snapshot", snapshotId));
+        } finally {
+            labelled.unpersist();
+        }
+    }
+
+    /** Content hash of what the snapshot is made from: the spec, hash keys, code version, window and every input partition. */
+    private String snapshotId(StepContext ctx, PartitionedDataset input, String aggregates) {
+        DateWindow w = ctx.window();
+        Map<String, Object> parts = new LinkedHashMap<>();
+        parts.put("spec", spec.hash());
+        parts.put("keys", RowPrep.guard(spec).keysFingerprint());
+        parts.put("version", version());
+        parts.put("window", w.toString());
+        parts.put("rows", fingerprints(input, w.trainFrom(), w.logicalDate()));
+        if (aggregates != null) parts.put("aggregates", fingerprints(ctx.catalog().partitioned(aggregates), w.trainFrom(), w.logicalDate()));
+        for (AsOfJoin j : spec.joins()) {
+            parts.put("join:" + j.name(), ctx.catalog().spec(j.dataset()).isPartitioned()
+                    ? fingerprints(ctx.catalog().partitioned(j.dataset()), w.trainFrom().minusDays(j.maxAgeDays()), w.logicalDate())
+                    : ctx.catalog().fingerprint(j.dataset()));
+        }
+        return Hashing.sha256(Json.canonical(parts)).substring(0, 16);
+    }
+
+    private static Map<String, String> fingerprints(PartitionedDataset ds, LocalDate from, LocalDate to) {
+        Map<String, String> out = new TreeMap<>();
+        ds.markers().subMap(from, true, to, true).forEach((d, m) -> out.put(d.toString(), m.fingerprint()));
+        return out;
+    }
+
+    private static String truncate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.linalg.SQLDataTypes;
+import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.param.StringArrayParam;
@@ -25,7 +26,8 @@ import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Assembles numeric columns into a dense vector, a null becoming NaN (XGBoost's "missing").
+ * Assembles numeric columns (and vectors, such as one-hot encodings) into a dense vector, a null
+ * becoming NaN (XGBoost's "missing").
  * Spark's VectorAssembler emits sparse vectors whose absent zeros XGBoost reads as missing values,
  * which silently changes the model; a dense vector keeps 0 as 0.
  */
@@ -79,10 +81,14 @@ public final class DenseFeatureAssembler extends Transformer implements MLWritab
     @Override
     public Dataset<Row> transform(Dataset<?> dataset) {
         transformSchema(dataset.schema(), true);
-        Column[] values = Arrays.stream(getInputCols())
-                .map(c -> functions.coalesce(functions.col(c).cast("double"), functions.lit(Double.NaN)))
+        // Numbers become one-element arrays, vectors (one-hot) their values; concatenated in input order.
+        Column[] parts = Arrays.stream(getInputCols())
+                .map(c -> dataset.schema().apply(c).dataType() instanceof VectorUDT
+                        ? org.apache.spark.ml.functions.vector_to_array(functions.col(c), "float64")
+                        : functions.array(functions.coalesce(functions.col(c).cast("double"), functions.lit(Double.NaN))))
                 .toArray(Column[]::new);
-        return dataset.withColumn(getOutputCol(), org.apache.spark.ml.functions.array_to_vector(functions.array(values)));
+        Column all = parts.length == 1 ? parts[0] : functions.concat(parts);
+        return dataset.withColumn(getOutputCol(), org.apache.spark.ml.functions.array_to_vector(all));
     }
 
     @Override
@@ -94,8 +100,8 @@ public final class DenseFeatureAssembler extends Transformer implements MLWritab
         for (String c : getInputCols()) {
             if (!names.contains(c)) throw new IllegalArgumentException("feature column '" + c + "' is missing; the input has " + names);
             DataType t = schema.apply(c).dataType();
-            if (!(t instanceof NumericType || t instanceof BooleanType)) {
-                throw new IllegalArgumentException("feature column '" + c + "' must be numeric or boolean, but is " + t.simpleString());
+            if (!(t instanceof NumericType || t instanceof BooleanType || t instanceof VectorUDT)) {
+                throw new IllegalArgumentException("feature column '" + c + "' must be numeric, boolean or a vector, but is " + t.simpleString());
             }
         }
         if (names.contains(getOutputCol())) throw new IllegalArgumentException("output column '" + getOutputCol() + "' already exists");

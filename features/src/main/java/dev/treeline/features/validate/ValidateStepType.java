@@ -33,7 +33,16 @@ public final class ValidateStepType implements StepType {
             }
         }
         SpecNode params = spec.paramsOrEmpty().allowOnly("contract");
-        return new ValidateStep(Contract.from(params.require("contract"), pipeline.file()));
+        Contract contract = Contract.from(params.require("contract"), pipeline.file());
+        // Accepted rows keep the input's columns; without a declared input schema the contract's columns are known.
+        java.util.Map<String, dev.treeline.pipelines.spec.ColumnType> known = pipeline.knownColumns(spec.inputs().get(0));
+        if (known == null) {
+            known = new java.util.LinkedHashMap<>();
+            for (ColumnContract c : contract.columns().values()) known.put(c.name(), c.type());
+            known.put(pipeline.dataset(spec.outputs().get(0)).partitionedBy(), dev.treeline.pipelines.spec.ColumnType.DATE);
+        }
+        pipeline.declareColumns(spec.outputs().get(0), known);
+        return new ValidateStep(contract);
     }
 
     @Override

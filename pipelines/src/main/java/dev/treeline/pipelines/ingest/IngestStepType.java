@@ -3,13 +3,16 @@ package dev.treeline.pipelines.ingest;
 import dev.treeline.pipelines.ingest.sources.CsvOptions;
 import dev.treeline.pipelines.ingest.sources.JdbcOptions;
 import dev.treeline.pipelines.ingest.sources.PathTemplate;
+import dev.treeline.pipelines.spec.ColumnType;
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
 import java.time.LocalDate;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 public final class IngestStepType implements StepType {
     @Override
@@ -37,7 +40,15 @@ public final class IngestStepType implements StepType {
         }
         DatasetSpec source = pipeline.dataset(spec.inputs().get(0));
         if (source != null) checkSource(source);
-        return new IngestStep(IngestParams.from(spec.paramsOrEmpty()));
+        IngestParams params = IngestParams.from(spec.paramsOrEmpty());
+        Map<String, ColumnType> in = pipeline.knownColumns(spec.inputs().get(0));
+        if (in != null) {
+            Map<String, ColumnType> out = new LinkedHashMap<>(in);
+            DatasetSpec curated = pipeline.dataset(spec.outputs().get(0));
+            out.put(curated.partitionedBy(), ColumnType.DATE);
+            pipeline.declareColumns(curated.name(), out);
+        }
+        return new IngestStep(params);
     }
 
     /** Source options are checked when the spec loads, not when the step runs. */

@@ -14,7 +14,22 @@ public record PipelineSpec(
         Map<String, DatasetSpec> datasets,
         List<StepSpec> steps,
         Path file,
-        String specHash) {
+        String specHash,
+        Map<String, Map<String, ColumnType>> columns) {
+
+    /**
+     * Records the columns a step will write to {@code dataset}, as far as the spec tells (source schemas,
+     * contracts). Step types call it from {@code create}, in step order, so later steps can check their
+     * column references when the spec loads, before any data is read.
+     */
+    public void declareColumns(String dataset, Map<String, ColumnType> cols) {
+        columns.put(dataset, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(cols)));
+    }
+
+    /** The declared columns of a dataset, or null when the spec does not tell them. */
+    public Map<String, ColumnType> knownColumns(String dataset) {
+        return columns.get(dataset);
+    }
 
     public DatasetSpec dataset(String name) {
         return datasets.get(name);

@@ -115,7 +115,10 @@ public final class SpecLoader {
         String hash = Hashing.sha256(Json.canonical(root.toRawPlain())).substring(0, 16);
         PipelineSpec spec = new PipelineSpec(name, root.string("description", ""), modelName,
                 SparkSpec.from(root.get("spark")), WindowSpec.from(root.get("window")),
-                datasets, List.copyOf(steps), file, hash);
+                datasets, List.copyOf(steps), file, hash, new java.util.LinkedHashMap<>());
+        for (DatasetSpec ds : datasets.values()) {
+            if (ds.hasSchema()) spec.declareColumns(ds.name(), ds.schema());
+        }
 
         List<Step> created = new ArrayList<>();
         for (StepSpec s : steps) {

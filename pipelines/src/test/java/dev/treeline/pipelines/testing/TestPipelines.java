@@ -47,7 +47,7 @@ public final class TestPipelines {
     }
 
     /**
-     * The flights pipeline of examples/flights in small: ingest → validate → features → train → evaluate,
+     * The flights pipeline of examples/flights in small: ingest → validate → aggregates → features → train → evaluate,
      * plus {@code extraSteps} (YAML list items) appended.
      */
     public static String flightsSpec(Path data, int trainDays, String extraSteps) {
@@ -66,6 +66,8 @@ public final class TestPipelines {
               flights_ingest_rejects: {partitioned_by: day}
               flights_valid: {partitioned_by: day}
               flights_rejects: {partitioned_by: day}
+              flight_partials: {partitioned_by: day}
+              flight_aggregates: {partitioned_by: day}
             steps:
               - name: ingest
                 inputs: [raw_flights]
@@ -89,22 +91,38 @@ public final class TestPipelines {
                         distance: {psi: {warn: 0.2, fail: 1.0}}
                         origin: {psi: {warn: 0.2, fail: 1.0}, new_categories: {warn: 0.05}}
                     max_reject_ratio: 0.05
-              - name: features
+              - name: aggregates
                 inputs: [flights_valid]
-                outputs: [training_features, feature_pipeline]
-                params:
-                  timestamp: date
-                  calendar: [month, day_of_month, day_of_week, minute_of_day]
-                  numeric: [distance]
-                  categorical: [origin, destination]
+                outputs: [flight_partials, flight_aggregates]
+                params: &features
                   label: delay > 15
+                  time: {column: date}
+                  derived:
+                    route: concat(origin, '-', destination)
+                  calendar: [month, day_of_month, day_of_week, minute_of_day]
+                  features:
+                    distance: numeric
+                    origin: index
+                    destination: native
+                    route: {encode: target, smoothing: 10}
+                  aggregates:
+                    - name: origin
+                      keys: [origin]
+                      windows: [3, 7]
+                      values:
+                        delay_rate: {function: rate, of: delay > 15}
+                        flights: {function: count}
+              - name: features
+                inputs: [flights_valid, flight_aggregates]
+                outputs: [training_features, feature_pipeline]
+                params: *features
               - name: train
                 type: xgboost_train
                 inputs: [training_features, feature_pipeline]
                 outputs: [model]
                 params: {num_rounds: 30, early_stopping_rounds: 5, max_depth: 4, eta: 0.3, num_workers: 1, nthread: 1, seed: 7}
               - name: evaluate
-                inputs: [flights_valid, model]
+                inputs: [flights_valid, model, flight_aggregates]
                 outputs: [evaluation]
             %s""".formatted(trainDays, data.toAbsolutePath(), extraSteps == null ? "" : extraSteps);
     }

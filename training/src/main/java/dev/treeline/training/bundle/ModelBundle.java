@@ -22,6 +22,9 @@ public record ModelBundle(Path dir) {
     public static final String FEATURE_PIPELINE = "feature_pipeline";
     public static final String META = "treeline-model.json";
     public static final String IMPORTANCE = "feature_importance.json";
+    /** Holdout rows as the pipeline receives them (PII already guarded) with the score the run itself computed. */
+    public static final String SCORING_SAMPLE = "scoring_sample";
+    public static final String EXPECTED_SCORE = "expected_score";
 
     public static ModelBundle at(Path dir) {
         if (!Files.isRegularFile(dir.resolve(META)) || !Files.isRegularFile(dir.resolve(BOOSTER_UBJ))) {

@@ -19,7 +19,10 @@ public final class EvaluateStepType implements StepType {
 
     @Override
     public Step create(StepSpec spec, PipelineSpec pipeline) {
-        spec.expectDatasets(List.of("validated rows (partitioned by day)", "model bundle"), List.of("evaluation"));
+        // Further inputs are the datasets the models look features up in (as-of aggregates, join datasets).
+        if (spec.inputs().size() < 2 || spec.outputs().size() != 1) {
+            spec.expectDatasets(List.of("validated rows (partitioned by day)", "model bundle"), List.of("evaluation"));
+        }
         var p = spec.paramsOrEmpty().allowOnly("champion_alias");
         return new EvaluateStep(p.string("champion_alias", "champion"));
     }

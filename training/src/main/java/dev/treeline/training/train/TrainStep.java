@@ -67,6 +67,8 @@ final class TrainStep implements Step {
         clf.setMissing(Float.NaN);
         clf.setRabitTrackerTimeout(params.trackerTimeoutSeconds());
         clf.setFeatureNames(features.featureNames().toArray(String[]::new));
+        // Native categories: XGBoost splits on sets of category indices rather than thresholds.
+        if (features.hasCategorical()) clf.setFeatureTypes(features.featureTypes().toArray(String[]::new));
         boolean earlyStopping = params.earlyStoppingRounds() > 0;
         if (earlyStopping) {
             if (validation.isEmpty()) {
@@ -88,16 +90,20 @@ final class TrainStep implements Step {
         String best = booster.getAttr("best_iteration");
         int bestIteration = best != null ? Integer.parseInt(best) : rounds - 1;
 
-        Map<String, Double> importance = new TreeMap<>(booster.getScore(features.featureNames().toArray(String[]::new), "gain"));
+        Map<String, Double> importance = importance(booster, features.featureNames());
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("spark", ctx.spark().version());
         versions.put("xgboost", xgboostVersion());
         ModelMeta meta = new ModelMeta(1, params.objective(), bestIteration, rounds, features.featureNames(), features.label(),
                 new LinkedHashMap<>(params.asParams()), versions, Instant.now().toString());
+        Dataset<Row> sample = scoringSample(ctx, pipelineDir, booster, bestIteration + 1, features.featureNames().size());
         ctx.catalog().publishDirectory(ctx.output(0), dir -> {
             booster.saveModel(dir.resolve(ModelBundle.BOOSTER_UBJ).toString());
             booster.saveModel(dir.resolve(ModelBundle.BOOSTER_JSON).toString());
             AtomicFiles.copyRecursively(pipelineDir, dir.resolve(ModelBundle.FEATURE_PIPELINE));
+            // The feature step's sample carries vectors; the bundle keeps the rows and the scores computed here instead.
+            AtomicFiles.deleteRecursively(dir.resolve(ModelBundle.FEATURE_PIPELINE).resolve(FeatureMeta.SAMPLE_DIR));
+            if (sample != null) sample.coalesce(1).write().parquet(dir.resolve(ModelBundle.SCORING_SAMPLE).toString());
             Json.writeAtomically(dir.resolve(ModelBundle.META), meta);
             Json.writeAtomically(dir.resolve(ModelBundle.IMPORTANCE), importance);
         });
@@ -108,6 +114,62 @@ final class TrainStep implements Step {
         metrics.put("best_iteration", (double) bestIteration);
         ctx.tracker().logMetrics(metrics);
         return StepResult.of(String.format("%d rounds in %.1f s, best iteration %d", rounds, seconds, bestIteration), metrics);
+    }
+
+    /**
+     * Scores the features step's sample of holdout rows with the booster still in memory, on the vectors
+     * built in this run: the expected scores that the saved pipeline and booster must reproduce.
+     */
+    private static Dataset<Row> scoringSample(StepContext ctx, Path pipelineDir, Booster booster, int iterationEnd, int nFeatures)
+            throws ml.dmlc.xgboost4j.java.XGBoostError {
+        Path dir = pipelineDir.resolve(FeatureMeta.SAMPLE_DIR);
+        if (!java.nio.file.Files.isDirectory(dir)) return null;
+        Dataset<Row> sample = ctx.spark().read().parquet(dir.toString());
+        java.util.List<Row> rows = sample.collectAsList();
+        if (rows.isEmpty()) return null;
+        int vec = sample.schema().fieldIndex(FeaturePipelineFactory.FEATURES);
+        float[] data = new float[rows.size() * nFeatures];
+        for (int i = 0; i < rows.size(); i++) {
+            org.apache.spark.ml.linalg.Vector v = (org.apache.spark.ml.linalg.Vector) rows.get(i).get(vec);
+            for (int j = 0; j < nFeatures; j++) data[i * nFeatures + j] = (float) v.apply(j);
+        }
+        float[][] scores = booster.inplace_predict(data, rows.size(), nFeatures, Float.NaN, new int[] {0, iterationEnd},
+                Booster.PredictionType.kValue, null);
+        java.util.List<Row> out = new java.util.ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            Object[] values = new Object[rows.get(i).size()];
+            for (int j = 0; j < values.length; j++) values[j] = j == vec ? (double) scores[i][0] : rows.get(i).get(j);
+            out.add(org.apache.spark.sql.RowFactory.create(values));
+        }
+        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType();
+        for (org.apache.spark.sql.types.StructField f : sample.schema().fields()) {
+            schema = f.name().equals(FeaturePipelineFactory.FEATURES) ? schema.add(ModelBundle.EXPECTED_SCORE, org.apache.spark.sql.types.DataTypes.DoubleType, false)
+                    : schema.add(f);
+        }
+        return ctx.spark().createDataFrame(out, schema);
+    }
+
+    /**
+     * Total gain per feature, read from the JSON dump: the text dump XGBoost4J's getScore uses rejects
+     * models with categorical splits.
+     */
+    static Map<String, Double> importance(Booster booster, java.util.List<String> names) throws ml.dmlc.xgboost4j.java.XGBoostError {
+        Map<String, Double> out = new TreeMap<>();
+        for (String tree : booster.getModelDump(new String[0] , true, "json")) {
+            java.util.ArrayDeque<com.fasterxml.jackson.databind.JsonNode> todo = new java.util.ArrayDeque<>();
+            todo.push(Json.parse(tree));
+            while (!todo.isEmpty()) {
+                com.fasterxml.jackson.databind.JsonNode n = todo.pop();
+                if (n.has("split")) {
+                    String f = n.get("split").asText();
+                    int i = f.startsWith("f") && f.substring(1).matches("\\d+") ? Integer.parseInt(f.substring(1)) : names.indexOf(f);
+                    String name = i >= 0 && i < names.size() ? names.get(i) : f;
+                    out.merge(name, n.path("gain").asDouble(0), Double::sum);
+                }
+                if (n.has("children")) n.get("children").forEach(todo::push);
+            }
+        }
+        return out;
     }
 
     private void logHistory(StepContext ctx, XGBoostClassificationModel model) {
