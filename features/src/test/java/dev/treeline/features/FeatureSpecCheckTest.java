@@ -76,7 +76,9 @@ class FeatureSpecCheckTest {
     void unknownColumnsAreNamedWithTheClosestMatch() throws IOException {
         assertEquals("features.yaml:4: derived.route: unknown column 'orign' (not in flights, derived or computed columns) (did you mean 'origin'?); "
                 + "expected one of: date, day, delay, destination, distance, origin", load(GOOD.replace("concat(origin,", "concat(orign,")));
-        assertEquals("features.yaml:9: features.route: unknown column 'rout' (not in flights, derived or computed columns) (did you mean 'route'?)", load(GOOD.replace("  route: {encode: target}", "  rout: {encode: target}")));
+        assertEquals("features.yaml:9: features.rout: unknown column 'rout' (not in flights, derived or computed columns) (did you mean 'route'?); "
+                + "expected one of: date, day, delay, destination, distance, minute_of_day, month, origin, route, route_delay_rate_28d, "
+                + "route_delay_rate_7d, route_mean_distance_28d, route_mean_distance_7d", load(GOOD.replace("  route: {encode: target}", "  rout: {encode: target}")));
         assertEquals("features.yaml:12: aggregates[0].keys: unknown column 'dest' (not in flights, derived or computed columns); "
                 + "expected one of: date, day, delay, destination, distance, minute_of_day, month, origin, route",
                 load(GOOD.replace("keys: [origin, destination]", "keys: [origin, dest]")));
