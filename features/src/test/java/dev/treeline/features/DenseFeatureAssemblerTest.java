@@ -62,6 +62,13 @@ class DenseFeatureAssemblerTest extends JavaDataFrameSuiteBase {
     }
 
     @Test
+    void vectorInputsAreFlattenedInPlace() {
+        Dataset<Row> withVector = new DenseFeatureAssembler().setInputCols("a", "b").setOutputCol("v").transform(rows().na().drop());
+        List<Row> out = new DenseFeatureAssembler().setInputCols("c", "v").setOutputCol("f").transform(withVector).select("f").collectAsList();
+        assertArrayEquals(new double[] {0, 0, 0}, ((Vector) out.get(0).get(0)).toArray());
+    }
+
+    @Test
     void roundTripsThroughASavedPipelineModel() throws Exception {
         PipelineModel fitted = new Pipeline().setStages(new PipelineStage[] {
                 new DenseFeatureAssembler().setInputCols("a", "b").setOutputCol("f")}).fit(rows());
@@ -81,7 +88,7 @@ class DenseFeatureAssemblerTest extends JavaDataFrameSuiteBase {
     void nonNumericInputIsRejectedNamingColumnAndType() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new DenseFeatureAssembler().setInputCols("a", "s").transform(rows()));
-        assertEquals("feature column 's' must be numeric or boolean, but is string", e.getMessage());
+        assertEquals("feature column 's' must be numeric, boolean or a vector, but is string", e.getMessage());
         IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
                 () -> new DenseFeatureAssembler().setInputCols("nope").transform(rows()));
         org.junit.jupiter.api.Assertions.assertTrue(missing.getMessage().startsWith("feature column 'nope' is missing"), missing.getMessage());
