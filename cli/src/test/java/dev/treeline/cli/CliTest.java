@@ -110,7 +110,7 @@ class CliTest {
     void stepsListsEveryTypeAsJson() {
         Result r = run("steps", "--output", "json");
         assertEquals(0, r.code());
-        for (String t : List.of("ingest", "validate", "features", "xgboost_train", "evaluate", "register", "promote", "push")) {
+        for (String t : List.of("ingest", "validate", "aggregates", "features", "xgboost_train", "evaluate", "register", "promote", "push")) {
             assertTrue(r.out().contains("\"type\" : \"" + t + "\""), t);
         }
     }
@@ -120,7 +120,8 @@ class CliTest {
         Result r = run("validate-spec", "../examples/flights/pipeline.yaml", "-p", "TREELINE_DATA=/data/flights.parquet");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("valid pipeline 'flights-delay'"), r.out());
-        assertEquals(8, Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("  ")).count(), r.out());
+        assertEquals(9, Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("  ")).count(), r.out());
+        assertTrue(r.out().contains("aggregates: aggregates([flights_valid]) -> [flight_partials, flight_aggregates]"), r.out());
     }
 
     @Test

@@ -85,10 +85,12 @@ class PipelineIntegrationTest {
     void bothDatesSucceedAndEachStepReportsItsWork() {
         assertEquals(0, first.code(), first.err() + first.out());
         assertEquals(0, second.code(), second.err() + second.out());
-        assertTrue(first.out().contains("[8/8] push: ok"), first.out());
+        assertTrue(first.out().contains("[9/9] push: ok"), first.out());
         assertTrue(first.out().contains(pipeline + " " + D1 + ": succeeded"), first.out());
-        assertTrue(second.out().contains("[1/8] ingest: ok") && second.out().contains("1 written, 300 rows in = 300 accepted + 0 rejected"),
+        assertTrue(second.out().contains("[1/9] ingest: ok") && second.out().contains("1 written, 300 rows in = 300 accepted + 0 rejected"),
                 "the second night ingests one new day: " + second.out());
+        assertTrue(second.out().contains("aggregates: ok") && second.out().contains("partials of 1 day(s), as-of values of 1 day(s) computed"),
+                "the second night computes aggregates for its one new day only: " + second.out());
     }
 
     @Test
@@ -112,6 +114,11 @@ class PipelineIntegrationTest {
                 double auc = Double.parseDouble(metrics.get("holdout_auc"));
                 assertTrue(auc > 0.6 && auc < 1.0, "holdout AUC " + auc);
                 assertNotNull(metrics.get("holdout_logloss"));
+                // The feature snapshot is identified by its content hash, and its row counts are on the run.
+                assertTrue(params.get("feature_snapshot").matches("[0-9a-f]{16}"), params.toString());
+                assertEquals(params.get("feature_snapshot"), tags.get("treeline.feature_snapshot"));
+                assertEquals(300.0, Double.parseDouble(metrics.get("features_rows_holdout")));
+                assertTrue(Double.parseDouble(metrics.get("features_rows_train")) > 1000, metrics.toString());
                 JsonNode files = m.rest().get("artifacts/list", Map.of("run_id", r.path("info").path("run_id").asText(), "path", "model")).path("files");
                 assertTrue(files.toString().contains("model/model.ubj") && files.toString().contains("model/feature_pipeline"), files.toString());
             }
@@ -197,8 +204,8 @@ class PipelineIntegrationTest {
         assertEquals(0, r.code(), r.err() + r.out());
         assertTrue(r.out().contains("flights " + d3 + ": PASS · 300 rows checked = 300 accepted + 0 rejected"), r.out());
         assertTrue(r.out().contains("drift (PSI, baseline "), r.out());
-        assertTrue(r.out().contains("[2/8] validate: ok"), r.out());
-        assertTrue(!r.out().contains("[3/8]"), "validate stops before features: " + r.out());
+        assertTrue(r.out().contains("[2/9] validate: ok"), r.out());
+        assertTrue(!r.out().contains("[3/9]"), "validate stops before features: " + r.out());
     }
 
     @Test
