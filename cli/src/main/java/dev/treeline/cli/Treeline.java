@@ -6,6 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code treeline} command: a small root that lists the subcommands. */
 @Command(name = "treeline",
         mixinStandardHelpOptions = true,
+        // Every subcommand takes --help (the usage errors tell people to use it).
+        scope = CommandLine.ScopeType.INHERIT,
         versionProvider = VersionProvider.class,
         description = "Batch ML training and MLOps on Spark, XGBoost and MLflow.",
         subcommands = {

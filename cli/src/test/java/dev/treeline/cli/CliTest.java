@@ -107,6 +107,16 @@ class CliTest {
     }
 
     @Test
+    void everySubcommandTakesHelp() {
+        for (String[] args : List.of(new String[] {"run", "--help"}, new String[] {"bench", "features", "--help"},
+                new String[] {"local", "up", "--help"})) {
+            Result r = run(args);
+            assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
+            assertTrue(r.out().startsWith("Usage: treeline " + args[0]), r.out());
+        }
+    }
+
+    @Test
     void stepsListsEveryTypeAsJson() {
         Result r = run("steps", "--output", "json");
         assertEquals(0, r.code());

@@ -16,9 +16,10 @@ public record ColumnContract(
         @JsonProperty("pattern") String pattern,
         @JsonProperty("finite") boolean finite,
         @JsonProperty("max_null_ratio") Double maxNullRatio,
-        @JsonProperty("severity") Severity severity) {
+        @JsonProperty("severity") Severity severity,
+        @JsonProperty("pii") boolean pii) {
 
-    static final List<String> KEYS = List.of("type", "nullable", "min", "max", "allowed", "pattern", "finite", "max_null_ratio", "severity");
+    static final List<String> KEYS = List.of("type", "nullable", "min", "max", "allowed", "pattern", "finite", "max_null_ratio", "severity", "pii");
 
     static ColumnContract from(String name, SpecNode n) {
         n.allowOnly(KEYS);
@@ -42,6 +43,15 @@ public record ColumnContract(
         }
         boolean finite = n.bool("finite", type == ColumnType.DOUBLE || type == ColumnType.FLOAT);
         return new ColumnContract(name, type, n.bool("nullable", true), min, max, n.has("allowed") ? n.stringList("allowed") : null, pattern,
-                finite, n.has("max_null_ratio") ? n.require("max_null_ratio").asDouble(0, 1) : null, Severity.of(n, "severity", Severity.FAIL));
+                finite, n.has("max_null_ratio") ? n.require("max_null_ratio").asDouble(0, 1) : null, Severity.of(n, "severity", Severity.FAIL),
+                n.bool("pii", false));
+    }
+
+    /**
+     * Whether the report may show this column's smallest and largest value. Never for text (names, emails
+     * and ids are where personal data lives, and their lexical extremes say little) nor for columns marked pii.
+     */
+    boolean showsExtremes() {
+        return !pii && (type.isNumeric() || type == ColumnType.TIMESTAMP || type == ColumnType.DATE);
     }
 }

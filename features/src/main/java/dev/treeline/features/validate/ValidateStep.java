@@ -383,7 +383,8 @@ final class ValidateStep implements Step {
             var col = marker.column(c.name());
             long nulls = col == null ? 0 : col.nulls();
             report.columns.add(new ValidationReport.ColumnStats(c.name(), c.type().spelling(), marker.rows(), nulls,
-                    marker.rows() == 0 ? 0 : (double) nulls / marker.rows(), col == null ? null : col.min(), col == null ? null : col.max(), null, null));
+                    marker.rows() == 0 ? 0 : (double) nulls / marker.rows(), col == null || !c.showsExtremes() ? null : col.min(),
+                    col == null || !c.showsExtremes() ? null : col.max(), null, null));
         }
     }
 
