@@ -1,6 +1,7 @@
 package dev.treeline.training;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -48,7 +49,8 @@ class TrainAndEvaluateTest {
     static void runPipeline() {
         spark = TestSpark.session();
         Path data = SyntheticFlights.write(spark, tmp.resolve("raw"), START, 25, 400, 11);
-        pipeline = TestPipelines.load(TestPipelines.writeSpec(tmp.resolve("spec"), TestPipelines.flightsSpec(data, 14, null)), Map.of());
+        pipeline = TestPipelines.load(TestPipelines.writeSpec(tmp.resolve("spec"), TestPipelines.flightsSpec(data, 14, null)
+                .replace("outputs: [evaluation]\n", "outputs: [evaluation]\n    params: {slices: [origin], seed: 3}\n")), Map.of());
         runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws")), NoTracking::new, () -> spark, Progress.SILENT);
         outcome = runner.run(pipeline, DATE, RunOptions.DEFAULT);
     }
@@ -70,6 +72,68 @@ class TrainAndEvaluateTest {
     }
 
     @Test
+    void thresholdMetricsIntervalAndSlicesAgreeWithAnIndependentCount() {
+        Evaluation e = catalog().readJson("evaluation", Evaluation.class);
+        var m = e.candidate();
+        assertTrue(m.aucCiLow() < m.auc() && m.auc() < m.aucCiHigh(), "the 95% interval holds the AUC: " + m);
+        assertTrue(m.aucCiHigh() - m.aucCiLow() > 0.03 && m.aucCiHigh() - m.aucCiLow() < 0.25, "400 rows give a wide but finite interval: " + m);
+        assertTrue(m.threshold() > 0 && m.threshold() < 1, "threshold chosen on the validation days: " + m.threshold());
+
+        // Score the same holdout rows here and count by hand.
+        ModelBundle bundle = ModelBundle.at(catalog().directory("model"));
+        Dataset<Row> rows = catalog().partitioned("flights_valid").read(DATE, DATE)
+                .withColumn("label", functions.expr("delay > 15").cast("double"));
+        Dataset<Row> enriched = dev.treeline.features.build.Enrichment.attach(catalog(), dev.treeline.features.spec.FeatureSpec.parse(
+                        dev.treeline.pipelines.spec.SpecNode.parse(bundle.dir().resolve("feature_pipeline/features.yaml"),
+                                dev.treeline.pipelines.spec.Interpolator.of(Map.of()))), rows, "day", "flight_aggregates", DATE, DATE);
+        List<Row> scored = BundleScorer.score(spark, bundle, enriched, "label", "origin").collectAsList();
+        long tp = 0, fp = 0, fn = 0, tn = 0;
+        double brier = 0;
+        for (Row r : scored) {
+            boolean positive = r.getDouble(2) >= m.threshold();
+            boolean actual = r.getDouble(0) == 1.0;
+            if (positive && actual) tp++;
+            else if (positive) fp++;
+            else if (actual) fn++;
+            else tn++;
+            brier += Math.pow(r.getDouble(2) - r.getDouble(0), 2);
+        }
+        assertEquals((double) tp / (tp + fp), m.precision(), 1e-12);
+        assertEquals((double) tp / (tp + fn), m.recall(), 1e-12);
+        assertEquals((double) (tp + tn) / scored.size(), m.accuracy(), 1e-12);
+        assertEquals(2.0 * tp / (2 * tp + fp + fn), m.f1(), 1e-12);
+        assertEquals(brier / scored.size(), m.brier(), 1e-12);
+        assertTrue(m.prAuc() > (double) m.positives() / m.rows() && m.prAuc() < 1, "PR AUC above the positive rate: " + m);
+
+        var slices = e.slices().get("origin");
+        assertEquals(10, slices.size(), "the ten synthetic airports");
+        assertEquals(400, slices.stream().mapToLong(s -> s.rows()).sum());
+        var atl = slices.stream().filter(s -> s.value().equals("ATL")).findFirst().orElseThrow();
+        long atlRows = scored.stream().filter(r -> "ATL".equals(r.getString(1))).count();
+        long atlPos = scored.stream().filter(r -> "ATL".equals(r.getString(1)) && r.getDouble(0) == 1.0).count();
+        assertEquals(atlRows, atl.rows());
+        assertEquals((double) atlPos / atlRows, atl.positiveRate(), 1e-12);
+    }
+
+    @Test
+    void chartsAndShapSummaryAreWrittenForTheRun() throws Exception {
+        Path dir = runner.store().runDir(pipeline.spec().name(), DATE, outcome.state().runId).resolve("scratch/evaluate/evaluation");
+        for (String png : List.of("roc.png", "precision_recall.png", "calibration.png", "feature_importance.png", "shap_summary.png")) {
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(dir.resolve(png).toFile());
+            assertNotNull(image, png + " is a PNG");
+            assertEquals(800, image.getWidth(), png);
+            assertEquals(600, image.getHeight(), png);
+        }
+        Map<String, Double> shap = new java.util.HashMap<>();
+        dev.treeline.pipelines.util.Json.MAPPER.readTree(dir.resolve("shap_mean_abs.json").toFile()).fields()
+                .forEachRemaining(f -> shap.put(f.getKey(), f.getValue().asDouble()));
+        ModelBundle bundle = ModelBundle.at(catalog().directory("model"));
+        assertEquals(new java.util.HashSet<>(bundle.meta().featureNames()), shap.keySet());
+        List<String> top = shap.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(3).map(Map.Entry::getKey).toList();
+        assertTrue(top.contains("minute_of_day"), "departure time drives the synthetic delays: " + top + " of " + shap);
+    }
+
+    @Test
     void bundleHoldsBoosterPipelineAndMeta() {
         Path dir = catalog().directory("model");
         for (String f : List.of(ModelBundle.BOOSTER_UBJ, ModelBundle.BOOSTER_JSON, ModelBundle.META, ModelBundle.IMPORTANCE,
@@ -85,6 +149,20 @@ class TrainAndEvaluateTest {
         Map<?, ?> importance = Json.MAPPER.convertValue(Json.parse(Files.exists(dir.resolve(ModelBundle.IMPORTANCE))
                 ? readString(dir.resolve(ModelBundle.IMPORTANCE)) : "{}"), Map.class);
         assertTrue(importance.containsKey("minute_of_day"), "the strongest synthetic signal is used: " + importance);
+    }
+
+    @Test
+    void theSavedModelStopsAtTheBestIteration() throws Exception {
+        ModelBundle b = ModelBundle.at(catalog().directory("model"));
+        assertTrue(b.meta().bestIteration() + 1 < b.meta().boostedRounds(), "early stopping trained rounds past the best: " + b.meta());
+        Booster saved = b.loadBooster();
+        try {
+            assertEquals(b.meta().bestIteration() + 1, saved.getNumBoostedRound(), "trees after the best iteration are not in the file");
+            com.fasterxml.jackson.databind.JsonNode json = Json.parse(readString(b.dir().resolve(ModelBundle.BOOSTER_JSON)));
+            assertEquals(b.meta().bestIteration() + 1, json.path("learner").path("gradient_booster").path("model").path("trees").size());
+        } finally {
+            saved.dispose();
+        }
     }
 
     @Test

@@ -15,8 +15,10 @@ import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.training.bundle.BundleScorer;
 import dev.treeline.training.bundle.ModelBundle;
+import dev.treeline.pipelines.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,58 +31,76 @@ import org.apache.spark.sql.functions;
 /**
  * Scores the holdout days with the candidate bundle and, when the registry has one, the champion's
  * bundle — each through its own saved feature pipeline, labels from the candidate's label definition —
- * and records AUC and log loss for both.
+ * and records for both: AUC with a bootstrap interval, PR AUC, log loss, Brier score, and the
+ * threshold-based metrics at the F1-best threshold of the validation days; per-slice metrics; and
+ * charts (ROC, precision-recall, calibration, importance, SHAP) as PNG artifacts.
  */
 final class EvaluateStep implements Step {
     static final String LABEL = "label";
     static final double PARITY_TOLERANCE = 1e-6;
+    static final String ARTIFACTS = "evaluation";
     private final String championAlias;
+    private final List<String> slices;
+    private final boolean plots;
+    private final long seed;
 
-    EvaluateStep(String championAlias) {
+    EvaluateStep(String championAlias, List<String> slices, boolean plots, long seed) {
         this.championAlias = championAlias;
+        this.slices = slices;
+        this.plots = plots;
+        this.seed = seed;
     }
 
+    /** One model measured: metrics, bins for curves, and slices. */
+    private record Measured(BinaryMetrics metrics, ScoreBins bins, Map<String, List<SliceMetrics>> slices) {}
+
     @Override
-    public StepResult run(StepContext ctx) {
+    public StepResult run(StepContext ctx) throws Exception {
         DateWindow w = ctx.window();
         PartitionedDataset rows = ctx.catalog().partitioned(ctx.input(0));
         ModelBundle candidate = ModelBundle.at(ctx.catalog().directory(ctx.input(1)));
         String label = candidate.featureMeta().label();
-        Dataset<Row> raw = rows.read(w.holdoutFrom(), w.holdoutTo())
-                .withColumn(LABEL, functions.expr(label).cast("double"))
-                .filter(functions.col(LABEL).isNotNull());
-        Dataset<Row> holdout = lookups(ctx, candidate, raw, rows.column(), "the candidate").cache();
+        checkSlices(ctx, candidate);
+        Dataset<Row> raw = labelled(rows.read(w.holdoutFrom(), w.holdoutTo()), label);
+        Dataset<Row> rawValidation = w.validationFrom().isBefore(w.holdoutFrom())
+                ? labelled(rows.read(w.validationFrom(), w.validationTo()), label) : null;
+        Dataset<Row> holdout = lookups(ctx, candidate, raw, rows.column(), "the candidate", w.holdoutFrom(), w.holdoutTo()).cache();
         try {
             double parity = parity(ctx, candidate);
-            BinaryMetrics cand = BinaryMetrics.of(BundleScorer.score(ctx.spark(), candidate, holdout, LABEL), LABEL, BundleScorer.SCORE);
+            Measured cand = measure(ctx, candidate, holdout, rawValidation, rows.column(), "the candidate");
             Map<String, Double> metrics = new LinkedHashMap<>();
-            metrics.put("holdout_auc", cand.auc());
-            metrics.put("holdout_logloss", cand.logloss());
-            metrics.put("holdout_rows", (double) cand.rows());
+            put(metrics, "holdout_", cand.metrics());
+            metrics.put("holdout_rows", (double) cand.metrics().rows());
             if (!Double.isNaN(parity)) metrics.put("scoring_parity_max_abs_diff", parity);
 
             Evaluation.ChampionMetrics champ = null;
+            Measured champion = null;
             Optional<ModelRef> ref = ctx.models().byAlias(ctx.pipeline().modelName(), championAlias);
             if (ref.isPresent()) {
-                ModelBundle champion;
+                ModelBundle bundle;
                 try {
-                    champion = ModelBundle.at(ctx.models().download(ref.get(), ctx.scratchDir().resolve("champion-v" + ref.get().version())));
+                    bundle = ModelBundle.at(ctx.models().download(ref.get(), ctx.scratchDir().resolve("champion-v" + ref.get().version())));
                 } catch (RuntimeException e) {
                     throw new IllegalStateException("cannot load champion version " + ref.get().version() + " of "
                             + ctx.pipeline().modelName() + " to compare against: " + e.getMessage(), e);
                 }
-                Dataset<Row> championRows = champion.featureMeta().needsLookups() ? lookups(ctx, champion, raw, rows.column(),
-                        "champion version " + ref.get().version()) : holdout;
-                BinaryMetrics m = BinaryMetrics.of(BundleScorer.score(ctx.spark(), champion, championRows, LABEL), LABEL, BundleScorer.SCORE);
-                champ = new Evaluation.ChampionMetrics(ref.get().version(), ref.get().runId(), m);
-                metrics.put("champion_holdout_auc", m.auc());
-                metrics.put("champion_holdout_logloss", m.logloss());
+                String who = "champion version " + ref.get().version();
+                Dataset<Row> championRows = bundle.featureMeta().needsLookups()
+                        ? lookups(ctx, bundle, raw, rows.column(), who, w.holdoutFrom(), w.holdoutTo()) : holdout;
+                champion = measure(ctx, bundle, championRows, rawValidation, rows.column(), who);
+                champ = new Evaluation.ChampionMetrics(ref.get().version(), ref.get().runId(), champion.metrics());
+                put(metrics, "champion_holdout_", champion.metrics());
             }
             ctx.tracker().logMetrics(metrics);
-            ctx.catalog().writeJson(ctx.output(0), new Evaluation(w.holdoutFrom().toString(), w.holdoutTo().toString(), cand, champ));
+            ctx.catalog().writeJson(ctx.output(0), new Evaluation(w.holdoutFrom().toString(), w.holdoutTo().toString(), cand.metrics(), champ,
+                    cand.slices()));
+            Path artifacts = ctx.scratchDir().resolve(ARTIFACTS);
+            writeArtifacts(artifacts, candidate, holdout, cand, champion, champ == null ? null : "champion v" + champ.version());
+            ctx.tracker().logArtifacts(artifacts, ARTIFACTS);
 
-            String summary = String.format("holdout %s..%s (%,d rows): AUC %.4f, log loss %.4f", w.holdoutFrom(), w.holdoutTo(),
-                    cand.rows(), cand.auc(), cand.logloss());
+            BinaryMetrics m = cand.metrics();
+            String summary = String.format("holdout %s..%s (%,d rows): AUC %.4f (95%% CI %.4f-%.4f), PR AUC %.4f, log loss %.4f, F1 %.3f at %.3f",
+                    w.holdoutFrom(), w.holdoutTo(), m.rows(), m.auc(), m.aucCiLow(), m.aucCiHigh(), m.prAuc(), m.logloss(), m.f1(), m.threshold());
             summary += champ == null ? "; no champion yet"
                     : String.format("; champion v%s AUC %.4f, log loss %.4f", champ.version(), champ.metrics().auc(), champ.metrics().logloss());
             return StepResult.of(summary, metrics);
@@ -89,8 +109,91 @@ final class EvaluateStep implements Step {
         }
     }
 
+    private static Dataset<Row> labelled(Dataset<Row> rows, String label) {
+        return rows.withColumn(LABEL, functions.expr(label).cast("double")).filter(functions.col(LABEL).isNotNull());
+    }
+
+    /** Scores holdout (and validation, for the threshold) through the bundle; metrics, bins and slices. */
+    private Measured measure(StepContext ctx, ModelBundle bundle, Dataset<Row> holdoutRows, Dataset<Row> rawValidation, String day, String who) {
+        double threshold = 0.5;
+        if (rawValidation != null) {
+            DateWindow w = ctx.window();
+            Dataset<Row> validation = lookups(ctx, bundle, rawValidation, day, who, w.validationFrom(), w.validationTo());
+            ScoreBins vb = ScoreBins.of(BundleScorer.score(ctx.spark(), bundle, validation, LABEL), LABEL, BundleScorer.SCORE);
+            if (vb.positives() > 0) threshold = vb.bestF1Threshold();
+        }
+        String[] keep = new String[slices.size() + 1];
+        keep[0] = LABEL;
+        for (int i = 0; i < slices.size(); i++) keep[i + 1] = slices.get(i);
+        Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, keep).cache();
+        try {
+            ScoreBins bins = ScoreBins.of(scored, LABEL, BundleScorer.SCORE);
+            BinaryMetrics metrics = BinaryMetrics.of(scored, bins, LABEL, BundleScorer.SCORE, threshold, seed);
+            return new Measured(metrics, bins, SliceMetrics.of(scored, slices, LABEL, BundleScorer.SCORE));
+        } finally {
+            scored.unpersist();
+        }
+    }
+
+    private static void put(Map<String, Double> metrics, String prefix, BinaryMetrics m) {
+        metrics.put(prefix + "auc", m.auc());
+        metrics.put(prefix + "auc_ci_low", m.aucCiLow());
+        metrics.put(prefix + "auc_ci_high", m.aucCiHigh());
+        metrics.put(prefix + "pr_auc", m.prAuc());
+        metrics.put(prefix + "logloss", m.logloss());
+        metrics.put(prefix + "brier", m.brier());
+        metrics.put(prefix + "threshold", m.threshold());
+        metrics.put(prefix + "accuracy", m.accuracy());
+        metrics.put(prefix + "precision", m.precision());
+        metrics.put(prefix + "recall", m.recall());
+        metrics.put(prefix + "f1", m.f1());
+    }
+
+    /** Segment columns must be input columns, and never personal data (their values become an artifact). */
+    private void checkSlices(StepContext ctx, ModelBundle candidate) {
+        FeatureMeta meta = candidate.featureMeta();
+        for (String s : slices) {
+            if (meta.piiColumns() != null && meta.piiColumns().contains(s)) {
+                throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': params.slices names '" + s
+                        + "', a pii column: its values would be written to the evaluation; slice by a non-personal column");
+            }
+            if (meta.inputColumns() != null && !meta.inputColumns().contains(s)) {
+                throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': params.slices names '" + s
+                        + "', which is not an input column of the model; expected one of " + meta.inputColumns());
+            }
+        }
+    }
+
+    /** PNG charts, the slice table and the SHAP summary, for the MLflow run's evaluation/ folder. */
+    private void writeArtifacts(Path dir, ModelBundle candidate, Dataset<Row> holdout, Measured cand, Measured champion, String championName)
+            throws java.io.IOException {
+        Files.createDirectories(dir);
+        if (!slices.isEmpty()) Json.writeAtomically(dir.resolve("slices.json"), cand.slices());
+        Map<String, Double> shap = ShapSummary.meanAbs(candidate, holdout, seed);
+        Json.writeAtomically(dir.resolve("shap_mean_abs.json"), shap);
+        if (!plots) return;
+        List<EvaluationPlots.Curve> roc = new ArrayList<>(List.of(new EvaluationPlots.Curve(String.format("candidate (AUC %.4f)", cand.metrics().auc()),
+                cand.bins().roc())));
+        List<EvaluationPlots.Curve> pr = new ArrayList<>(List.of(new EvaluationPlots.Curve(String.format("candidate (PR AUC %.4f)", cand.metrics().prAuc()),
+                cand.bins().precisionRecall())));
+        List<EvaluationPlots.Curve> cal = new ArrayList<>(List.of(new EvaluationPlots.Curve("candidate", cand.bins().calibration(10))));
+        if (champion != null) {
+            roc.add(new EvaluationPlots.Curve(String.format("%s (AUC %.4f)", championName, champion.metrics().auc()), champion.bins().roc()));
+            pr.add(new EvaluationPlots.Curve(String.format("%s (PR AUC %.4f)", championName, champion.metrics().prAuc()), champion.bins().precisionRecall()));
+            cal.add(new EvaluationPlots.Curve(championName, champion.bins().calibration(10)));
+        }
+        EvaluationPlots.roc(dir.resolve("roc.png"), roc);
+        EvaluationPlots.precisionRecall(dir.resolve("precision_recall.png"), pr);
+        EvaluationPlots.calibration(dir.resolve("calibration.png"), cal);
+        Map<String, Double> gain = new LinkedHashMap<>();
+        Json.MAPPER.readTree(candidate.dir().resolve(ModelBundle.IMPORTANCE).toFile()).fields()
+                .forEachRemaining(e -> gain.put(e.getKey(), e.getValue().asDouble()));
+        EvaluationPlots.bars(dir.resolve("feature_importance.png"), "Feature importance (total gain)", "total gain", gain);
+        EvaluationPlots.bars(dir.resolve("shap_summary.png"), "SHAP summary (mean |contribution|, holdout sample)", "mean |SHAP value|", shap);
+    }
+
     /** Holdout rows with what the bundle's features look up as of each day (aggregates, joins). */
-    private static Dataset<Row> lookups(StepContext ctx, ModelBundle bundle, Dataset<Row> raw, String day, String who) {
+    private static Dataset<Row> lookups(StepContext ctx, ModelBundle bundle, Dataset<Row> raw, String day, String who, LocalDate from, LocalDate to) {
         FeatureMeta meta = bundle.featureMeta();
         if (!meta.needsLookups()) return raw;
         List<String> needed = new ArrayList<>();
@@ -104,8 +207,7 @@ final class EvaluateStep implements Step {
         }
         Path specFile = bundle.dir().resolve(ModelBundle.FEATURE_PIPELINE).resolve(FeatureMeta.SPEC_FILE);
         FeatureSpec spec = FeatureSpec.parse(SpecNode.parse(specFile, Interpolator.of(Map.of())));
-        DateWindow w = ctx.window();
-        return Enrichment.attach(ctx.catalog(), spec, raw, day, meta.aggregatesDataset(), w.holdoutFrom(), w.holdoutTo());
+        return Enrichment.attach(ctx.catalog(), spec, raw, day, meta.aggregatesDataset(), from, to);
     }
 
     /**

@@ -23,8 +23,9 @@ public final class EvaluateStepType implements StepType {
         if (spec.inputs().size() < 2 || spec.outputs().size() != 1) {
             spec.expectDatasets(List.of("validated rows (partitioned by day)", "model bundle"), List.of("evaluation"));
         }
-        var p = spec.paramsOrEmpty().allowOnly("champion_alias");
-        return new EvaluateStep(p.string("champion_alias", "champion"));
+        var p = spec.paramsOrEmpty().allowOnly("champion_alias", "slices", "plots", "seed");
+        return new EvaluateStep(p.string("champion_alias", "champion"), p.has("slices") ? p.stringList("slices") : List.of(),
+                p.bool("plots", true), p.integer("seed", 0, 0, Integer.MAX_VALUE));
     }
 
     @Override

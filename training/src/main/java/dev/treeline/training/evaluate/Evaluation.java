@@ -10,7 +10,8 @@ public record Evaluation(
         @JsonProperty("holdout_from") String holdoutFrom,
         @JsonProperty("holdout_to") String holdoutTo,
         @JsonProperty("candidate") BinaryMetrics candidate,
-        @JsonProperty("champion") ChampionMetrics champion) {
+        @JsonProperty("champion") ChampionMetrics champion,
+        @JsonProperty("slices") java.util.Map<String, java.util.List<SliceMetrics>> slices) {
 
     public record ChampionMetrics(
             @JsonProperty("version") String version,

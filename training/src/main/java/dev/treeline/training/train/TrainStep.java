@@ -90,7 +90,9 @@ final class TrainStep implements Step {
         String best = booster.getAttr("best_iteration");
         int bestIteration = best != null ? Integer.parseInt(best) : rounds - 1;
 
-        Map<String, Double> importance = importance(booster, features.featureNames());
+        // The saved model holds the trees up to the best iteration only: what any XGBoost loading it predicts.
+        Booster saved = BestIterationTrim.trim(booster, bestIteration);
+        Map<String, Double> importance = importance(saved, features.featureNames());
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("spark", ctx.spark().version());
         versions.put("xgboost", xgboostVersion());
@@ -98,8 +100,8 @@ final class TrainStep implements Step {
                 new LinkedHashMap<>(params.asParams()), versions, Instant.now().toString());
         Dataset<Row> sample = scoringSample(ctx, pipelineDir, booster, bestIteration + 1, features.featureNames().size());
         ctx.catalog().publishDirectory(ctx.output(0), dir -> {
-            booster.saveModel(dir.resolve(ModelBundle.BOOSTER_UBJ).toString());
-            booster.saveModel(dir.resolve(ModelBundle.BOOSTER_JSON).toString());
+            saved.saveModel(dir.resolve(ModelBundle.BOOSTER_UBJ).toString());
+            saved.saveModel(dir.resolve(ModelBundle.BOOSTER_JSON).toString());
             AtomicFiles.copyRecursively(pipelineDir, dir.resolve(ModelBundle.FEATURE_PIPELINE));
             // The feature step's sample carries vectors; the bundle keeps the rows and the scores computed here instead.
             AtomicFiles.deleteRecursively(dir.resolve(ModelBundle.FEATURE_PIPELINE).resolve(FeatureMeta.SAMPLE_DIR));
