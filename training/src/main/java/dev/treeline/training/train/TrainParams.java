@@ -24,16 +24,18 @@ public record TrainParams(
         @JsonProperty("num_workers") int numWorkers,
         @JsonProperty("nthread") int nthread,
         @JsonProperty("seed") long seed,
-        @JsonProperty("tracker_timeout_seconds") int trackerTimeoutSeconds) {
+        @JsonProperty("tracker_timeout_seconds") int trackerTimeoutSeconds,
+        @JsonProperty("device") String device) {
 
     static final List<String> OBJECTIVES = List.of("binary:logistic");
     static final List<String> METRICS = List.of("logloss", "auc", "error");
     static final List<String> TREE_METHODS = List.of("hist", "approx", "exact");
+    static final List<String> DEVICES = List.of("cpu", "cuda");
 
     static TrainParams from(SpecNode n) {
         n.allowOnly("objective", "eval_metric", "num_rounds", "early_stopping_rounds", "max_depth", "eta", "min_child_weight",
                 "subsample", "colsample_bytree", "lambda", "alpha", "max_bin", "tree_method", "num_workers", "nthread", "seed",
-                "tracker_timeout_seconds");
+                "tracker_timeout_seconds", "device");
         TrainParams p = new TrainParams(
                 n.has("objective") ? n.require("objective").asEnum(OBJECTIVES) : "binary:logistic",
                 n.has("eval_metric") ? n.require("eval_metric").asEnum(METRICS) : "logloss",
@@ -51,8 +53,12 @@ public record TrainParams(
                 n.integer("num_workers", 1, 1, 10_000),
                 n.integer("nthread", 1, 1, 1024),
                 n.integer("seed", 0, 0, Integer.MAX_VALUE),
-                n.integer("tracker_timeout_seconds", 60, 1, 86_400));
+                n.integer("tracker_timeout_seconds", 60, 1, 86_400),
+                n.has("device") ? n.require("device").asEnum(DEVICES) : "cpu");
         if (p.eta == 0.0) throw n.require("eta").error("eta must be above 0");
+        if (p.device.equals("cuda") && p.treeMethod.equals("exact")) {
+            throw n.require("tree_method").error("tree_method: exact has no GPU implementation; use hist with device: cuda");
+        }
         if (p.subsample == 0.0) throw n.require("subsample").error("subsample must be above 0");
         return p;
     }
@@ -76,6 +82,7 @@ public record TrainParams(
         m.put("num_workers", Integer.toString(numWorkers));
         m.put("nthread", Integer.toString(nthread));
         m.put("seed", Long.toString(seed));
+        m.put("device", device);
         return m;
     }
 }

@@ -14,6 +14,7 @@ import dev.treeline.training.bundle.ModelMeta;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import ml.dmlc.xgboost4j.java.Booster;
@@ -64,6 +65,7 @@ final class TrainStep implements Step {
         clf.setNumWorkers(params.numWorkers());
         clf.setNthread(params.nthread());
         clf.setSeed(params.seed());
+        clf.setDevice(params.device());
         clf.setMissing(Float.NaN);
         clf.setRabitTrackerTimeout(params.trackerTimeoutSeconds());
         clf.setFeatureNames(features.featureNames().toArray(String[]::new));
@@ -194,6 +196,14 @@ final class TrainStep implements Step {
     /** XGBoost's training is a barrier stage: all workers need a slot at once, or it waits. Fail fast instead. */
     private void checkResources(StepContext ctx) {
         var conf = ctx.spark().sparkContext().getConf();
+        if (params.device().equals("cuda")) {
+            Map<String, String> all = new LinkedHashMap<>();
+            for (scala.Tuple2<String, String> kv : conf.getAll()) all.put(kv._1(), kv._2());
+            List<String> problems = GpuSupport.system().problems(ctx.spark().sparkContext().master(), all);
+            if (!problems.isEmpty()) {
+                throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': " + problems.get(0));
+            }
+        }
         int taskCpus = conf.getInt("spark.task.cpus", 1);
         if (params.nthread() > taskCpus) {
             throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': nthread "

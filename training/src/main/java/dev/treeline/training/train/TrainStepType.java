@@ -20,7 +20,13 @@ public final class TrainStepType implements StepType {
     @Override
     public Step create(StepSpec spec, PipelineSpec pipeline) {
         spec.expectDatasets(List.of("feature rows", "fitted feature pipeline"), List.of("model bundle"));
-        return new TrainStep(TrainParams.from(spec.paramsOrEmpty()));
+        TrainParams params = TrainParams.from(spec.paramsOrEmpty());
+        if (params.device().equals("cuda")) {
+            // The spec's master; a --master override is checked again when the step runs.
+            List<String> problems = GpuSupport.system().problems(pipeline.spark().master(), pipeline.spark().conf());
+            if (!problems.isEmpty()) throw spec.paramsOrEmpty().require("device").error(problems.get(0));
+        }
+        return new TrainStep(params);
     }
 
     @Override
