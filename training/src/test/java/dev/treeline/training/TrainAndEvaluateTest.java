@@ -1,5 +1,6 @@
 package dev.treeline.training;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -213,6 +214,19 @@ class TrainAndEvaluateTest {
         float[][] expected = booster.predict(new DMatrix(dense, n, f, Float.NaN), false, b.meta().iterationEnd());
         for (int i = 0; i < n; i++) {
             assertEquals(expected[i][0], scored.get(i).getDouble(1), 1e-6, "row " + i);
+        }
+    }
+
+    @Test
+    void sameInputsSpecAndSeedGiveAByteIdenticalModel() throws Exception {
+        Path ws = tmp.resolve("ws-again");
+        PipelineRunner again = new PipelineRunner(TestPipelines.env(ws), NoTracking::new, () -> spark, Progress.SILENT);
+        RunOutcome second = again.run(pipeline, DATE, RunOptions.DEFAULT);
+        Path first = catalog().directory("model");
+        Path other = new Catalog(spark, pipeline.spec(), ws, again.store().runDir(pipeline.spec().name(), DATE, second.state().runId),
+                second.state().runId).directory("model");
+        for (String f : List.of(ModelBundle.BOOSTER_UBJ, ModelBundle.BOOSTER_JSON, ModelBundle.IMPORTANCE)) {
+            assertArrayEquals(Files.readAllBytes(first.resolve(f)), Files.readAllBytes(other.resolve(f)), f + " differs between two identical runs");
         }
     }
 

@@ -25,7 +25,13 @@ public record TrainParams(
         @JsonProperty("nthread") int nthread,
         @JsonProperty("seed") long seed,
         @JsonProperty("tracker_timeout_seconds") int trackerTimeoutSeconds,
-        @JsonProperty("device") String device) {
+        @JsonProperty("device") String device,
+        @JsonProperty("scale_pos_weight") Double scalePosWeight) {
+
+    /** {@code scale_pos_weight: auto}: negatives / positives of the training rows, computed when the step runs. */
+    public boolean autoScalePosWeight() {
+        return scalePosWeight == null;
+    }
 
     static final List<String> OBJECTIVES = List.of("binary:logistic");
     static final List<String> METRICS = List.of("logloss", "auc", "error");
@@ -35,7 +41,7 @@ public record TrainParams(
     static TrainParams from(SpecNode n) {
         n.allowOnly("objective", "eval_metric", "num_rounds", "early_stopping_rounds", "max_depth", "eta", "min_child_weight",
                 "subsample", "colsample_bytree", "lambda", "alpha", "max_bin", "tree_method", "num_workers", "nthread", "seed",
-                "tracker_timeout_seconds", "device");
+                "tracker_timeout_seconds", "device", "scale_pos_weight");
         TrainParams p = new TrainParams(
                 n.has("objective") ? n.require("objective").asEnum(OBJECTIVES) : "binary:logistic",
                 n.has("eval_metric") ? n.require("eval_metric").asEnum(METRICS) : "logloss",
@@ -54,13 +60,23 @@ public record TrainParams(
                 n.integer("nthread", 1, 1, 1024),
                 n.integer("seed", 0, 0, Integer.MAX_VALUE),
                 n.integer("tracker_timeout_seconds", 60, 1, 86_400),
-                n.has("device") ? n.require("device").asEnum(DEVICES) : "cpu");
+                n.has("device") ? n.require("device").asEnum(DEVICES) : "cpu",
+                scalePosWeight(n));
         if (p.eta == 0.0) throw n.require("eta").error("eta must be above 0");
         if (p.device.equals("cuda") && p.treeMethod.equals("exact")) {
             throw n.require("tree_method").error("tree_method: exact has no GPU implementation; use hist with device: cuda");
         }
         if (p.subsample == 0.0) throw n.require("subsample").error("subsample must be above 0");
         return p;
+    }
+
+    private static Double scalePosWeight(SpecNode n) {
+        if (!n.has("scale_pos_weight")) return 1.0;
+        SpecNode v = n.require("scale_pos_weight");
+        if (!v.isMap() && !v.isList() && "auto".equals(v.asString())) return null;
+        double w = v.asDouble(0, 1e9);
+        if (w == 0) throw v.error("scale_pos_weight must be above 0 (or auto: negatives / positives of the training rows)");
+        return w;
     }
 
     /** Flat map for MLflow params. */
@@ -83,6 +99,7 @@ public record TrainParams(
         m.put("nthread", Integer.toString(nthread));
         m.put("seed", Long.toString(seed));
         m.put("device", device);
+        m.put("scale_pos_weight", scalePosWeight == null ? "auto" : Double.toString(scalePosWeight));
         return m;
     }
 }

@@ -66,6 +66,8 @@ final class TrainStep implements Step {
         clf.setNthread(params.nthread());
         clf.setSeed(params.seed());
         clf.setDevice(params.device());
+        double scalePosWeight = params.autoScalePosWeight() ? balance(train) : params.scalePosWeight();
+        clf.setScalePosWeight(scalePosWeight);
         clf.setMissing(Float.NaN);
         clf.setRabitTrackerTimeout(params.trackerTimeoutSeconds());
         clf.setFeatureNames(features.featureNames().toArray(String[]::new));
@@ -80,7 +82,9 @@ final class TrainStep implements Step {
             clf.setNumEarlyStoppingRounds(params.earlyStoppingRounds());
             clf.setEvalDataset(validation);
         }
-        ctx.tracker().logParams(params.asParams());
+        Map<String, String> logged = new LinkedHashMap<>(params.asParams());
+        if (params.autoScalePosWeight()) logged.put("scale_pos_weight_value", Double.toString(scalePosWeight));
+        ctx.tracker().logParams(logged);
         ctx.progress().detail(String.format("XGBoost: up to %d rounds, %d worker(s) x %d thread(s)%s", params.numRounds(),
                 params.numWorkers(), params.nthread(), earlyStopping ? ", early stopping after " + params.earlyStoppingRounds() : ""));
 
@@ -194,6 +198,18 @@ final class TrainStep implements Step {
     }
 
     /** XGBoost's training is a barrier stage: all workers need a slot at once, or it waits. Fail fast instead. */
+    /** Negatives per positive among the training rows: XGBoost's usual weight for a rare positive class. */
+    static double balance(Dataset<Row> train) {
+        Row r = train.agg(functions.sum(functions.col("label")), functions.count(functions.lit(1))).first();
+        double positives = r.isNullAt(0) ? 0 : ((Number) r.get(0)).doubleValue();
+        long rows = r.getLong(1);
+        if (positives == 0 || positives == rows) {
+            throw TreelineException.data("scale_pos_weight: auto needs both classes in the training rows; found " + (long) positives
+                    + " positive of " + rows);
+        }
+        return (rows - positives) / positives;
+    }
+
     private void checkResources(StepContext ctx) {
         var conf = ctx.spark().sparkContext().getConf();
         if (params.device().equals("cuda")) {
