@@ -51,7 +51,10 @@ class TrainAndEvaluateTest {
         spark = TestSpark.session();
         Path data = SyntheticFlights.write(spark, tmp.resolve("raw"), START, 25, 400, 11);
         pipeline = TestPipelines.load(TestPipelines.writeSpec(tmp.resolve("spec"), TestPipelines.flightsSpec(data, 14, null)
-                .replace("outputs: [evaluation]\n", "outputs: [evaluation]\n    params: {slices: [origin], seed: 3}\n")), Map.of());
+                .replace("outputs: [evaluation]\n", "outputs: [evaluation]\n    params: {slices: [origin], seed: 3}\n")
+                .replace("num_workers: 1, nthread: 1, seed: 7}", "num_workers: 1, nthread: 1, seed: 7, baselines: [logistic_regression, gbt], "
+                        + "baseline_gbt_rounds: 5}")), Map.of());
+        org.junit.jupiter.api.Assertions.assertTrue(pipeline.spec().steps().get(4).params().has("baselines"), "fixture edited");
         runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws")), NoTracking::new, () -> spark, Progress.SILENT);
         outcome = runner.run(pipeline, DATE, RunOptions.DEFAULT);
     }
@@ -215,6 +218,17 @@ class TrainAndEvaluateTest {
         for (int i = 0; i < n; i++) {
             assertEquals(expected[i][0], scored.get(i).getDouble(1), 1e-6, "row " + i);
         }
+    }
+
+    @Test
+    void baselinesAreMeasuredOnTheSameHoldoutRows() {
+        Map<String, Double> n = outcome.state().step("train").numbers;
+        for (String b : List.of("logistic_regression", "gbt")) {
+            double auc = n.get("baseline_" + b + "_holdout_auc");
+            assertTrue(auc > 0.6 && auc < 0.95, b + " learns the synthetic signal: " + auc);
+            assertTrue(n.get("baseline_" + b + "_seconds") > 0);
+        }
+        assertEquals(n.get("baseline_gbt_seconds") / 5, n.get("baseline_gbt_seconds_per_tree"), 1e-9);
     }
 
     @Test

@@ -26,7 +26,9 @@ public record TrainParams(
         @JsonProperty("seed") long seed,
         @JsonProperty("tracker_timeout_seconds") int trackerTimeoutSeconds,
         @JsonProperty("device") String device,
-        @JsonProperty("scale_pos_weight") Double scalePosWeight) {
+        @JsonProperty("scale_pos_weight") Double scalePosWeight,
+        @JsonProperty("baselines") List<String> baselines,
+        @JsonProperty("baseline_gbt_rounds") int baselineGbtRounds) {
 
     /** {@code scale_pos_weight: auto}: negatives / positives of the training rows, computed when the step runs. */
     public boolean autoScalePosWeight() {
@@ -37,11 +39,12 @@ public record TrainParams(
     static final List<String> METRICS = List.of("logloss", "auc", "error");
     static final List<String> TREE_METHODS = List.of("hist", "approx", "exact");
     static final List<String> DEVICES = List.of("cpu", "cuda");
+    static final List<String> BASELINES = List.of("logistic_regression", "gbt");
 
     static TrainParams from(SpecNode n) {
         n.allowOnly("objective", "eval_metric", "num_rounds", "early_stopping_rounds", "max_depth", "eta", "min_child_weight",
                 "subsample", "colsample_bytree", "lambda", "alpha", "max_bin", "tree_method", "num_workers", "nthread", "seed",
-                "tracker_timeout_seconds", "device", "scale_pos_weight");
+                "tracker_timeout_seconds", "device", "scale_pos_weight", "baselines", "baseline_gbt_rounds");
         TrainParams p = new TrainParams(
                 n.has("objective") ? n.require("objective").asEnum(OBJECTIVES) : "binary:logistic",
                 n.has("eval_metric") ? n.require("eval_metric").asEnum(METRICS) : "logloss",
@@ -61,13 +64,22 @@ public record TrainParams(
                 n.integer("seed", 0, 0, Integer.MAX_VALUE),
                 n.integer("tracker_timeout_seconds", 60, 1, 86_400),
                 n.has("device") ? n.require("device").asEnum(DEVICES) : "cpu",
-                scalePosWeight(n));
+                scalePosWeight(n),
+                baselines(n),
+                n.integer("baseline_gbt_rounds", 20, 1, 10_000));
         if (p.eta == 0.0) throw n.require("eta").error("eta must be above 0");
         if (p.device.equals("cuda") && p.treeMethod.equals("exact")) {
             throw n.require("tree_method").error("tree_method: exact has no GPU implementation; use hist with device: cuda");
         }
         if (p.subsample == 0.0) throw n.require("subsample").error("subsample must be above 0");
         return p;
+    }
+
+    private static List<String> baselines(SpecNode n) {
+        if (!n.has("baselines")) return List.of();
+        List<String> out = new java.util.ArrayList<>();
+        for (SpecNode b : n.require("baselines").asList()) out.add(b.asEnum(BASELINES));
+        return List.copyOf(out);
     }
 
     private static Double scalePosWeight(SpecNode n) {
@@ -100,6 +112,7 @@ public record TrainParams(
         m.put("seed", Long.toString(seed));
         m.put("device", device);
         m.put("scale_pos_weight", scalePosWeight == null ? "auto" : Double.toString(scalePosWeight));
+        if (!baselines.isEmpty()) m.put("baselines", String.join(",", baselines));
         return m;
     }
 }

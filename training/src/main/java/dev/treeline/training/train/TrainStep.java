@@ -117,6 +117,10 @@ final class TrainStep implements Step {
         });
         logHistory(ctx, model);
         Map<String, Double> metrics = new LinkedHashMap<>();
+        if (!params.baselines().isEmpty()) {
+            ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": baselines");
+            metrics.putAll(Baselines.run(params.baselines(), all, FeaturePipelineFactory.FEATURES, params, ctx.progress()));
+        }
         metrics.put("train_seconds", seconds);
         metrics.put("boosted_rounds", (double) rounds);
         metrics.put("best_iteration", (double) bestIteration);
