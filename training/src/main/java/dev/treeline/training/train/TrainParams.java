@@ -59,8 +59,8 @@ public record TrainParams(
                 n.number("alpha", 0.0, 0.0, Double.MAX_VALUE),
                 n.integer("max_bin", 256, 2, 65_536),
                 n.has("tree_method") ? n.require("tree_method").asEnum(TREE_METHODS) : "hist",
-                n.integer("num_workers", 1, 1, 10_000),
-                n.integer("nthread", 1, 1, 1024),
+                n.integer("num_workers", 0, 0, 10_000),
+                n.integer("nthread", 0, 0, 1024),
                 n.integer("seed", 0, 0, Integer.MAX_VALUE),
                 n.integer("tracker_timeout_seconds", 60, 1, 86_400),
                 n.has("device") ? n.require("device").asEnum(DEVICES) : "cpu",
@@ -107,8 +107,8 @@ public record TrainParams(
         m.put("alpha", Double.toString(alpha));
         m.put("max_bin", Integer.toString(maxBin));
         m.put("tree_method", treeMethod);
-        m.put("num_workers", Integer.toString(numWorkers));
-        m.put("nthread", Integer.toString(nthread));
+        m.put("num_workers", numWorkers == 0 ? "auto" : Integer.toString(numWorkers));
+        m.put("nthread", nthread == 0 ? "auto" : Integer.toString(nthread));
         m.put("seed", Long.toString(seed));
         m.put("device", device);
         m.put("scale_pos_weight", scalePosWeight == null ? "auto" : Double.toString(scalePosWeight));

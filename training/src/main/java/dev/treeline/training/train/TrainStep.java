@@ -39,7 +39,7 @@ final class TrainStep implements Step {
 
     @Override
     public StepResult run(StepContext ctx) throws Exception {
-        checkResources(ctx);
+        WorkerPlan plan = checkResources(ctx);
         Dataset<Row> all = ctx.catalog().read(ctx.input(0));
         Dataset<Row> train = all.filter(functions.col("split").equalTo(DateWindow.TRAIN));
         Dataset<Row> validation = all.filter(functions.col("split").equalTo(DateWindow.VALIDATION));
@@ -62,8 +62,8 @@ final class TrainStep implements Step {
         clf.setAlpha(params.alpha());
         clf.setMaxBins(params.maxBin());
         clf.setTreeMethod(params.treeMethod());
-        clf.setNumWorkers(params.numWorkers());
-        clf.setNthread(params.nthread());
+        clf.setNumWorkers(plan.numWorkers());
+        clf.setNthread(plan.nthread());
         clf.setSeed(params.seed());
         clf.setDevice(params.device());
         double scalePosWeight = params.autoScalePosWeight() ? balance(train) : params.scalePosWeight();
@@ -84,9 +84,11 @@ final class TrainStep implements Step {
         }
         Map<String, String> logged = new LinkedHashMap<>(params.asParams());
         if (params.autoScalePosWeight()) logged.put("scale_pos_weight_value", Double.toString(scalePosWeight));
+        logged.put("num_workers", Integer.toString(plan.numWorkers()));
+        logged.put("nthread", Integer.toString(plan.nthread()));
         ctx.tracker().logParams(logged);
         ctx.progress().detail(String.format("XGBoost: up to %d rounds, %d worker(s) x %d thread(s)%s", params.numRounds(),
-                params.numWorkers(), params.nthread(), earlyStopping ? ", early stopping after " + params.earlyStoppingRounds() : ""));
+                plan.numWorkers(), plan.nthread(), earlyStopping ? ", early stopping after " + params.earlyStoppingRounds() : ""));
 
         Instant start = Instant.now();
         XGBoostClassificationModel model = clf.fit(train);
@@ -214,7 +216,7 @@ final class TrainStep implements Step {
         return (rows - positives) / positives;
     }
 
-    private void checkResources(StepContext ctx) {
+    private WorkerPlan checkResources(StepContext ctx) {
         var conf = ctx.spark().sparkContext().getConf();
         if (params.device().equals("cuda")) {
             Map<String, String> all = new LinkedHashMap<>();
@@ -231,15 +233,20 @@ final class TrainStep implements Step {
                     + params.nthread() + "\" in the spec or lower nthread");
         }
         String master = ctx.spark().sparkContext().master();
+        int executorCores = conf.getInt("spark.executor.cores", 0);
+        int executors = conf.getInt("spark.executor.instances", 0);
+        WorkerPlan plan = WorkerPlan.of(params.numWorkers(), params.nthread(), taskCpus, master.startsWith("local"),
+                ctx.spark().sparkContext().defaultParallelism(), executors, executorCores);
         if (master.startsWith("local")) {
             int cores = ctx.spark().sparkContext().defaultParallelism();
             int slots = cores / taskCpus;
-            if (params.numWorkers() > slots) {
+            if (plan.numWorkers() > slots) {
                 throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': num_workers "
-                        + params.numWorkers() + " needs " + params.numWorkers() + " task slots at once, but " + master
+                        + plan.numWorkers() + " needs " + plan.numWorkers() + " task slots at once, but " + master
                         + " has " + slots + " (cores " + cores + " / spark.task.cpus " + taskCpus + "); lower num_workers");
             }
         }
+        return plan;
     }
 
     static String xgboostVersion() {
