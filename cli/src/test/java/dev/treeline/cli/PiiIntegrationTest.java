@@ -88,20 +88,7 @@ class PiiIntegrationTest {
         Path data = tmp.resolve("raw");
         flights.coalesce(1).write().mode(SaveMode.Overwrite).parquet(data.toString());
 
-        String yaml = TestPipelines.flightsSpec(data, 12, """
-              - name: register
-                inputs: [model, evaluation]
-                outputs: [model_version]
-              - name: promote
-                inputs: [evaluation, model_version]
-                outputs: [promotion]
-                params: {metric: auc, min_improvement: 0.0}
-              - name: push
-                inputs: [promotion]
-                outputs: [publication]
-                params: {bucket: treeline-models, prefix: pii}
-            """)
-                .replace("pipeline: flights-test", "pipeline: " + pipeline).replace("name: flights-test", "name: " + pipeline);
+        String yaml = TestPipelines.publishingFlightsSpec(data, 12, pipeline, "pii");
         yaml = insertAfter(yaml, "destination: {type: string, nullable: false}",
                 "passenger_email: {type: string, nullable: false, pii: true}",
                 "passenger_name: {type: string, pii: true}",

@@ -54,19 +54,7 @@ class PipelineIntegrationTest {
         env = stack.environment(ws);
         pipeline = "it-" + UUID.randomUUID().toString().substring(0, 8);
         Path data = SyntheticFlights.write(TestSpark.session(), tmp.resolve("raw"), START, 23, 300, 21);
-        String yaml = TestPipelines.flightsSpec(data, 14, """
-              - name: register
-                inputs: [model, evaluation]
-                outputs: [model_version]
-              - name: promote
-                inputs: [evaluation, model_version]
-                outputs: [promotion]
-                params: {metric: auc, min_improvement: 0.0}
-              - name: push
-                inputs: [promotion]
-                outputs: [publication]
-                params: {bucket: treeline-models, prefix: it}
-            """).replace("pipeline: flights-test", "pipeline: " + pipeline).replace("name: flights-test", "name: " + pipeline);
+        String yaml = TestPipelines.publishingFlightsSpec(data, 14, pipeline, "it");
         spec = TestPipelines.writeSpec(tmp.resolve("spec"), yaml);
         first = run(D1);
         second = run(D2);

@@ -1,14 +1,11 @@
 package dev.treeline.cli.bench;
 
-import dev.treeline.pipelines.env.Environment;
-import dev.treeline.pipelines.env.S3Settings;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.run.RunOptions;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SpecLoader;
 import dev.treeline.pipelines.step.StepTypes;
-import dev.treeline.pipelines.tracking.NoTracking;
 import dev.treeline.pipelines.util.AtomicFiles;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,8 +47,7 @@ public final class FeaturesBench {
         AtomicFiles.deleteRecursively(work);
         Files.createDirectories(work);
         Pipeline pipeline = new SpecLoader(StepTypes.discover()).load(pipelineSpec, Map.of("TREELINE_DATA", flights.toString()));
-        Environment env = new Environment(work, cache, "", new S3Settings(null, "us-east-1", null, null, null), null, Map.of());
-        PipelineRunner runner = new PipelineRunner(env, NoTracking::new, () -> spark, line -> progress.detail(line));
+        PipelineRunner runner = UntrackedRunner.create(spark, work, cache, progress);
         Path data = work.resolve("data").resolve(pipeline.spec().name());
 
         progress.info("ingesting and validating the flights up to " + DATE + " (once, not timed) ...");

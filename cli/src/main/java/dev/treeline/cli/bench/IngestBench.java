@@ -1,14 +1,11 @@
 package dev.treeline.cli.bench;
 
-import dev.treeline.pipelines.env.Environment;
-import dev.treeline.pipelines.env.S3Settings;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.run.RunOptions;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SpecLoader;
 import dev.treeline.pipelines.step.StepTypes;
-import dev.treeline.pipelines.tracking.NoTracking;
 import dev.treeline.pipelines.util.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
@@ -134,8 +131,7 @@ public final class IngestBench {
               - {name: validate, inputs: [flights], outputs: [valid, rejects, report], params: {contract: %s}}
             """.formatted(format, input, contract), StandardCharsets.UTF_8);
         Pipeline pipeline = new SpecLoader(StepTypes.discover()).load(spec, Map.of());
-        Environment env = new Environment(workspace, cache, "", new S3Settings(null, "us-east-1", null, null, null), null, Map.of());
-        PipelineRunner runner = new PipelineRunner(env, NoTracking::new, () -> spark, line -> progress.detail(line));
+        PipelineRunner runner = UntrackedRunner.create(spark, workspace, cache, progress);
         long t0 = System.nanoTime();
         runner.run(pipeline, DATE, RunOptions.DEFAULT);
         return (System.nanoTime() - t0) / 1e9;

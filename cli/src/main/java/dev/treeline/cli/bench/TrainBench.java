@@ -1,7 +1,5 @@
 package dev.treeline.cli.bench;
 
-import dev.treeline.pipelines.env.Environment;
-import dev.treeline.pipelines.env.S3Settings;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.run.RunOptions;
@@ -9,8 +7,8 @@ import dev.treeline.pipelines.run.RunOutcome;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SpecLoader;
 import dev.treeline.pipelines.step.StepTypes;
-import dev.treeline.pipelines.tracking.NoTracking;
 import dev.treeline.pipelines.util.AtomicFiles;
+import dev.treeline.training.train.Baselines;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -79,7 +77,7 @@ public final class TrainBench {
 
         List<BenchResult> results = new ArrayList<>();
         progress.info(String.format("native XGBoost: %,d rows, %d rounds, %d threads ...", rows, rounds, threads));
-        Measured nativeRun = nativeXgboost(train, test, xgb, rounds, threads);
+        Measured nativeRun = nativeXgboost(train, xgb, rounds, threads);
         results.add(result("native XGBoost, one process (baseline)", nativeRun, nativeRun, rounds, "DMatrix build + train"));
 
         progress.info("Treeline's xgboost_train step ...");
@@ -125,8 +123,7 @@ public final class TrainBench {
         Path ws = work.resolve("features-ws");
         AtomicFiles.deleteRecursively(ws);
         Pipeline pipeline = new SpecLoader(StepTypes.discover()).load(pipelineSpec, Map.of("TREELINE_DATA", flights.toString(), "HOLDOUT_DAYS", "30"));
-        Environment env = new Environment(ws, cache, "", new S3Settings(null, "us-east-1", null, null, null), null, Map.of());
-        PipelineRunner runner = new PipelineRunner(env, NoTracking::new, () -> spark, line -> progress.detail(line));
+        PipelineRunner runner = UntrackedRunner.create(spark, ws, cache, progress);
         RunOutcome outcome = runner.run(pipeline, DATE, new RunOptions(false, null, "features"));
         Path runData = runner.store().runDir(pipeline.spec().name(), DATE, outcome.state().runId).resolve("data");
         AtomicFiles.deleteRecursively(dir);
@@ -151,7 +148,7 @@ public final class TrainBench {
         return spark.read().parquet(out.toString());
     }
 
-    private Measured nativeXgboost(Dataset<Row> train, Dataset<Row> test, Map<String, Object> params, int rounds, int threads) throws Exception {
+    private Measured nativeXgboost(Dataset<Row> train, Map<String, Object> params, int rounds, int threads) throws Exception {
         resetPeaks();
         // Streamed into one float matrix (no list of rows): what a single-process user would hold in memory.
         int n = (int) train.count();
@@ -205,8 +202,7 @@ public final class TrainBench {
                          num_workers: %d, nthread: 1, seed: 42}
             """.formatted(snapshot, pipelineDir, rounds, depth, threads), StandardCharsets.UTF_8);
         Pipeline pipeline = new SpecLoader(StepTypes.discover()).load(spec, Map.of());
-        Environment env = new Environment(ws, cache, "", new S3Settings(null, "us-east-1", null, null, null), null, Map.of());
-        PipelineRunner runner = new PipelineRunner(env, NoTracking::new, () -> spark, line -> progress.detail(line));
+        PipelineRunner runner = UntrackedRunner.create(spark, ws, cache, progress);
         resetPeaks();
         long t0 = System.nanoTime();
         RunOutcome outcome = runner.run(pipeline, DATE, RunOptions.DEFAULT);
@@ -286,13 +282,8 @@ public final class TrainBench {
     }
 
     private Measured mllibGbt(Dataset<Row> train, Dataset<Row> test, int trees, int depth) {
-        var nanToZero = functions.udf((org.apache.spark.sql.api.java.UDF1<Vector, Vector>) v -> {
-            double[] a = v.toArray().clone();
-            for (int i = 0; i < a.length; i++) if (Double.isNaN(a[i])) a[i] = 0;
-            return new org.apache.spark.ml.linalg.DenseVector(a);
-        }, org.apache.spark.ml.linalg.SQLDataTypes.VectorType());
-        Dataset<Row> tr = train.withColumn("features", nanToZero.apply(functions.col("features")));
-        Dataset<Row> te = test.withColumn("features", nanToZero.apply(functions.col("features")));
+        Dataset<Row> tr = Baselines.missingAsZero(train, "features", "features");
+        Dataset<Row> te = Baselines.missingAsZero(test, "features", "features");
         resetPeaks();
         long t0 = System.nanoTime();
         var model = new GBTClassifier().setMaxIter(trees).setMaxDepth(depth).setStepSize(0.1).setMaxBins(256).setSeed(42).fit(tr);

@@ -47,6 +47,26 @@ public final class TestPipelines {
     }
 
     /**
+     * {@link #flightsSpec} through register, promote and push, named {@code name} (pipeline and model), publishing
+     * under {@code prefix} in the treeline-models bucket.
+     */
+    public static String publishingFlightsSpec(Path data, int trainDays, String name, String prefix) {
+        return flightsSpec(data, trainDays, """
+              - name: register
+                inputs: [model, evaluation]
+                outputs: [model_version]
+              - name: promote
+                inputs: [evaluation, model_version]
+                outputs: [promotion]
+                params: {metric: auc, min_improvement: 0.0}
+              - name: push
+                inputs: [promotion]
+                outputs: [publication]
+                params: {bucket: treeline-models, prefix: %s}
+            """.formatted(prefix)).replace("pipeline: flights-test", "pipeline: " + name).replace("name: flights-test", "name: " + name);
+    }
+
+    /**
      * The flights pipeline of examples/flights in small: ingest → validate → aggregates → features → train → evaluate,
      * plus {@code extraSteps} (YAML list items) appended.
      */

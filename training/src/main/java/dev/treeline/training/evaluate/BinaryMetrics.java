@@ -2,6 +2,7 @@ package dev.treeline.training.evaluate;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -30,15 +31,19 @@ public record BinaryMetrics(
     public static final int BOOTSTRAP_REPLICATES = 1000;
     public static final double CI_LEVEL = 0.95;
 
+    /** Per-row log loss, the score clipped to [1e-15, 1 - 1e-15] so that a certain wrong answer costs a finite amount. */
+    static Column logLoss(String labelCol, String scoreCol) {
+        return functions.expr(String.format("-(`%1$s` * ln(greatest(least(`%2$s`, %3$s), %4$s)) + (1 - `%1$s`) * ln(1 - greatest(least(`%2$s`, %3$s), %4$s)))",
+                labelCol, scoreCol, 1 - EPS, EPS));
+    }
+
     /** Metrics of {@code scored}; {@code bins} are its score bins (see {@link ScoreBins#of}). */
     public static BinaryMetrics of(Dataset<Row> scored, ScoreBins bins, String labelCol, String scoreCol, double threshold, long seed) {
-        String y = "`" + labelCol + "`";
-        String clipped = String.format("greatest(least(`%s`, %s), %s)", scoreCol, 1 - EPS, EPS);
         Row agg = scored.agg(
                 functions.count(functions.lit(1)),
                 functions.sum(functions.col(labelCol)),
-                functions.avg(functions.expr(String.format("-(%1$s * ln(%2$s) + (1 - %1$s) * ln(1 - %2$s))", y, clipped))),
-                functions.avg(functions.expr(String.format("pow(`%s` - %s, 2)", scoreCol, y)))).first();
+                functions.avg(logLoss(labelCol, scoreCol)),
+                functions.avg(functions.pow(functions.col(scoreCol).minus(functions.col(labelCol)), 2))).first();
         long rows = agg.getLong(0);
         long positives = agg.isNullAt(1) ? 0 : Math.round(((Number) agg.get(1)).doubleValue());
         if (rows == 0) throw new IllegalArgumentException("no rows to evaluate");

@@ -23,17 +23,14 @@ public record SliceMetrics(
 
     static final int TOP_VALUES = 20;
     static final int BINS = 1000;
-    private static final double EPS = 1e-15;
 
     static Map<String, List<SliceMetrics>> of(Dataset<Row> scored, List<String> columns, String labelCol, String scoreCol) {
         Map<String, List<SliceMetrics>> out = new LinkedHashMap<>();
-        String y = "`" + labelCol + "`";
-        String p = String.format("greatest(least(`%s`, %s), %s)", scoreCol, 1 - EPS, EPS);
         for (String column : columns) {
             var value = functions.coalesce(functions.col(column).cast("string"), functions.lit("(null)")).as("value");
             Dataset<Row> withValue = scored.select(value, functions.col(labelCol), functions.col(scoreCol));
             List<Row> top = withValue.groupBy("value").agg(functions.count(functions.lit(1)).as("rows"),
-                            functions.avg(functions.col(labelCol)), functions.avg(functions.expr(String.format("-(%1$s * ln(%2$s) + (1 - %1$s) * ln(1 - %2$s))", y, p))))
+                            functions.avg(functions.col(labelCol)), functions.avg(BinaryMetrics.logLoss(labelCol, scoreCol)))
                     .orderBy(functions.desc("rows"), functions.asc("value")).limit(TOP_VALUES).collectAsList();
             List<String> values = top.stream().map(r -> r.getString(0)).toList();
             Map<String, long[][]> bins = new HashMap<>();

@@ -23,7 +23,7 @@ import org.apache.spark.sql.functions;
  * logistic regression and gradient-boosted trees, measured on the snapshot's holdout rows (the rows the
  * evaluate step scores). MLlib takes no missing values, so NaN features are 0 for both.
  */
-final class Baselines {
+public final class Baselines {
     static final String FEATURES = "baseline_features";
     private static final UserDefinedFunction NAN_TO_ZERO = functions.udf((UDF1<Vector, Vector>) v -> {
         double[] a = v.toArray().clone();
@@ -33,8 +33,13 @@ final class Baselines {
 
     private Baselines() {}
 
+    /** {@code column} with missing (NaN) features as 0, for MLlib learners, which take no missing values. */
+    public static Dataset<Row> missingAsZero(Dataset<Row> rows, String column, String output) {
+        return rows.withColumn(output, NAN_TO_ZERO.apply(functions.col(column)));
+    }
+
     static Map<String, Double> run(List<String> which, Dataset<Row> snapshot, String featuresCol, TrainParams params, Progress progress) {
-        Dataset<Row> rows = snapshot.withColumn(FEATURES, NAN_TO_ZERO.apply(functions.col(featuresCol)));
+        Dataset<Row> rows = missingAsZero(snapshot, featuresCol, FEATURES);
         Dataset<Row> train = rows.filter(functions.col("split").equalTo(DateWindow.TRAIN)).cache();
         Dataset<Row> holdout = rows.filter(functions.col("split").equalTo(DateWindow.HOLDOUT)).cache();
         Map<String, Double> out = new LinkedHashMap<>();

@@ -1,0 +1,62 @@
+package dev.treeline.cli;
+
+import dev.treeline.cli.bench.BenchReport;
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.env.EnvironmentResolver;
+import dev.treeline.pipelines.run.Progress;
+import dev.treeline.pipelines.run.SparkSessions;
+import dev.treeline.pipelines.spec.SparkSpec;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** What every {@code treeline bench} command takes and sets up: output format, Spark master, workspace, the flights data. */
+final class BenchOptions {
+    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
+    OutputFormat output;
+
+    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
+    String master;
+
+    @Mixin CommonOptions common;
+
+    final EnvironmentResolver resolver = EnvironmentResolver.system();
+
+    /** Progress goes to standard error with --output json, so standard output is the one JSON object. */
+    Progress progress() {
+        return output == OutputFormat.json ? line -> System.err.println(line) : Cli.OUT;
+    }
+
+    Path flights() {
+        return FlightsData.locate(Cli.home(), resolver.cacheDir(), progress());
+    }
+
+    SparkSession spark() {
+        return SparkSessions.getOrCreate(new SparkSpec("local[*]", Map.of()), master, false);
+    }
+
+    Path cacheDir() {
+        return resolver.cacheDir();
+    }
+
+    /** The benchmark's own directory under the workspace. */
+    Path work(String benchmark) {
+        return resolver.workspace(common.workspace).resolve("bench").resolve(benchmark);
+    }
+
+    /** {@code spec}, or the shipped flights example when it is null. */
+    static Path pipelineSpec(Path spec) {
+        Path file = spec != null ? spec : Cli.home().resolve("examples/flights/pipeline.yaml");
+        if (!Files.isRegularFile(file)) throw new TreelineException(ExitCode.USAGE, "pipeline spec " + file + " not found; pass --spec FILE");
+        return file;
+    }
+
+    int print(BenchReport report) {
+        report.print(System.out, output == OutputFormat.json);
+        return 0;
+    }
+}
