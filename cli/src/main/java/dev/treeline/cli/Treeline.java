@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 DemoCommand.class,
                 RunCommand.class,
+                TuneCommand.class,
                 LocalCommand.class,
                 SchedulerCommand.class,
                 StepsCommand.class,

@@ -69,19 +69,27 @@ class TrainAndEvaluateTest {
         Evaluation e = catalog().readJson("evaluation", Evaluation.class);
         assertEquals(DATE.toString(), e.holdoutFrom());
         assertEquals(DATE.toString(), e.holdoutTo());
-        assertEquals(400, e.candidate().rows(), "one day of 400 synthetic flights");
-        assertTrue(e.candidate().auc() > 0.68 && e.candidate().auc() < 0.95, "learnable but noisy signal, AUC " + e.candidate().auc());
-        assertTrue(e.candidate().logloss() > 0.3 && e.candidate().logloss() < 0.69, "better than a coin, log loss " + e.candidate().logloss());
+        assertEquals("binary", e.task());
+        assertEquals("auc", e.headline());
+        assertEquals(400.0, e.candidate().get("rows"), "one day of 400 synthetic flights");
+        double auc = e.candidate().get("auc");
+        double logloss = e.candidate().get("logloss");
+        assertTrue(auc > 0.68 && auc < 0.95, "learnable but noisy signal, AUC " + auc);
+        assertTrue(logloss > 0.3 && logloss < 0.69, "better than a coin, log loss " + logloss);
         assertNull(e.champion(), "no registry, so no champion");
     }
 
     @Test
     void thresholdMetricsIntervalAndSlicesAgreeWithAnIndependentCount() {
         Evaluation e = catalog().readJson("evaluation", Evaluation.class);
-        var m = e.candidate();
-        assertTrue(m.aucCiLow() < m.auc() && m.auc() < m.aucCiHigh(), "the 95% interval holds the AUC: " + m);
-        assertTrue(m.aucCiHigh() - m.aucCiLow() > 0.03 && m.aucCiHigh() - m.aucCiLow() < 0.25, "400 rows give a wide but finite interval: " + m);
-        assertTrue(m.threshold() > 0 && m.threshold() < 1, "threshold chosen on the validation days: " + m.threshold());
+        Map<String, Double> m = e.candidate();
+        double auc = m.get("auc");
+        double low = m.get("auc_ci_low");
+        double high = m.get("auc_ci_high");
+        double threshold = m.get("threshold");
+        assertTrue(low < auc && auc < high, "the 95% interval holds the AUC: " + m);
+        assertTrue(high - low > 0.03 && high - low < 0.25, "400 rows give a wide but finite interval: " + m);
+        assertTrue(threshold > 0 && threshold < 1, "threshold chosen on the validation days: " + threshold);
 
         // Score the same holdout rows here and count by hand.
         ModelBundle bundle = ModelBundle.at(catalog().directory("model"));
@@ -94,7 +102,7 @@ class TrainAndEvaluateTest {
         long tp = 0, fp = 0, fn = 0, tn = 0;
         double brier = 0;
         for (Row r : scored) {
-            boolean positive = r.getDouble(2) >= m.threshold();
+            boolean positive = r.getDouble(2) >= threshold;
             boolean actual = r.getDouble(0) == 1.0;
             if (positive && actual) tp++;
             else if (positive) fp++;
@@ -102,12 +110,12 @@ class TrainAndEvaluateTest {
             else tn++;
             brier += Math.pow(r.getDouble(2) - r.getDouble(0), 2);
         }
-        assertEquals((double) tp / (tp + fp), m.precision(), 1e-12);
-        assertEquals((double) tp / (tp + fn), m.recall(), 1e-12);
-        assertEquals((double) (tp + tn) / scored.size(), m.accuracy(), 1e-12);
-        assertEquals(2.0 * tp / (2 * tp + fp + fn), m.f1(), 1e-12);
-        assertEquals(brier / scored.size(), m.brier(), 1e-12);
-        assertTrue(m.prAuc() > (double) m.positives() / m.rows() && m.prAuc() < 1, "PR AUC above the positive rate: " + m);
+        assertEquals((double) tp / (tp + fp), m.get("precision"), 1e-12);
+        assertEquals((double) tp / (tp + fn), m.get("recall"), 1e-12);
+        assertEquals((double) (tp + tn) / scored.size(), m.get("accuracy"), 1e-12);
+        assertEquals(2.0 * tp / (2 * tp + fp + fn), m.get("f1"), 1e-12);
+        assertEquals(brier / scored.size(), m.get("brier"), 1e-12);
+        assertTrue(m.get("pr_auc") > m.get("positives") / m.get("rows") && m.get("pr_auc") < 1, "PR AUC above the positive rate: " + m);
 
         var slices = e.slices().get("origin");
         assertEquals(10, slices.size(), "the ten synthetic airports");

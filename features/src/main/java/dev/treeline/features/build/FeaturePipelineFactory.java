@@ -27,6 +27,8 @@ import org.apache.spark.ml.feature.StringIndexerModel;
 public final class FeaturePipelineFactory {
     public static final String FEATURES = "features";
     public static final String LABEL = "label";
+    /** The feature spec's {@code weight:} per row, in feature rows of a weighted spec. */
+    public static final String WEIGHT = "weight";
     static final String UNKNOWN = "__unknown__";
 
     private FeaturePipelineFactory() {}

@@ -59,7 +59,7 @@ final class FeaturesStep implements Step {
                 ? ctx.catalog().partitioned(j.dataset()).read(w.trainFrom().minusDays(j.maxAgeDays()), w.logicalDate()).schema()
                 : ctx.catalog().read(j.dataset()).schema());
         Preflight.check(ctx.spark(), spec, ctx.input(0), rows.schema(), joinSchemas);
-        for (String reserved : List.of(LABEL, SPLIT, FeaturePipelineFactory.FEATURES)) {
+        for (String reserved : List.of(LABEL, SPLIT, FeaturePipelineFactory.FEATURES, FeaturePipelineFactory.WEIGHT)) {
             if (List.of(rows.columns()).contains(reserved)) {
                 throw dev.treeline.pipelines.TreelineException.data("dataset '" + ctx.input(0) + "' has a column named '" + reserved
                         + "', which the features step writes; rename it before this step");
@@ -72,17 +72,26 @@ final class FeaturesStep implements Step {
         Column split = functions.when(functions.col(day).lt(functions.lit(java.sql.Date.valueOf(w.validationFrom()))), DateWindow.TRAIN)
                 .when(functions.col(day).lt(functions.lit(java.sql.Date.valueOf(w.holdoutFrom()))), DateWindow.VALIDATION)
                 .otherwise(DateWindow.HOLDOUT);
-        Dataset<Row> labelled = enriched.withColumn(LABEL, functions.expr(spec.label()).cast("double")).withColumn(SPLIT, split).cache();
+        Dataset<Row> labelled = enriched.withColumn(LABEL, functions.expr(spec.label()).cast("double")).withColumn(SPLIT, split);
+        String weight = FeaturePipelineFactory.WEIGHT;
+        if (spec.weight() != null) labelled = labelled.withColumn(weight, functions.expr(spec.weight()).cast("double"));
+        labelled = labelled.cache();
         try {
-            // Rows without a label cannot train or score; they are counted and left out.
+            // Rows without a label (or without a usable weight) cannot train or score; they are counted and left out.
             long unlabelled = labelled.filter(functions.col(LABEL).isNull()).count();
-            Dataset<Row> usable = labelled.filter(functions.col(LABEL).isNotNull());
+            Column usableWeight = spec.weight() == null ? functions.lit(true)
+                    : functions.col(weight).isNotNull().and(functions.col(weight).geq(0)).and(functions.not(functions.isnan(functions.col(weight))));
+            long badWeight = spec.weight() == null ? 0 : labelled.filter(functions.col(LABEL).isNotNull().and(functions.not(usableWeight))).count();
+            Dataset<Row> usable = labelled.filter(functions.col(LABEL).isNotNull().and(usableWeight));
             Dataset<Row> train = usable.filter(functions.col(SPLIT).equalTo(DateWindow.TRAIN));
             Dataset<Row> rest = usable.filter(functions.col(SPLIT).notEqual(DateWindow.TRAIN));
 
             ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": fit feature pipeline");
             PipelineModel fitted = FeaturePipelineFactory.build(spec).fit(train);
-            Column[] out = {functions.col(day), functions.col(SPLIT), functions.col(LABEL), functions.col(FeaturePipelineFactory.FEATURES)};
+            List<Column> outCols = new ArrayList<>(List.of(functions.col(day), functions.col(SPLIT), functions.col(LABEL)));
+            if (spec.weight() != null) outCols.add(functions.col(weight));
+            outCols.add(functions.col(FeaturePipelineFactory.FEATURES));
+            Column[] out = outCols.toArray(Column[]::new);
             Dataset<Row> features = FeaturePipelineFactory.forTrainRows(fitted, day).transform(train).select(out)
                     .unionByName(fitted.transform(rest).select(out));
             ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": write snapshot " + snapshotId);
@@ -114,6 +123,7 @@ final class FeaturesStep implements Step {
             Map<String, Number> numbers = new LinkedHashMap<>();
             for (String s : List.of(DateWindow.TRAIN, DateWindow.VALIDATION, DateWindow.HOLDOUT)) numbers.put("rows_" + s, counts.getOrDefault(s, 0L));
             numbers.put("rows_unlabelled", unlabelled);
+            if (spec.weight() != null) numbers.put("rows_bad_weight", badWeight);
             numbers.put("features", slots.size());
             Map<String, Double> metrics = new LinkedHashMap<>();
             numbers.forEach((k, v) -> metrics.put("features_" + k, v.doubleValue()));

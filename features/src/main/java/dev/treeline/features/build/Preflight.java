@@ -38,6 +38,7 @@ public final class Preflight {
             prepared = analyse(at, prepared, d.getKey(), d.getValue());
             derived.put(d.getKey(), Kind.of(prepared.schema().apply(d.getKey()).dataType()));
         }
+        if (spec.weight() != null) analyse(spec.at("weight"), prepared, "__weight", spec.weight());
         for (int i = 0; i < spec.aggregates().size(); i++) {
             AggregateGroup g = spec.aggregates().get(i);
             for (AggregateGroup.Value v : g.values()) {

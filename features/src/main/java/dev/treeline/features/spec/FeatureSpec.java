@@ -35,6 +35,7 @@ public record FeatureSpec(
         List<FeatureColumn> features,
         List<AggregateGroup> aggregates,
         List<AsOfJoin> joins,
+        String weight,
         String hash,
         SpecNode root) {
 
@@ -78,7 +79,7 @@ public record FeatureSpec(
     public record Source(FeatureSpec spec, String text) {}
 
     public static FeatureSpec parse(SpecNode n) {
-        n.allowOnly("description", "label", "time", "pii", "derived", "calendar", "features", "aggregates", "joins");
+        n.allowOnly("description", "label", "weight", "time", "pii", "derived", "calendar", "features", "aggregates", "joins");
         String label = n.requiredString("label");
         String timeColumn = null;
         String zone = "UTC";
@@ -112,7 +113,7 @@ public record FeatureSpec(
         if (n.has("joins")) for (SpecNode j : n.require("joins").asList()) joins.add(AsOfJoin.from(j));
         String hash = Hashing.sha256(Json.canonical(n.toRawPlain())).substring(0, 16);
         FeatureSpec spec = new FeatureSpec(label, timeColumn, zone, pii, derived, calendarZone, List.copyOf(calendar), List.copyOf(features),
-                List.copyOf(aggregates), List.copyOf(joins), hash, n);
+                List.copyOf(aggregates), List.copyOf(joins), n.has("weight") ? n.requiredString("weight") : null, hash, n);
         spec.checkShape();
         return spec;
     }

@@ -120,6 +120,19 @@ public final class SpecNode {
         return out;
     }
 
+    /**
+     * Sets {@code key} of this mapping to the YAML {@code value} (replacing any value there), for
+     * overrides from a command line; errors in it name {@code origin} as their file.
+     */
+    public void put(String key, String value, String origin) {
+        if (!(node instanceof MappingNode map)) throw error("expected a mapping (key: value), got " + describe());
+        Node parsed = parse(value, origin, vars).node;
+        List<NodeTuple> tuples = map.getValue();
+        tuples.removeIf(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key));
+        tuples.add(new NodeTuple(new ScalarNode(Tag.STR, key, null, null, org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN), parsed));
+        map.setValue(tuples);
+    }
+
     public List<SpecNode> asList() {
         if (!(node instanceof SequenceNode seq)) throw error("expected a list, got " + describe());
         List<SpecNode> out = new ArrayList<>();

@@ -45,5 +45,6 @@ public final class NoTracking implements Tracking {
         public void setTags(Map<String, String> tags) {}
         public void logArtifacts(Path fileOrDirectory, String artifactPath) {}
         public void end(boolean succeeded) {}
+        public Tracker child(String name, Map<String, String> tags) { return new NullTracker(runId + "/" + name); }
     }
 }

@@ -23,6 +23,12 @@ public interface Tracker {
     /** Uploads a file or a whole directory under {@code artifactPath} (empty for the root). */
     void logArtifacts(Path fileOrDirectory, String artifactPath);
 
+    /**
+     * A new run nested under this one (MLflow: tag {@code mlflow.parentRunId}, same experiment), e.g. one
+     * tuning trial. The caller ends it.
+     */
+    Tracker child(String name, Map<String, String> tags);
+
     /** Marks the run finished or failed. */
     void end(boolean succeeded);
 }

@@ -41,6 +41,17 @@ public final class MlflowTracker implements dev.treeline.pipelines.tracking.Trac
     }
 
     @Override
+    public dev.treeline.pipelines.tracking.Tracker child(String name, Map<String, String> tags) {
+        Service.CreateRun.Builder req = Service.CreateRun.newBuilder()
+                .setExperimentId(experimentId).setRunName(name).setStartTime(System.currentTimeMillis())
+                .setUserId(System.getProperty("user.name", ""))
+                .addTags(Service.RunTag.newBuilder().setKey("mlflow.parentRunId").setValue(runId));
+        tags.forEach((k, v) -> req.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
+        Service.RunInfo info = mlflow.call("create run", () -> mlflow.client().createRun(req.build()));
+        return new MlflowTracker(mlflow, info);
+    }
+
+    @Override
     public void logParams(Map<String, String> params) {
         List<Service.Param> batch = new ArrayList<>();
         params.forEach((k, v) -> batch.add(Service.Param.newBuilder().setKey(k).setValue(truncate(v)).build()));

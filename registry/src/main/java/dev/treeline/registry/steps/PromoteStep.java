@@ -59,16 +59,22 @@ final class PromoteStep implements Step {
         }
     }
 
+    /** Metrics where a higher value is better; for the others lower is better. */
+    static final java.util.Set<String> HIGHER_IS_BETTER = java.util.Set.of("auc", "pr_auc", "r2", "accuracy", "macro_f1", "f1");
+
     Promotion decide(String model, String version, RegisterStep.EvaluationView e) {
         if (e.championVersion() == null) {
             return new Promotion(model, version, version, true, "no champion yet");
         }
-        boolean higherIsBetter = metric.equals("auc");
-        double cand = higherIsBetter ? e.candidateAuc() : e.candidateLogloss();
-        double champ = higherIsBetter ? e.championAuc() : e.championLogloss();
-        String name = higherIsBetter ? "holdout AUC" : "holdout log loss";
+        String m = metric != null ? metric : e.headline();
+        boolean higherIsBetter = HIGHER_IS_BETTER.contains(m);
+        double cand = e.candidate(m);
+        double champ = e.champion(m);
+        String name = "holdout " + RegisterStep.EvaluationView.title(m);
         if (Double.isNaN(cand)) {
-            return new Promotion(model, version, e.championVersion(), false, name + " of the candidate is undefined (one class in the holdout)");
+            return new Promotion(model, version, e.championVersion(), false, name + " of the candidate is undefined"
+                    + (e.candidate().containsKey(m) ? (m.equals("auc") ? " (one class in the holdout)" : "") : " (the evaluation has no " + m
+                    + "; set the promote step's metric to one of " + e.candidate().keySet() + ")"));
         }
         double gain = higherIsBetter ? cand - champ : champ - cand;
         String numbers = String.format("%s %.5f vs champion v%s %.5f (%s %.5f, required %.5f)", name, cand, e.championVersion(), champ,

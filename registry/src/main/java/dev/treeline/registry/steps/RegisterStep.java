@@ -12,6 +12,7 @@ import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -67,8 +68,7 @@ final class RegisterStep implements Step {
         tags.put(RegistryTags.TREELINE_VERSION, Versions.treeline());
         tags.put(RegistryTags.SPARK_VERSION, ctx.spark().version());
         tags.put(RegistryTags.XGBOOST_VERSION, Versions.xgboost());
-        tags.put(RegistryTags.HOLDOUT_AUC, fmt(e.candidateAuc()));
-        tags.put(RegistryTags.HOLDOUT_LOGLOSS, fmt(e.candidateLogloss()));
+        for (String m : e.shown()) tags.put("treeline.holdout_" + m, fmt(e.candidate(m)));
         return tags;
     }
 
@@ -76,14 +76,14 @@ final class RegisterStep implements Step {
         StringBuilder md = new StringBuilder("Holdout " + e.holdoutFrom() + " to " + e.holdoutTo() + " (" + e.rows() + " rows).\n\n");
         if (e.championVersion() == null) {
             md.append("| metric | candidate |\n|---|---|\n");
-            md.append("| AUC | ").append(fmt(e.candidateAuc())).append(" |\n");
-            md.append("| log loss | ").append(fmt(e.candidateLogloss())).append(" |\n\nNo champion existed when this version was evaluated.");
+            for (String m : e.shown()) md.append("| ").append(EvaluationView.title(m)).append(" | ").append(fmt(e.candidate(m))).append(" |\n");
+            md.append("\nNo champion existed when this version was evaluated.");
         } else {
             md.append("| metric | champion v").append(e.championVersion()).append(" | candidate | delta |\n|---|---|---|---|\n");
-            md.append("| AUC | ").append(fmt(e.championAuc())).append(" | ").append(fmt(e.candidateAuc())).append(" | ")
-                    .append(signed(e.candidateAuc() - e.championAuc())).append(" |\n");
-            md.append("| log loss | ").append(fmt(e.championLogloss())).append(" | ").append(fmt(e.candidateLogloss())).append(" | ")
-                    .append(signed(e.candidateLogloss() - e.championLogloss())).append(" |\n");
+            for (String m : e.shown()) {
+                md.append("| ").append(EvaluationView.title(m)).append(" | ").append(fmt(e.champion(m))).append(" | ").append(fmt(e.candidate(m)))
+                        .append(" | ").append(signed(e.candidate(m) - e.champion(m))).append(" |\n");
+            }
         }
         return md.toString();
     }
@@ -97,22 +97,44 @@ final class RegisterStep implements Step {
     }
 
     /** The fields of the evaluate step's JSON this module needs (read without depending on training). */
-    record EvaluationView(String holdoutFrom, String holdoutTo, long rows, double candidateAuc, double candidateLogloss,
-                          String championVersion, double championAuc, double championLogloss) {
-        static EvaluationView read(StepContext ctx, String dataset) {
-            var j = Json.MAPPER.valueToTree(ctx.catalog().readJson(dataset, Map.class));
-            var cand = j.path("candidate");
-            var champ = j.path("champion");
-            boolean hasChampion = champ.isObject();
-            return new EvaluationView(j.path("holdout_from").asText(), j.path("holdout_to").asText(), cand.path("rows").asLong(),
-                    num(cand.path("auc")), num(cand.path("logloss")),
-                    hasChampion ? champ.path("version").asText() : null,
-                    hasChampion ? num(champ.path("metrics").path("auc")) : Double.NaN,
-                    hasChampion ? num(champ.path("metrics").path("logloss")) : Double.NaN);
+    record EvaluationView(String holdoutFrom, String holdoutTo, long rows, String headline, Map<String, Double> candidate,
+                          String championVersion, Map<String, Double> champion) {
+        /** Metrics shown in a version's description and tags, in this order, when the evaluation has them. */
+        static final List<String> SHOWN = List.of("auc", "logloss", "rmse", "mae", "r2", "mlogloss", "accuracy", "macro_f1");
+        static final Map<String, String> TITLES = Map.of("auc", "AUC", "logloss", "log loss", "rmse", "RMSE", "mae", "MAE", "r2", "R²",
+                "mlogloss", "multiclass log loss", "accuracy", "accuracy", "macro_f1", "macro F1");
+
+        static String title(String metric) {
+            return TITLES.getOrDefault(metric, metric);
         }
 
-        private static double num(com.fasterxml.jackson.databind.JsonNode n) {
-            return n.isNumber() ? n.asDouble() : Double.NaN;
+        List<String> shown() {
+            // Binary models measure accuracy at a threshold; the table keeps to threshold-free metrics for them.
+            return SHOWN.stream().filter(candidate::containsKey).filter(m -> !(m.equals("accuracy") && candidate.containsKey("auc"))).toList();
+        }
+
+        double candidate(String metric) {
+            return candidate.getOrDefault(metric, Double.NaN);
+        }
+
+        double champion(String metric) {
+            return champion == null ? Double.NaN : champion.getOrDefault(metric, Double.NaN);
+        }
+
+        static EvaluationView read(StepContext ctx, String dataset) {
+            var j = Json.MAPPER.valueToTree(ctx.catalog().readJson(dataset, Map.class));
+            var champ = j.path("champion");
+            boolean hasChampion = champ.isObject();
+            Map<String, Double> cand = numbers(j.path("candidate"));
+            return new EvaluationView(j.path("holdout_from").asText(), j.path("holdout_to").asText(), Math.round(cand.getOrDefault("rows", 0.0)),
+                    j.path("headline").asText("auc"), cand, hasChampion ? champ.path("version").asText() : null,
+                    hasChampion ? numbers(champ.path("metrics")) : null);
+        }
+
+        private static Map<String, Double> numbers(com.fasterxml.jackson.databind.JsonNode n) {
+            Map<String, Double> out = new LinkedHashMap<>();
+            n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble() : Double.NaN));
+            return out;
         }
     }
 }

@@ -44,7 +44,9 @@ public final class RegistryStepTypes {
         public Step create(StepSpec spec, PipelineSpec pipeline) {
             spec.expectDatasets(List.of("evaluation", "model version"), List.of("promotion"));
             SpecNode p = spec.paramsOrEmpty().allowOnly("metric", "min_improvement");
-            String metric = p.has("metric") ? p.require("metric").asEnum(List.of("auc", "logloss")) : "auc";
+            // Unset: the evaluation's headline metric (AUC, RMSE or multiclass log loss, by the model's task).
+            String metric = p.has("metric") ? p.require("metric").asEnum(List.of("auc", "pr_auc", "logloss", "brier", "f1", "rmse", "mae", "r2",
+                    "mlogloss", "accuracy", "macro_f1")) : null;
             return new PromoteStep(metric, p.number("min_improvement", 0.0, 0.0, 1.0));
         }
 

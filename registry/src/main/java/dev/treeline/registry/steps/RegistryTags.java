@@ -14,8 +14,6 @@ public final class RegistryTags {
     public static final String TREELINE_VERSION = "treeline.version.treeline";
     public static final String SPARK_VERSION = "treeline.version.spark";
     public static final String XGBOOST_VERSION = "treeline.version.xgboost";
-    public static final String HOLDOUT_AUC = "treeline.holdout_auc";
-    public static final String HOLDOUT_LOGLOSS = "treeline.holdout_logloss";
     public static final String PROMOTION = "treeline.promotion";
     public static final String PROMOTION_REASON = "treeline.promotion_reason";
     public static final String PUBLISHED = "treeline.published";

@@ -9,7 +9,21 @@ import org.junit.jupiter.api.Test;
 /** The promotion rule on its own: never a worse model, by the spec's metric and margin. */
 class PromoteDecisionTest {
     static RegisterStep.EvaluationView eval(double candAuc, double candLoss, String champ, double champAuc, double champLoss) {
-        return new RegisterStep.EvaluationView("2001-06-01", "2001-06-01", 100, candAuc, candLoss, champ, champAuc, champLoss);
+        return new RegisterStep.EvaluationView("2001-06-01", "2001-06-01", 100, "auc", java.util.Map.of("auc", candAuc, "logloss", candLoss), champ,
+                champ == null ? null : java.util.Map.of("auc", champAuc, "logloss", champLoss));
+    }
+
+    @Test
+    void withoutAMetricTheHeadlineDecidesAndRmseIsLowerIsBetter() {
+        var e = new RegisterStep.EvaluationView("2001-06-01", "2001-06-01", 100, "rmse", java.util.Map.of("rmse", 10.0, "r2", 0.3), "1",
+                java.util.Map.of("rmse", 11.0, "r2", 0.2));
+        Promotion p = new PromoteStep(null, 0.5).decide("m", "2", e);
+        assertTrue(p.promoted());
+        assertEquals("holdout RMSE 10.00000 vs champion v1 11.00000 (reduction 1.00000, required 0.50000)", p.reason());
+        Promotion missing = new PromoteStep("auc", 0.0).decide("m", "2", e);
+        assertFalse(missing.promoted());
+        assertTrue(missing.reason().startsWith("holdout AUC of the candidate is undefined (the evaluation has no auc; set the promote step's "
+                + "metric to one of ["), missing.reason());
     }
 
     @Test

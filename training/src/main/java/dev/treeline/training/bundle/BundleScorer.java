@@ -25,28 +25,49 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class BundleScorer {
     public static final String SCORE = "score";
+    /** Multiclass models: the probability of each class, index = class. */
+    public static final String PROBABILITIES = "probabilities";
     private static final int BATCH = 8192;
+
+    /** What the booster returns per row. */
+    public enum Output {
+        /** One value: the positive class's probability, the regression prediction, or (multiclass) the most likely class. */
+        VALUE,
+        /** One raw margin, before the objective's link function: the base margin of continued training. */
+        MARGIN
+    }
 
     private BundleScorer() {}
 
-    /** Returns {@code keep} columns plus {@code score} (probability of the positive class). */
+    /**
+     * Returns {@code keep} columns plus {@code score}: the positive class's probability (binary), the
+     * prediction (regression), or the most likely class (multiclass, with {@code probabilities} too).
+     */
     public static Dataset<Row> score(SparkSession spark, ModelBundle bundle, Dataset<Row> raw, String... keep) {
         Dataset<Row> features = bundle.loadFeaturePipeline().transform(raw);
         String[] cols = new String[keep.length + 1];
         System.arraycopy(keep, 0, cols, 0, keep.length);
         cols[keep.length] = FeaturePipelineFactory.FEATURES;
         Dataset<Row> input = features.selectExpr(quote(cols));
+        ModelMeta meta = bundle.meta();
+        return predict(spark, input, FeaturePipelineFactory.FEATURES, bundle.boosterBytes(), meta.featureNames().size(), meta.iterationEnd(),
+                Output.VALUE, meta.task() == Task.MULTICLASS).drop(FeaturePipelineFactory.FEATURES);
+    }
 
-        List<StructField> fields = new ArrayList<>();
-        for (String k : keep) fields.add(input.schema().apply(k));
+    /**
+     * {@code input} with one column added, {@code score} ({@code output} of the booster's first
+     * {@code iterationEnd} iterations on the vector column {@code featuresCol}), and with
+     * {@code probabilities} when {@code classes} is set.
+     */
+    public static Dataset<Row> predict(SparkSession spark, Dataset<Row> input, String featuresCol, byte[] booster, int nFeatures, int iterationEnd,
+                                       Output output, boolean classes) {
+        List<StructField> fields = new ArrayList<>(List.of(input.schema().fields()));
         fields.add(DataTypes.createStructField(SCORE, DataTypes.DoubleType, false));
+        if (classes) fields.add(DataTypes.createStructField(PROBABILITIES, DataTypes.createArrayType(DataTypes.DoubleType, false), false));
         StructType outSchema = DataTypes.createStructType(fields);
-
-        int nFeatures = bundle.meta().featureNames().size();
-        int iterationEnd = bundle.meta().iterationEnd();
-        Broadcast<byte[]> model = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(bundle.boosterBytes());
-        int keepCount = keep.length;
-        MapPartitionsFunction<Row, Row> predict = rows -> new Scoring(rows, model.value(), nFeatures, iterationEnd, keepCount);
+        Broadcast<byte[]> model = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(booster);
+        int vec = input.schema().fieldIndex(featuresCol);
+        MapPartitionsFunction<Row, Row> predict = rows -> new Scoring(rows, model.value(), nFeatures, iterationEnd, vec, output, classes);
         return input.mapPartitions(predict, Encoders.row(outSchema));
     }
 
@@ -62,18 +83,22 @@ public final class BundleScorer {
         private final byte[] modelBytes;
         private final int nFeatures;
         private final int iterationEnd;
-        private final int keep;
+        private final int vec;
+        private final Output output;
+        private final boolean classes;
         private Booster booster;
         private List<Row> batch = List.of();
         private float[][] scores;
         private int pos;
 
-        Scoring(Iterator<Row> rows, byte[] modelBytes, int nFeatures, int iterationEnd, int keep) {
+        Scoring(Iterator<Row> rows, byte[] modelBytes, int nFeatures, int iterationEnd, int vec, Output output, boolean classes) {
             this.rows = rows;
             this.modelBytes = modelBytes;
             this.nFeatures = nFeatures;
             this.iterationEnd = iterationEnd;
-            this.keep = keep;
+            this.vec = vec;
+            this.output = output;
+            this.classes = classes;
         }
 
         @Override
@@ -91,9 +116,22 @@ public final class BundleScorer {
         @Override
         public Row next() {
             Row r = batch.get(pos);
-            Object[] values = new Object[keep + 1];
-            for (int i = 0; i < keep; i++) values[i] = r.get(i);
-            values[keep] = (double) scores[pos][0];
+            int n = r.size();
+            Object[] values = new Object[n + (classes ? 2 : 1)];
+            for (int i = 0; i < n; i++) values[i] = r.get(i);
+            float[] s = scores[pos];
+            if (classes) {
+                int best = 0;
+                double[] p = new double[s.length];
+                for (int k = 0; k < s.length; k++) {
+                    p[k] = s[k];
+                    if (s[k] > s[best]) best = k;
+                }
+                values[n] = (double) best;
+                values[n + 1] = p;
+            } else {
+                values[n] = (double) s[0];
+            }
             pos++;
             return RowFactory.create(values);
         }
@@ -108,13 +146,13 @@ public final class BundleScorer {
                 while (rows.hasNext() && rowsOfBatch.size() < BATCH) rowsOfBatch.add(rows.next());
                 float[] data = new float[rowsOfBatch.size() * nFeatures];
                 for (int i = 0; i < rowsOfBatch.size(); i++) {
-                    Vector v = (Vector) rowsOfBatch.get(i).get(keep);
+                    Vector v = (Vector) rowsOfBatch.get(i).get(vec);
                     if (v.size() != nFeatures) throw new IllegalStateException("feature vector has " + v.size() + " values, the model expects " + nFeatures);
                     for (int j = 0; j < nFeatures; j++) data[i * nFeatures + j] = (float) v.apply(j);
                 }
+                Booster.PredictionType type = output == Output.MARGIN ? Booster.PredictionType.kMargin : Booster.PredictionType.kValue;
                 scores = rowsOfBatch.isEmpty() ? new float[0][]
-                        : booster.inplace_predict(data, rowsOfBatch.size(), nFeatures, Float.NaN, new int[] {0, iterationEnd},
-                        Booster.PredictionType.kValue, null);
+                        : booster.inplace_predict(data, rowsOfBatch.size(), nFeatures, Float.NaN, new int[] {0, iterationEnd}, type, null);
                 batch = rowsOfBatch;
                 pos = 0;
             } catch (ml.dmlc.xgboost4j.java.XGBoostError | java.io.IOException e) {

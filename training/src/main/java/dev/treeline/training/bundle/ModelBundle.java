@@ -25,6 +25,8 @@ public record ModelBundle(Path dir) {
     /** Holdout rows as the pipeline receives them (PII already guarded) with the score the run itself computed. */
     public static final String SCORING_SAMPLE = "scoring_sample";
     public static final String EXPECTED_SCORE = "expected_score";
+    /** Multiclass models: the class probabilities the run computed for each sample row. */
+    public static final String EXPECTED_PROBABILITIES = "expected_probabilities";
 
     public static ModelBundle at(Path dir) {
         if (!Files.isRegularFile(dir.resolve(META)) || !Files.isRegularFile(dir.resolve(BOOSTER_UBJ))) {

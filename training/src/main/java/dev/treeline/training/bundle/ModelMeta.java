@@ -14,7 +14,12 @@ public record ModelMeta(
         @JsonProperty("label") String label,
         @JsonProperty("params") Map<String, Object> params,
         @JsonProperty("versions") Map<String, String> versions,
-        @JsonProperty("trained_at") String trainedAt) {
+        @JsonProperty("trained_at") String trainedAt,
+        @JsonProperty("num_class") int numClass) {
+
+    public Task task() {
+        return Task.of(objective);
+    }
 
     /** Trees to use when predicting: those up to and including the best iteration. */
     public int iterationEnd() {

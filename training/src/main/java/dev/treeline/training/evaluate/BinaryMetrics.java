@@ -37,6 +37,25 @@ public record BinaryMetrics(
                 labelCol, scoreCol, 1 - EPS, EPS));
     }
 
+    /** By name, as recorded in MLflow (with a prefix) and in the evaluation dataset. */
+    public java.util.Map<String, Double> asMap() {
+        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+        m.put("auc", auc);
+        m.put("auc_ci_low", aucCiLow);
+        m.put("auc_ci_high", aucCiHigh);
+        m.put("pr_auc", prAuc);
+        m.put("logloss", logloss);
+        m.put("brier", brier);
+        m.put("threshold", threshold);
+        m.put("accuracy", accuracy);
+        m.put("precision", precision);
+        m.put("recall", recall);
+        m.put("f1", f1);
+        m.put("rows", (double) rows);
+        m.put("positives", (double) positives);
+        return m;
+    }
+
     /** Metrics of {@code scored}; {@code bins} are its score bins (see {@link ScoreBins#of}). */
     public static BinaryMetrics of(Dataset<Row> scored, ScoreBins bins, String labelCol, String scoreCol, double threshold, long seed) {
         Row agg = scored.agg(

@@ -15,6 +15,7 @@ import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.training.bundle.BundleScorer;
 import dev.treeline.training.bundle.ModelBundle;
+import dev.treeline.training.bundle.Task;
 import dev.treeline.pipelines.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +52,12 @@ final class EvaluateStep implements Step {
         this.seed = seed;
     }
 
-    /** One model measured: metrics, bins for curves, and slices. */
-    private record Measured(BinaryMetrics metrics, ScoreBins bins, Map<String, List<SliceMetrics>> slices) {}
+    /** One model measured: metrics by name; for binary models score bins (curves) and slices; for multiclass the confusion matrix. */
+    private record Measured(Map<String, Double> metrics, ScoreBins bins, Map<String, List<SliceMetrics>> slices, long[][] confusion) {
+        double get(String name) {
+            return metrics.getOrDefault(name, Double.NaN);
+        }
+    }
 
     @Override
     public StepResult run(StepContext ctx) throws Exception {
@@ -60,7 +65,8 @@ final class EvaluateStep implements Step {
         PartitionedDataset rows = ctx.catalog().partitioned(ctx.input(0));
         ModelBundle candidate = ModelBundle.at(ctx.catalog().directory(ctx.input(1)));
         String label = candidate.featureMeta().label();
-        checkSlices(ctx, candidate);
+        Task task = candidate.meta().task();
+        checkSlices(ctx, candidate, task);
         Dataset<Row> raw = labelled(rows.read(w.holdoutFrom(), w.holdoutTo()), label);
         Dataset<Row> rawValidation = w.validationFrom().isBefore(w.holdoutFrom())
                 ? labelled(rows.read(w.validationFrom(), w.validationTo()), label) : null;
@@ -69,8 +75,7 @@ final class EvaluateStep implements Step {
             double parity = parity(ctx, candidate);
             Measured cand = measure(ctx, candidate, holdout, rawValidation, rows.column(), "the candidate");
             Map<String, Double> metrics = new LinkedHashMap<>();
-            put(metrics, "holdout_", cand.metrics());
-            metrics.put("holdout_rows", (double) cand.metrics().rows());
+            cand.metrics().forEach((k, v) -> metrics.put("holdout_" + k, v));
             if (!Double.isNaN(parity)) metrics.put("scoring_parity_max_abs_diff", parity);
 
             Evaluation.ChampionMetrics champ = null;
@@ -89,20 +94,25 @@ final class EvaluateStep implements Step {
                         ? lookups(ctx, bundle, raw, rows.column(), who, w.holdoutFrom(), w.holdoutTo()) : holdout;
                 champion = measure(ctx, bundle, championRows, rawValidation, rows.column(), who);
                 champ = new Evaluation.ChampionMetrics(ref.get().version(), ref.get().runId(), champion.metrics());
-                put(metrics, "champion_holdout_", champion.metrics());
+                champion.metrics().forEach((k, v) -> metrics.put("champion_holdout_" + k, v));
             }
             ctx.tracker().logMetrics(metrics);
-            ctx.catalog().writeJson(ctx.output(0), new Evaluation(w.holdoutFrom().toString(), w.holdoutTo().toString(), cand.metrics(), champ,
-                    cand.slices()));
+            ctx.catalog().writeJson(ctx.output(0), new Evaluation(w.holdoutFrom().toString(), w.holdoutTo().toString(), task.label(),
+                    task.headline(), cand.metrics(), champ, cand.slices()));
             Path artifacts = ctx.scratchDir().resolve(ARTIFACTS);
             writeArtifacts(artifacts, candidate, holdout, cand, champion, champ == null ? null : "champion v" + champ.version());
             ctx.tracker().logArtifacts(artifacts, ARTIFACTS);
 
-            BinaryMetrics m = cand.metrics();
-            String summary = String.format("holdout %s..%s (%,d rows): AUC %.4f (95%% CI %.4f-%.4f), PR AUC %.4f, log loss %.4f, F1 %.3f at %.3f",
-                    w.holdoutFrom(), w.holdoutTo(), m.rows(), m.auc(), m.aucCiLow(), m.aucCiHigh(), m.prAuc(), m.logloss(), m.f1(), m.threshold());
-            summary += champ == null ? "; no champion yet"
-                    : String.format("; champion v%s AUC %.4f, log loss %.4f", champ.version(), champ.metrics().auc(), champ.metrics().logloss());
+            String h = task.headline();
+            String summary = String.format("holdout %s..%s (%,d rows): %s %.4f (95%% CI %.4f-%.4f)", w.holdoutFrom(), w.holdoutTo(),
+                    (long) cand.get("rows"), h, cand.get(h), cand.get(h + "_ci_low"), cand.get(h + "_ci_high"));
+            summary += switch (task) {
+                case BINARY -> String.format(", PR AUC %.4f, log loss %.4f, F1 %.3f at %.3f", cand.get("pr_auc"), cand.get("logloss"), cand.get("f1"),
+                        cand.get("threshold"));
+                case REGRESSION -> String.format(", MAE %.4f, R2 %.4f", cand.get("mae"), cand.get("r2"));
+                case MULTICLASS -> String.format(", accuracy %.4f, macro F1 %.4f", cand.get("accuracy"), cand.get("macro_f1"));
+            };
+            summary += champ == null ? "; no champion yet" : String.format("; champion v%s %s %.4f", champ.version(), h, champion.get(h));
             return StepResult.of(summary, metrics);
         } finally {
             holdout.unpersist();
@@ -115,6 +125,17 @@ final class EvaluateStep implements Step {
 
     /** Scores holdout (and validation, for the threshold) through the bundle; metrics, bins and slices. */
     private Measured measure(StepContext ctx, ModelBundle bundle, Dataset<Row> holdoutRows, Dataset<Row> rawValidation, String day, String who) {
+        Task task = bundle.meta().task();
+        if (task != Task.BINARY) {
+            Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, LABEL).cache();
+            try {
+                if (task == Task.REGRESSION) return new Measured(TaskMetrics.regression(scored, LABEL, BundleScorer.SCORE, seed), null, Map.of(), null);
+                TaskMetrics.Multiclass m = TaskMetrics.multiclass(scored, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES, bundle.meta().numClass(), seed);
+                return new Measured(m.metrics(), null, Map.of(), m.confusion());
+            } finally {
+                scored.unpersist();
+            }
+        }
         double threshold = 0.5;
         if (rawValidation != null) {
             DateWindow w = ctx.window();
@@ -129,29 +150,19 @@ final class EvaluateStep implements Step {
         try {
             ScoreBins bins = ScoreBins.of(scored, LABEL, BundleScorer.SCORE);
             BinaryMetrics metrics = BinaryMetrics.of(scored, bins, LABEL, BundleScorer.SCORE, threshold, seed);
-            return new Measured(metrics, bins, SliceMetrics.of(scored, slices, LABEL, BundleScorer.SCORE));
+            return new Measured(metrics.asMap(), bins, SliceMetrics.of(scored, slices, LABEL, BundleScorer.SCORE), null);
         } finally {
             scored.unpersist();
         }
     }
 
-    private static void put(Map<String, Double> metrics, String prefix, BinaryMetrics m) {
-        metrics.put(prefix + "auc", m.auc());
-        metrics.put(prefix + "auc_ci_low", m.aucCiLow());
-        metrics.put(prefix + "auc_ci_high", m.aucCiHigh());
-        metrics.put(prefix + "pr_auc", m.prAuc());
-        metrics.put(prefix + "logloss", m.logloss());
-        metrics.put(prefix + "brier", m.brier());
-        metrics.put(prefix + "threshold", m.threshold());
-        metrics.put(prefix + "accuracy", m.accuracy());
-        metrics.put(prefix + "precision", m.precision());
-        metrics.put(prefix + "recall", m.recall());
-        metrics.put(prefix + "f1", m.f1());
-    }
-
     /** Segment columns must be input columns, and never personal data (their values become an artifact). */
-    private void checkSlices(StepContext ctx, ModelBundle candidate) {
+    private void checkSlices(StepContext ctx, ModelBundle candidate, Task task) {
         FeatureMeta meta = candidate.featureMeta();
+        if (task != Task.BINARY && !slices.isEmpty()) {
+            throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': params.slices are measured for binary:logistic models "
+                    + "only so far, and this model is " + candidate.meta().objective() + "; remove slices");
+        }
         for (String s : slices) {
             if (meta.piiColumns() != null && meta.piiColumns().contains(s)) {
                 throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': params.slices names '" + s
@@ -171,25 +182,29 @@ final class EvaluateStep implements Step {
         if (!slices.isEmpty()) Json.writeAtomically(dir.resolve("slices.json"), cand.slices());
         Map<String, Double> shap = ShapSummary.meanAbs(candidate, holdout, seed);
         Json.writeAtomically(dir.resolve("shap_mean_abs.json"), shap);
+        if (cand.confusion() != null) Json.writeAtomically(dir.resolve("confusion_matrix.json"), Map.of("rows_actual_columns_predicted", cand.confusion()));
         if (!plots) return;
-        List<EvaluationPlots.Curve> roc = new ArrayList<>(List.of(new EvaluationPlots.Curve(String.format("candidate (AUC %.4f)", cand.metrics().auc()),
-                cand.bins().roc())));
-        List<EvaluationPlots.Curve> pr = new ArrayList<>(List.of(new EvaluationPlots.Curve(String.format("candidate (PR AUC %.4f)", cand.metrics().prAuc()),
-                cand.bins().precisionRecall())));
-        List<EvaluationPlots.Curve> cal = new ArrayList<>(List.of(new EvaluationPlots.Curve("candidate", cand.bins().calibration(10))));
-        if (champion != null) {
-            roc.add(new EvaluationPlots.Curve(String.format("%s (AUC %.4f)", championName, champion.metrics().auc()), champion.bins().roc()));
-            pr.add(new EvaluationPlots.Curve(String.format("%s (PR AUC %.4f)", championName, champion.metrics().prAuc()), champion.bins().precisionRecall()));
-            cal.add(new EvaluationPlots.Curve(championName, champion.bins().calibration(10)));
-        }
-        EvaluationPlots.roc(dir.resolve("roc.png"), roc);
-        EvaluationPlots.precisionRecall(dir.resolve("precision_recall.png"), pr);
-        EvaluationPlots.calibration(dir.resolve("calibration.png"), cal);
         Map<String, Double> gain = new LinkedHashMap<>();
         Json.MAPPER.readTree(candidate.dir().resolve(ModelBundle.IMPORTANCE).toFile()).fields()
                 .forEachRemaining(e -> gain.put(e.getKey(), e.getValue().asDouble()));
         EvaluationPlots.bars(dir.resolve("feature_importance.png"), "Feature importance (total gain)", "total gain", gain);
         EvaluationPlots.bars(dir.resolve("shap_summary.png"), "SHAP summary (mean |contribution|, holdout sample)", "mean |SHAP value|", shap);
+        // A champion of another task has no curves to draw beside the candidate's.
+        if (cand.bins() == null) return;
+        if (champion != null && champion.bins() == null) champion = null;
+        List<EvaluationPlots.Curve> roc = new ArrayList<>(List.of(new EvaluationPlots.Curve(String.format("candidate (AUC %.4f)", cand.get("auc")),
+                cand.bins().roc())));
+        List<EvaluationPlots.Curve> pr = new ArrayList<>(List.of(new EvaluationPlots.Curve(String.format("candidate (PR AUC %.4f)", cand.get("pr_auc")),
+                cand.bins().precisionRecall())));
+        List<EvaluationPlots.Curve> cal = new ArrayList<>(List.of(new EvaluationPlots.Curve("candidate", cand.bins().calibration(10))));
+        if (champion != null) {
+            roc.add(new EvaluationPlots.Curve(String.format("%s (AUC %.4f)", championName, champion.get("auc")), champion.bins().roc()));
+            pr.add(new EvaluationPlots.Curve(String.format("%s (PR AUC %.4f)", championName, champion.get("pr_auc")), champion.bins().precisionRecall()));
+            cal.add(new EvaluationPlots.Curve(championName, champion.bins().calibration(10)));
+        }
+        EvaluationPlots.roc(dir.resolve("roc.png"), roc);
+        EvaluationPlots.precisionRecall(dir.resolve("precision_recall.png"), pr);
+        EvaluationPlots.calibration(dir.resolve("calibration.png"), cal);
     }
 
     /** Holdout rows with what the bundle's features look up as of each day (aggregates, joins). */
@@ -219,9 +234,15 @@ final class EvaluateStep implements Step {
         Path dir = bundle.dir().resolve(ModelBundle.SCORING_SAMPLE);
         if (!Files.isDirectory(dir)) return Double.NaN;
         Dataset<Row> sample = ctx.spark().read().parquet(dir.toString());
-        Row r = BundleScorer.score(ctx.spark(), bundle, sample, ModelBundle.EXPECTED_SCORE)
-                .agg(functions.max(functions.abs(functions.col(BundleScorer.SCORE).minus(functions.col(ModelBundle.EXPECTED_SCORE)))),
-                        functions.count(functions.lit(1))).first();
+        boolean classes = bundle.meta().task() == Task.MULTICLASS;
+        // Multiclass: every class probability, else the score.
+        org.apache.spark.sql.Column gap = classes
+                ? functions.array_max(functions.zip_with(functions.col(BundleScorer.PROBABILITIES), functions.col(ModelBundle.EXPECTED_PROBABILITIES),
+                        (a, b) -> functions.abs(a.minus(b))))
+                : functions.abs(functions.col(BundleScorer.SCORE).minus(functions.col(ModelBundle.EXPECTED_SCORE)));
+        Dataset<Row> scored = classes ? BundleScorer.score(ctx.spark(), bundle, sample, ModelBundle.EXPECTED_PROBABILITIES)
+                : BundleScorer.score(ctx.spark(), bundle, sample, ModelBundle.EXPECTED_SCORE);
+        Row r = scored.agg(functions.max(gap), functions.count(functions.lit(1))).first();
         double diff = r.isNullAt(0) ? 0 : r.getDouble(0);
         if (diff > PARITY_TOLERANCE) {
             throw new TreelineException(ExitCode.FAILURE, String.format("scoring parity broken: the saved feature pipeline and booster score "

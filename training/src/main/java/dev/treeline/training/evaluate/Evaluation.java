@@ -1,20 +1,26 @@
 package dev.treeline.training.evaluate;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code evaluation} dataset: candidate and champion measured on the same holdout rows, the only
- * basis on which a model is promoted.
+ * basis on which a model is promoted. Metric names by task are in docs/training.md (binary: auc,
+ * logloss, ...; regression: rmse, mae, r2; multiclass: mlogloss, accuracy, macro_f1), each headline
+ * with {@code _ci_low} and {@code _ci_high}.
  */
 public record Evaluation(
         @JsonProperty("holdout_from") String holdoutFrom,
         @JsonProperty("holdout_to") String holdoutTo,
-        @JsonProperty("candidate") BinaryMetrics candidate,
+        @JsonProperty("task") String task,
+        @JsonProperty("headline") String headline,
+        @JsonProperty("candidate") Map<String, Double> candidate,
         @JsonProperty("champion") ChampionMetrics champion,
-        @JsonProperty("slices") java.util.Map<String, java.util.List<SliceMetrics>> slices) {
+        @JsonProperty("slices") Map<String, List<SliceMetrics>> slices) {
 
     public record ChampionMetrics(
             @JsonProperty("version") String version,
             @JsonProperty("run_id") String runId,
-            @JsonProperty("metrics") BinaryMetrics metrics) {}
+            @JsonProperty("metrics") Map<String, Double> metrics) {}
 }

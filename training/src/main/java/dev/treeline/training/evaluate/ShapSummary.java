@@ -41,7 +41,10 @@ final class ShapSummary {
             if (types != null && types.contains("c")) matrix.setFeatureTypes(types.toArray(String[]::new));
             float[][] contrib = booster.predictContrib(matrix, bundle.meta().iterationEnd());
             double[] sums = new double[n];
-            for (float[] row : contrib) for (int j = 0; j < n; j++) sums[j] += Math.abs(row[j]);
+            // One block of n contributions plus the bias per output (per class for multiclass models).
+            for (float[] row : contrib) {
+                for (int block = 0; block + n < row.length; block += n + 1) for (int j = 0; j < n; j++) sums[j] += Math.abs(row[block + j]);
+            }
             for (int j = 0; j < n; j++) out.put(names.get(j), sums[j] / contrib.length);
             return out;
         } catch (XGBoostError e) {

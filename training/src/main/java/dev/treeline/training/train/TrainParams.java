@@ -2,6 +2,7 @@ package dev.treeline.training.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.pipelines.spec.SpecNode;
+import dev.treeline.training.bundle.Task;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +29,54 @@ public record TrainParams(
         @JsonProperty("device") String device,
         @JsonProperty("scale_pos_weight") Double scalePosWeight,
         @JsonProperty("baselines") List<String> baselines,
-        @JsonProperty("baseline_gbt_rounds") int baselineGbtRounds) {
+        @JsonProperty("baseline_gbt_rounds") int baselineGbtRounds,
+        @JsonProperty("num_class") int numClass,
+        @JsonProperty("gamma") double gamma,
+        @JsonProperty("validation_fraction") double validationFraction,
+        @JsonProperty("checkpoint_rounds") int checkpointRounds,
+        @JsonProperty("checkpoint_retries") int checkpointRetries,
+        @JsonProperty("tune") TuneSpec tune) {
 
     /** {@code scale_pos_weight: auto}: negatives / positives of the training rows, computed when the step runs. */
     public boolean autoScalePosWeight() {
         return scalePosWeight == null;
     }
 
-    static final List<String> OBJECTIVES = List.of("binary:logistic");
-    static final List<String> METRICS = List.of("logloss", "auc", "error");
+    public Task task() {
+        return Task.of(objective);
+    }
+
+    /** XGBoost parameters a {@code tune:} search may set, with the values of this spec. */
+    static final List<String> TUNABLE = List.of("max_depth", "eta", "min_child_weight", "subsample", "colsample_bytree", "lambda", "alpha",
+            "gamma", "max_bin");
+
+    /** A copy with tuned values in place of this spec's (names from {@link #TUNABLE}). */
+    public TrainParams with(Map<String, Double> tuned) {
+        java.util.function.BiFunction<String, Double, Double> v = (k, d) -> tuned.getOrDefault(k, d);
+        return new TrainParams(objective, evalMetric, numRounds, earlyStoppingRounds, (int) Math.round(v.apply("max_depth", (double) maxDepth)),
+                v.apply("eta", eta), v.apply("min_child_weight", minChildWeight), v.apply("subsample", subsample),
+                v.apply("colsample_bytree", colsampleBytree), v.apply("lambda", lambda), v.apply("alpha", alpha),
+                (int) Math.round(v.apply("max_bin", (double) maxBin)), treeMethod, numWorkers, nthread, seed, trackerTimeoutSeconds, device,
+                scalePosWeight, baselines, baselineGbtRounds, numClass, v.apply("gamma", gamma), validationFraction, checkpointRounds,
+                checkpointRetries, tune);
+    }
+
+    /** The value of a {@link #TUNABLE} parameter in this spec. */
+    double value(String name) {
+        return switch (name) {
+            case "max_depth" -> maxDepth;
+            case "eta" -> eta;
+            case "min_child_weight" -> minChildWeight;
+            case "subsample" -> subsample;
+            case "colsample_bytree" -> colsampleBytree;
+            case "lambda" -> lambda;
+            case "alpha" -> alpha;
+            case "gamma" -> gamma;
+            case "max_bin" -> maxBin;
+            default -> throw new IllegalArgumentException(name);
+        };
+    }
+
     static final List<String> TREE_METHODS = List.of("hist", "approx", "exact");
     static final List<String> DEVICES = List.of("cpu", "cuda");
     static final List<String> BASELINES = List.of("logistic_regression", "gbt");
@@ -44,10 +84,14 @@ public record TrainParams(
     static TrainParams from(SpecNode n) {
         n.allowOnly("objective", "eval_metric", "num_rounds", "early_stopping_rounds", "max_depth", "eta", "min_child_weight",
                 "subsample", "colsample_bytree", "lambda", "alpha", "max_bin", "tree_method", "num_workers", "nthread", "seed",
-                "tracker_timeout_seconds", "device", "scale_pos_weight", "baselines", "baseline_gbt_rounds");
+                "tracker_timeout_seconds", "device", "scale_pos_weight", "baselines", "baseline_gbt_rounds", "num_class", "gamma",
+                "validation_fraction", "checkpoint_rounds", "checkpoint_retries", "tune");
+        String objective = n.has("objective") ? n.require("objective").asEnum(Task.OBJECTIVES) : "binary:logistic";
+        Task task = Task.of(objective);
+        String defaultMetric = task == Task.BINARY ? "logloss" : task.evalMetrics().get(0);
         TrainParams p = new TrainParams(
-                n.has("objective") ? n.require("objective").asEnum(OBJECTIVES) : "binary:logistic",
-                n.has("eval_metric") ? n.require("eval_metric").asEnum(METRICS) : "logloss",
+                objective,
+                n.has("eval_metric") ? n.require("eval_metric").asEnum(task.evalMetrics()) : defaultMetric,
                 n.integer("num_rounds", 100, 1, 100_000),
                 n.integer("early_stopping_rounds", 10, 0, 100_000),
                 n.integer("max_depth", 6, 0, 64),
@@ -66,13 +110,44 @@ public record TrainParams(
                 n.has("device") ? n.require("device").asEnum(DEVICES) : "cpu",
                 scalePosWeight(n),
                 baselines(n),
-                n.integer("baseline_gbt_rounds", 20, 1, 10_000));
+                n.integer("baseline_gbt_rounds", 20, 1, 10_000),
+                n.integer("num_class", 0, 0, 100_000),
+                n.number("gamma", 0.0, 0.0, Double.MAX_VALUE),
+                n.number("validation_fraction", 0.0, 0.0, 0.9),
+                n.integer("checkpoint_rounds", 0, 0, 100_000),
+                n.integer("checkpoint_retries", 2, 0, 100),
+                n.has("tune") ? TuneSpec.from(n.require("tune")) : null);
+        checkTask(n, p, task);
         if (p.eta == 0.0) throw n.require("eta").error("eta must be above 0");
         if (p.device.equals("cuda") && p.treeMethod.equals("exact")) {
             throw n.require("tree_method").error("tree_method: exact has no GPU implementation; use hist with device: cuda");
         }
         if (p.subsample == 0.0) throw n.require("subsample").error("subsample must be above 0");
         return p;
+    }
+
+    /** Parameters that only make sense for some tasks are refused elsewhere, naming the key. */
+    private static void checkTask(SpecNode n, TrainParams p, Task task) {
+        if (task == Task.MULTICLASS && p.numClass < 2) {
+            throw (n.has("num_class") ? n.require("num_class") : n.require("objective"))
+                    .error("objective multi:softprob needs num_class: the number of classes (labels 0 .. num_class-1), at least 2");
+        }
+        if (task != Task.MULTICLASS && n.has("num_class")) {
+            throw n.require("num_class").error("num_class is for objective multi:softprob only; remove it");
+        }
+        if (task != Task.BINARY && n.has("scale_pos_weight")) {
+            throw n.require("scale_pos_weight").error("scale_pos_weight is for objective binary:logistic only; weight rows with the feature spec's weight: instead");
+        }
+        if (task != Task.BINARY && !p.baselines.isEmpty()) {
+            throw n.require("baselines").error("baselines are for objective binary:logistic only so far; remove them");
+        }
+        if (task == Task.MULTICLASS && p.checkpointRounds > 0) {
+            throw n.require("checkpoint_rounds").error("checkpoint_rounds is not available with multi:softprob (XGBoost4J-Spark takes one base margin "
+                    + "per row, a multiclass model needs one per class); remove it");
+        }
+        if (p.validationFraction > 0 && n.has("early_stopping_rounds") && p.earlyStoppingRounds == 0) {
+            throw n.require("validation_fraction").error("validation_fraction sets rows aside for early stopping, which early_stopping_rounds: 0 turns off; remove one");
+        }
     }
 
     private static List<String> baselines(SpecNode n) {
@@ -113,6 +188,10 @@ public record TrainParams(
         m.put("device", device);
         m.put("scale_pos_weight", scalePosWeight == null ? "auto" : Double.toString(scalePosWeight));
         if (!baselines.isEmpty()) m.put("baselines", String.join(",", baselines));
+        if (numClass > 0) m.put("num_class", Integer.toString(numClass));
+        m.put("gamma", Double.toString(gamma));
+        if (validationFraction > 0) m.put("validation_fraction", Double.toString(validationFraction));
+        if (checkpointRounds > 0) m.put("checkpoint_rounds", Integer.toString(checkpointRounds));
         return m;
     }
 }

@@ -11,6 +11,8 @@ import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.training.bundle.ModelBundle;
 import dev.treeline.training.bundle.ModelMeta;
+import dev.treeline.training.bundle.BundleScorer;
+import dev.treeline.training.bundle.Task;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -18,13 +20,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostTrainingSummary;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
-import scala.Tuple2;
 
 /**
  * Trains XGBoost on the train days with XGBoost4J-Spark (its own distributed training underneath),
@@ -41,72 +40,100 @@ final class TrainStep implements Step {
     public StepResult run(StepContext ctx) throws Exception {
         WorkerPlan plan = checkResources(ctx);
         Dataset<Row> all = ctx.catalog().read(ctx.input(0));
-        Dataset<Row> train = all.filter(functions.col("split").equalTo(DateWindow.TRAIN));
-        Dataset<Row> validation = all.filter(functions.col("split").equalTo(DateWindow.VALIDATION));
         Path pipelineDir = ctx.catalog().directory(ctx.input(1));
         FeatureMeta features = FeatureMeta.read(pipelineDir);
-
-        XGBoostClassifier clf = new XGBoostClassifier();
-        clf.setFeaturesCol(FeaturePipelineFactory.FEATURES);
-        clf.setLabelCol("label");
-        // XGBoost4J-Spark setters return Params, so they do not chain from Java.
-        clf.setObjective(params.objective());
-        clf.setEvalMetric(params.evalMetric());
-        clf.setNumRound(params.numRounds());
-        clf.setMaxDepth(params.maxDepth());
-        clf.setEta(params.eta());
-        clf.setMinChildWeight(params.minChildWeight());
-        clf.setSubsample(params.subsample());
-        clf.setColsampleBytree(params.colsampleBytree());
-        clf.setLambda(params.lambda());
-        clf.setAlpha(params.alpha());
-        clf.setMaxBins(params.maxBin());
-        clf.setTreeMethod(params.treeMethod());
-        clf.setNumWorkers(plan.numWorkers());
-        clf.setNthread(plan.nthread());
-        clf.setSeed(params.seed());
-        clf.setDevice(params.device());
-        double scalePosWeight = params.autoScalePosWeight() ? balance(train) : params.scalePosWeight();
-        clf.setScalePosWeight(scalePosWeight);
-        clf.setMissing(Float.NaN);
-        clf.setRabitTrackerTimeout(params.trackerTimeoutSeconds());
-        clf.setFeatureNames(features.featureNames().toArray(String[]::new));
-        // Native categories: XGBoost splits on sets of category indices rather than thresholds.
-        if (features.hasCategorical()) clf.setFeatureTypes(features.featureTypes().toArray(String[]::new));
-        boolean earlyStopping = params.earlyStoppingRounds() > 0;
-        if (earlyStopping) {
-            if (validation.isEmpty()) {
-                throw TreelineException.data("no validation rows between " + ctx.window().validationFrom() + " and "
-                        + ctx.window().validationTo() + " for early stopping; set early_stopping_rounds: 0 or widen window.validation_days");
-            }
-            clf.setNumEarlyStoppingRounds(params.earlyStoppingRounds());
-            clf.setEvalDataset(validation);
+        Task task = params.task();
+        boolean weighted = List.of(all.columns()).contains(XGBoostFit.WEIGHT);
+        Dataset<Row> train = all.filter(functions.col("split").equalTo(DateWindow.TRAIN));
+        Dataset<Row> validation = all.filter(functions.col("split").equalTo(DateWindow.VALIDATION));
+        Dataset<Row> marked = null;
+        if (params.validationFraction() > 0) {
+            // A stratified random share of the train days instead of the validation days.
+            marked = ValidationSplit.mark(train, FeaturePipelineFactory.LABEL, params.validationFraction(), params.seed(), task != Task.REGRESSION)
+                    .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+            train = marked.filter(functions.not(functions.col(ValidationSplit.FLAG))).drop(ValidationSplit.FLAG);
+            validation = marked.filter(functions.col(ValidationSplit.FLAG)).drop(ValidationSplit.FLAG);
         }
-        Map<String, String> logged = new LinkedHashMap<>(params.asParams());
-        if (params.autoScalePosWeight()) logged.put("scale_pos_weight_value", Double.toString(scalePosWeight));
+        try {
+            return train(ctx, plan, all, train, validation, features, pipelineDir, weighted);
+        } finally {
+            if (marked != null) marked.unpersist();
+        }
+    }
+
+    private StepResult train(StepContext ctx, WorkerPlan plan, Dataset<Row> all, Dataset<Row> train, Dataset<Row> validation, FeatureMeta features,
+                             Path pipelineDir, boolean weighted) throws Exception {
+        Task task = params.task();
+        LabelCheck.check(train, FeaturePipelineFactory.LABEL, task, params.numClass(), features.label());
+        boolean earlyStopping = params.earlyStoppingRounds() > 0;
+        if (earlyStopping && validation.isEmpty()) {
+            throw TreelineException.data(params.validationFraction() > 0
+                    ? "validation_fraction " + params.validationFraction() + " of the train days left no validation rows; raise it or add train days"
+                    : "no validation rows between " + ctx.window().validationFrom() + " and " + ctx.window().validationTo()
+                    + " for early stopping; set early_stopping_rounds: 0, widen window.validation_days, or set validation_fraction");
+        }
+        if (task == Task.MULTICLASS && targetEncodes(pipelineDir)) {
+            throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': the feature spec target-encodes "
+                    + "a column, which encodes the mean label: meaningless for the classes of multi:softprob; use encode: index or native");
+        }
+        double scalePosWeight = task != Task.BINARY ? 1.0 : params.autoScalePosWeight() ? balance(train) : params.scalePosWeight();
+        Dataset<Row> eval = earlyStopping ? validation : null;
+
+        Map<String, String> logged = new LinkedHashMap<>();
+        TrainParams p = params;
+        Tuner.Outcome tuning = null;
+        if (params.tune() != null) {
+            if (!earlyStopping) {
+                throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': tune: scores trials on the "
+                        + "validation rows, which early_stopping_rounds: 0 turns off; set early_stopping_rounds");
+            }
+            ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": tuning");
+            ctx.progress().detail(String.format("tuning: %s, %d trials%s, %d at a time", params.tune().method(), params.tune().trials(),
+                    params.tune().timeBudgetMinutes() > 0 ? " or " + params.tune().timeBudgetMinutes() + " min" : "", params.tune().parallelism()));
+            tuning = new Tuner(params.tune(), params, plan, features, scalePosWeight, weighted, ctx.tracker(), ctx.progress()).search(train, eval);
+            p = params.with(tuning.best().params());
+            Path tuningDir = ctx.scratchDir().resolve("tuning");
+            Json.writeAtomically(tuningDir.resolve("trials.json"), tuning);
+            ctx.tracker().logArtifacts(tuningDir, "tuning");
+            logged.put("tune_method", tuning.method());
+            logged.put("tuned_params", String.join(",", tuning.best().params().keySet()));
+        }
+        logged.putAll(p.asParams());
+        if (task == Task.BINARY && params.autoScalePosWeight()) logged.put("scale_pos_weight_value", Double.toString(scalePosWeight));
         logged.put("num_workers", Integer.toString(plan.numWorkers()));
         logged.put("nthread", Integer.toString(plan.nthread()));
+        logged.put("weighted", Boolean.toString(weighted));
         ctx.tracker().logParams(logged);
-        ctx.progress().detail(String.format("XGBoost: up to %d rounds, %d worker(s) x %d thread(s)%s", params.numRounds(),
-                plan.numWorkers(), plan.nthread(), earlyStopping ? ", early stopping after " + params.earlyStoppingRounds() : ""));
+        ctx.progress().detail(String.format("XGBoost %s: up to %d rounds, %d worker(s) x %d thread(s)%s", p.objective(), p.numRounds(),
+                plan.numWorkers(), plan.nthread(), earlyStopping ? ", early stopping after " + p.earlyStoppingRounds() : ""));
 
-        Instant start = Instant.now();
-        XGBoostClassificationModel model = clf.fit(train);
-        double seconds = (Instant.now().toEpochMilli() - start.toEpochMilli()) / 1000.0;
-        Booster booster = model.nativeBooster().booster();
-        int rounds = booster.getNumBoostedRound();
-        String best = booster.getAttr("best_iteration");
-        int bestIteration = best != null ? Integer.parseInt(best) : rounds - 1;
+        ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": XGBoost");
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        XGBoostFit.Result fit;
+        if (p.checkpointRounds() > 0) {
+            String fingerprint = dev.treeline.pipelines.util.Hashing.sha256(Json.canonical(Map.of("params", p.asParams(), "snapshot",
+                    String.valueOf(features.snapshotId()), "workers", plan.numWorkers(), "fraction", p.validationFraction())));
+            CheckpointedTraining.Outcome o = CheckpointedTraining.train(ctx.spark(), train, eval, p, plan, features, scalePosWeight, weighted,
+                    ctx.scratchDir().resolve("checkpoint"), fingerprint, ctx.progress());
+            fit = o.result();
+            metrics.put("resumed_from_round", (double) o.resumedFromRound());
+            metrics.put("checkpoint_retries", (double) o.retries());
+        } else {
+            fit = XGBoostFit.fit(train, eval, p, plan, features, scalePosWeight, p.numRounds(), weighted, false, p.seed());
+        }
+        Booster booster = fit.booster();
+        int rounds = fit.rounds();
+        int bestIteration = fit.bestIteration();
 
         // The saved model holds the trees up to the best iteration only: what any XGBoost loading it predicts.
-        Booster saved = BestIterationTrim.trim(booster, bestIteration);
+        Booster saved = BoosterJson.trim(booster, bestIteration);
         Map<String, Double> importance = importance(saved, features.featureNames());
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("spark", ctx.spark().version());
         versions.put("xgboost", xgboostVersion());
-        ModelMeta meta = new ModelMeta(1, params.objective(), bestIteration, rounds, features.featureNames(), features.label(),
-                new LinkedHashMap<>(params.asParams()), versions, Instant.now().toString());
-        Dataset<Row> sample = scoringSample(ctx, pipelineDir, booster, bestIteration + 1, features.featureNames().size());
+        ModelMeta meta = new ModelMeta(1, p.objective(), bestIteration, rounds, features.featureNames(), features.label(),
+                new LinkedHashMap<>(p.asParams()), versions, Instant.now().toString(), p.numClass());
+        Dataset<Row> sample = scoringSample(ctx, pipelineDir, saved, bestIteration + 1, features.featureNames().size(), task);
         ctx.catalog().publishDirectory(ctx.output(0), dir -> {
             saved.saveModel(dir.resolve(ModelBundle.BOOSTER_UBJ).toString());
             saved.saveModel(dir.resolve(ModelBundle.BOOSTER_JSON).toString());
@@ -117,50 +144,54 @@ final class TrainStep implements Step {
             Json.writeAtomically(dir.resolve(ModelBundle.META), meta);
             Json.writeAtomically(dir.resolve(ModelBundle.IMPORTANCE), importance);
         });
-        logHistory(ctx, model);
-        Map<String, Double> metrics = new LinkedHashMap<>();
+        if (fit.trainHistory().length > 0) ctx.tracker().logMetricHistory("train_" + p.evalMetric(), fit.trainHistory());
+        if (fit.validationHistory().length > 0) ctx.tracker().logMetricHistory("validation_" + p.evalMetric(), fit.validationHistory());
         if (!params.baselines().isEmpty()) {
             ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": baselines");
-            metrics.putAll(Baselines.run(params.baselines(), all, FeaturePipelineFactory.FEATURES, params, ctx.progress()));
+            metrics.putAll(Baselines.run(params.baselines(), all, FeaturePipelineFactory.FEATURES, p, ctx.progress()));
         }
-        metrics.put("train_seconds", seconds);
+        metrics.put("train_seconds", fit.seconds());
         metrics.put("boosted_rounds", (double) rounds);
         metrics.put("best_iteration", (double) bestIteration);
+        if (!Double.isNaN(fit.bestValidation())) metrics.put("validation_" + p.evalMetric() + "_best", fit.bestValidation());
+        if (tuning != null) {
+            metrics.put("tune_trials_complete", (double) tuning.count(Tuner.COMPLETE));
+            metrics.put("tune_trials_pruned", (double) tuning.count(Tuner.PRUNED));
+            metrics.put("tune_trials_failed", (double) tuning.count(Tuner.FAILED));
+            metrics.put("tune_best_validation_" + p.evalMetric(), tuning.best().validation());
+            metrics.put("tune_start_validation_" + p.evalMetric(), tuning.trials().get(0).validation());
+        }
         ctx.tracker().logMetrics(metrics);
-        return StepResult.of(String.format("%d rounds in %.1f s, best iteration %d", rounds, seconds, bestIteration), metrics);
+        String summary = String.format("%d rounds in %.1f s, best iteration %d", rounds, fit.seconds(), bestIteration);
+        if (tuning != null) {
+            summary = String.format("tuned over %d trials (%s %.5f -> %.5f); ", tuning.trials().size(), p.evalMetric(),
+                    tuning.trials().get(0).validation(), tuning.best().validation()) + summary;
+        }
+        return StepResult.of(summary, metrics);
+    }
+
+    private static boolean targetEncodes(Path pipelineDir) {
+        Path file = pipelineDir.resolve(FeatureMeta.SPEC_FILE);
+        dev.treeline.features.spec.FeatureSpec spec = dev.treeline.features.spec.FeatureSpec.parse(
+                dev.treeline.pipelines.spec.SpecNode.parse(file, dev.treeline.pipelines.spec.Interpolator.of(Map.of())));
+        return spec.features().stream().anyMatch(f -> f.encode() == dev.treeline.features.spec.FeatureColumn.Encoding.target);
     }
 
     /**
-     * Scores the features step's sample of holdout rows with the booster still in memory, on the vectors
-     * built in this run: the expected scores that the saved pipeline and booster must reproduce.
+     * Scores the features step's sample of holdout rows with the saved booster, on the vectors built in
+     * this run: the expected scores that the saved pipeline and booster must reproduce.
      */
-    private static Dataset<Row> scoringSample(StepContext ctx, Path pipelineDir, Booster booster, int iterationEnd, int nFeatures)
+    private static Dataset<Row> scoringSample(StepContext ctx, Path pipelineDir, Booster saved, int iterationEnd, int nFeatures, Task task)
             throws ml.dmlc.xgboost4j.java.XGBoostError {
         Path dir = pipelineDir.resolve(FeatureMeta.SAMPLE_DIR);
         if (!java.nio.file.Files.isDirectory(dir)) return null;
         Dataset<Row> sample = ctx.spark().read().parquet(dir.toString());
-        java.util.List<Row> rows = sample.collectAsList();
-        if (rows.isEmpty()) return null;
-        int vec = sample.schema().fieldIndex(FeaturePipelineFactory.FEATURES);
-        float[] data = new float[rows.size() * nFeatures];
-        for (int i = 0; i < rows.size(); i++) {
-            org.apache.spark.ml.linalg.Vector v = (org.apache.spark.ml.linalg.Vector) rows.get(i).get(vec);
-            for (int j = 0; j < nFeatures; j++) data[i * nFeatures + j] = (float) v.apply(j);
-        }
-        float[][] scores = booster.inplace_predict(data, rows.size(), nFeatures, Float.NaN, new int[] {0, iterationEnd},
-                Booster.PredictionType.kValue, null);
-        java.util.List<Row> out = new java.util.ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            Object[] values = new Object[rows.get(i).size()];
-            for (int j = 0; j < values.length; j++) values[j] = j == vec ? (double) scores[i][0] : rows.get(i).get(j);
-            out.add(org.apache.spark.sql.RowFactory.create(values));
-        }
-        org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType();
-        for (org.apache.spark.sql.types.StructField f : sample.schema().fields()) {
-            schema = f.name().equals(FeaturePipelineFactory.FEATURES) ? schema.add(ModelBundle.EXPECTED_SCORE, org.apache.spark.sql.types.DataTypes.DoubleType, false)
-                    : schema.add(f);
-        }
-        return ctx.spark().createDataFrame(out, schema);
+        if (sample.isEmpty()) return null;
+        boolean classes = task == Task.MULTICLASS;
+        Dataset<Row> scored = BundleScorer.predict(ctx.spark(), sample, FeaturePipelineFactory.FEATURES, saved.toByteArray("ubj"), nFeatures,
+                iterationEnd, BundleScorer.Output.VALUE, classes).drop(FeaturePipelineFactory.FEATURES)
+                .withColumnRenamed(BundleScorer.SCORE, ModelBundle.EXPECTED_SCORE);
+        return classes ? scored.withColumnRenamed(BundleScorer.PROBABILITIES, ModelBundle.EXPECTED_PROBABILITIES) : scored;
     }
 
     /**
@@ -186,24 +217,6 @@ final class TrainStep implements Step {
         return out;
     }
 
-    private void logHistory(StepContext ctx, XGBoostClassificationModel model) {
-        if (model.summary().isEmpty()) return;
-        XGBoostTrainingSummary summary = model.summary().get();
-        ctx.tracker().logMetricHistory("train_" + params.evalMetric(), toDoubles(summary.trainObjectiveHistory()));
-        scala.collection.Iterator<Tuple2<String, float[]>> it = summary.validationObjectiveHistory().iterator();
-        while (it.hasNext()) {
-            Tuple2<String, float[]> h = it.next();
-            ctx.tracker().logMetricHistory("validation_" + params.evalMetric(), toDoubles(h._2()));
-        }
-    }
-
-    private static double[] toDoubles(float[] values) {
-        double[] out = new double[values.length];
-        for (int i = 0; i < values.length; i++) out[i] = values[i];
-        return out;
-    }
-
-    /** XGBoost's training is a barrier stage: all workers need a slot at once, or it waits. Fail fast instead. */
     /** Negatives per positive among the training rows: XGBoost's usual weight for a rare positive class. */
     static double balance(Dataset<Row> train) {
         Row r = train.agg(functions.sum(functions.col("label")), functions.count(functions.lit(1))).first();
@@ -216,6 +229,7 @@ final class TrainStep implements Step {
         return (rows - positives) / positives;
     }
 
+    /** XGBoost's training is a barrier stage: all workers need a slot at once, or it waits. Fail fast instead. */
     private WorkerPlan checkResources(StepContext ctx) {
         var conf = ctx.spark().sparkContext().getConf();
         if (params.device().equals("cuda")) {
