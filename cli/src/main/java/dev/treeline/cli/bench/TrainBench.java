@@ -76,13 +76,19 @@ public final class TrainBench {
         xgb.put("seed", 42);
 
         List<BenchResult> results = new ArrayList<>();
-        progress.info(String.format("native XGBoost: %,d rows, %d rounds, %d threads ...", rows, rounds, threads));
-        Measured nativeRun = nativeXgboost(train, xgb, rounds, threads);
-        results.add(result("native XGBoost, one process (baseline)", nativeRun, nativeRun, rounds, "DMatrix build + train"));
-
-        progress.info("Treeline's xgboost_train step ...");
-        Measured treeline = treelineStep(train, pipelineDir, rounds, depth, threads);
-        results.add(result("Treeline xgboost_train step", treeline, nativeRun, rounds, "XGBoost4J-Spark, " + threads + " workers x 1 thread"));
+        // Native and Treeline alternate, twice each, and keep their faster run: on a shared machine one run
+        // can be slowed by neighbours, and the ratio between these two is the target.
+        Measured nativeRun = null;
+        Measured treeline = null;
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            progress.info(String.format("native XGBoost (%d of 2): %,d rows, %d rounds, %d threads ...", attempt, rows, rounds, threads));
+            nativeRun = faster(nativeRun, nativeXgboost(train, xgb, rounds, threads));
+            progress.info("Treeline's xgboost_train step (" + attempt + " of 2) ...");
+            treeline = faster(treeline, treelineStep(train, pipelineDir, rounds, depth));
+        }
+        results.add(result("native XGBoost, one process (baseline)", nativeRun, nativeRun, rounds, "DMatrix build + train; faster of 2 runs"));
+        results.add(result("Treeline xgboost_train step", treeline, nativeRun, rounds,
+                "the whole step (read, train, write the bundle), workers and threads unset; faster of 2 runs"));
 
         progress.info("stock XGBoost4J-Spark ...");
         Measured stock = stockSpark(train, xgb, rounds, threads);
@@ -109,6 +115,10 @@ public final class TrainBench {
     }
 
     record Measured(double seconds, double auc, long peakHeapMb) {}
+
+    private static Measured faster(Measured a, Measured b) {
+        return a == null || b.seconds < a.seconds ? b : a;
+    }
 
     private static BenchResult result(String name, Measured m, Measured base, int rounds, String note) {
         return new BenchResult(name, m.seconds, m.seconds / base.seconds, String.format("%.3f s/round, test AUC %.4f, peak driver heap %,d MB; %s",
@@ -179,7 +189,7 @@ public final class TrainBench {
         }
     }
 
-    private Measured treelineStep(Dataset<Row> train, Path pipelineDir, int rounds, int depth, int threads) throws Exception {
+    private Measured treelineStep(Dataset<Row> train, Path pipelineDir, int rounds, int depth) throws Exception {
         Path ws = work.resolve("train-ws");
         AtomicFiles.deleteRecursively(ws);
         Path snapshot = work.resolve("train-snapshot");
@@ -198,9 +208,8 @@ public final class TrainBench {
                 type: xgboost_train
                 inputs: [snapshot, feature_pipeline]
                 outputs: [model]
-                params: {num_rounds: %d, early_stopping_rounds: 0, max_depth: %d, eta: 0.1, tree_method: hist, max_bin: 256,
-                         num_workers: %d, nthread: 1, seed: 42}
-            """.formatted(snapshot, pipelineDir, rounds, depth, threads), StandardCharsets.UTF_8);
+                params: {num_rounds: %d, early_stopping_rounds: 0, max_depth: %d, eta: 0.1, tree_method: hist, max_bin: 256, seed: 42}
+            """.formatted(snapshot, pipelineDir, rounds, depth), StandardCharsets.UTF_8);
         Pipeline pipeline = new SpecLoader(StepTypes.discover()).load(spec, Map.of());
         PipelineRunner runner = UntrackedRunner.create(spark, ws, cache, progress);
         resetPeaks();

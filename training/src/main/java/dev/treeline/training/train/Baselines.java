@@ -39,7 +39,10 @@ public final class Baselines {
     }
 
     static Map<String, Double> run(List<String> which, Dataset<Row> snapshot, String featuresCol, TrainParams params, Progress progress) {
-        Dataset<Row> rows = missingAsZero(snapshot, featuresCol, FEATURES);
+        // The training step reads its rows in one partition per XGBoost worker; MLlib wants every core.
+        int cores = snapshot.sparkSession().sparkContext().defaultParallelism();
+        Dataset<Row> spread = snapshot.rdd().getNumPartitions() < cores ? snapshot.repartition(cores) : snapshot;
+        Dataset<Row> rows = missingAsZero(spread, featuresCol, FEATURES);
         Dataset<Row> train = rows.filter(functions.col("split").equalTo(DateWindow.TRAIN)).cache();
         Dataset<Row> holdout = rows.filter(functions.col("split").equalTo(DateWindow.HOLDOUT)).cache();
         Map<String, Double> out = new LinkedHashMap<>();

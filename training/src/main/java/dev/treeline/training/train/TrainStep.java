@@ -39,6 +39,12 @@ final class TrainStep implements Step {
     @Override
     public StepResult run(StepContext ctx) throws Exception {
         WorkerPlan plan = checkResources(ctx);
+        try (WorkerPartitions partitions = new WorkerPartitions(ctx.spark(), plan.numWorkers())) {
+            return run(ctx, plan);
+        }
+    }
+
+    private StepResult run(StepContext ctx, WorkerPlan plan) throws Exception {
         Dataset<Row> all = ctx.catalog().read(ctx.input(0));
         Path pipelineDir = ctx.catalog().directory(ctx.input(1));
         FeatureMeta features = FeatureMeta.read(pipelineDir);
@@ -104,8 +110,11 @@ final class TrainStep implements Step {
         logged.put("nthread", Integer.toString(plan.nthread()));
         logged.put("weighted", Boolean.toString(weighted));
         ctx.tracker().logParams(logged);
-        ctx.progress().detail(String.format("XGBoost %s: up to %d rounds, %d worker(s) x %d thread(s)%s", p.objective(), p.numRounds(),
-                plan.numWorkers(), plan.nthread(), earlyStopping ? ", early stopping after " + p.earlyStoppingRounds() : ""));
+        int inputPartitions = train.rdd().getNumPartitions();
+        ctx.progress().detail(String.format("XGBoost %s: up to %d rounds, %d worker(s) x %d thread(s)%s; input in %d partition(s)%s", p.objective(),
+                p.numRounds(), plan.numWorkers(), plan.nthread(), (plan.wholeProcess() ? " (a thread per core of the local master)" : "")
+                + (earlyStopping ? ", early stopping after " + p.earlyStoppingRounds() : ""),
+                inputPartitions, inputPartitions == plan.numWorkers() ? "" : ", repartitioned to the workers"));
 
         ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": XGBoost");
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -241,23 +250,28 @@ final class TrainStep implements Step {
             }
         }
         int taskCpus = conf.getInt("spark.task.cpus", 1);
+        String master = ctx.spark().sparkContext().master();
+        boolean local = master.startsWith("local");
         if (params.nthread() > taskCpus) {
             throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': nthread "
                     + params.nthread() + " is more than spark.task.cpus " + taskCpus + "; set spark.conf.spark.task.cpus: \""
-                    + params.nthread() + "\" in the spec or lower nthread");
+                    + params.nthread() + "\" in the spec, lower nthread, or leave it unset");
         }
-        String master = ctx.spark().sparkContext().master();
         int executorCores = conf.getInt("spark.executor.cores", 0);
         int executors = conf.getInt("spark.executor.instances", 0);
-        WorkerPlan plan = WorkerPlan.of(params.numWorkers(), params.nthread(), taskCpus, master.startsWith("local"),
-                ctx.spark().sparkContext().defaultParallelism(), executors, executorCores);
-        if (master.startsWith("local")) {
-            int cores = ctx.spark().sparkContext().defaultParallelism();
+        int cores = ctx.spark().sparkContext().defaultParallelism();
+        WorkerPlan plan = WorkerPlan.of(params.numWorkers(), params.nthread(), taskCpus, local, cores, executors, executorCores);
+        if (local) {
             int slots = cores / taskCpus;
             if (plan.numWorkers() > slots) {
                 throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': num_workers "
                         + plan.numWorkers() + " needs " + plan.numWorkers() + " task slots at once, but " + master
                         + " has " + slots + " (cores " + cores + " / spark.task.cpus " + taskCpus + "); lower num_workers");
+            }
+            if (plan.numWorkers() * plan.nthread() > cores) {
+                throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': num_workers "
+                        + plan.numWorkers() + " x nthread " + plan.nthread() + " threads is more than the " + cores + " cores of " + master
+                        + "; lower nthread (or leave num_workers and nthread unset: one worker with every core)");
             }
         }
         return plan;

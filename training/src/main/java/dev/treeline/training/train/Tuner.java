@@ -68,8 +68,11 @@ final class Tuner {
 
     Outcome search(Dataset<Row> train, Dataset<Row> validation) throws Exception {
         long deadline = spec.timeBudgetMinutes() > 0 ? System.nanoTime() + (long) (spec.timeBudgetMinutes() * 60e9) : Long.MAX_VALUE;
-        int parallel = Math.max(1, Math.min(spec.parallelism(), plan.numWorkers()));
-        WorkerPlan trialPlan = new WorkerPlan(Math.max(1, plan.numWorkers() / parallel), plan.nthread());
+        // Trials at once share the workers; a whole-process worker's cores become one-thread workers.
+        int parallel = Math.max(1, Math.min(spec.parallelism(), plan.numWorkers() * plan.nthread()));
+        WorkerPlan trialPlan = parallel == 1 ? plan
+                : plan.wholeProcess() ? new WorkerPlan(Math.max(1, plan.nthread() / parallel), 1)
+                : new WorkerPlan(Math.max(1, plan.numWorkers() / parallel), plan.nthread());
         AtomicInteger next = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(parallel, r -> {
             Thread t = new Thread(r, "treeline-tune");

@@ -3,21 +3,30 @@ package dev.treeline.training.train;
 import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.features.build.FeaturePipelineFactory;
 import dev.treeline.training.bundle.Task;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.Communicator;
+import ml.dmlc.xgboost4j.java.DMatrix;
+import ml.dmlc.xgboost4j.java.RabitTracker;
+import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostEstimator;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostModel;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostRegressor;
-import ml.dmlc.xgboost4j.scala.spark.XGBoostTrainingSummary;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import scala.Tuple2;
+import scala.collection.JavaConverters;
 
 /**
- * One distributed XGBoost fit through XGBoost4J-Spark (its collective underneath): the estimator for
- * the task, configured from the step's parameters, with early stopping on {@code validation} when given.
+ * One distributed XGBoost fit: XGBoost's own collective (its tracker on the driver, one worker per
+ * task of a Spark barrier stage) over per-worker matrices that Treeline builds from the feature rows'
+ * internal representation ({@link RowBlocks}), rather than XGBoost4J-Spark's row-by-row conversion and
+ * full-row repartition. Early stopping on {@code validation} when given.
  */
 final class XGBoostFit {
     static final String WEIGHT = FeaturePipelineFactory.WEIGHT;
@@ -38,6 +47,30 @@ final class XGBoostFit {
         return List.of("auc", "aucpr").contains(evalMetric);
     }
 
+    /** XGBoost's parameters for this fit, by XGBoost's own names. */
+    static Map<String, Object> boosterParams(TrainParams p, WorkerPlan plan, double scalePosWeight, long seed) {
+        Map<String, Object> m = new HashMap<>();
+        m.put("objective", p.objective());
+        m.put("eval_metric", p.evalMetric());
+        m.put("maximize_evaluation_metrics", Boolean.toString(maximize(p.evalMetric())));
+        if (p.task() == Task.MULTICLASS) m.put("num_class", p.numClass());
+        if (p.task() == Task.BINARY) m.put("scale_pos_weight", scalePosWeight);
+        m.put("eta", p.eta());
+        m.put("max_depth", p.maxDepth());
+        m.put("gamma", p.gamma());
+        m.put("min_child_weight", p.minChildWeight());
+        m.put("subsample", p.subsample());
+        m.put("colsample_bytree", p.colsampleBytree());
+        m.put("lambda", p.lambda());
+        m.put("alpha", p.alpha());
+        m.put("max_bin", p.maxBin());
+        m.put("tree_method", p.treeMethod());
+        m.put("seed", seed);
+        m.put("nthread", plan.nthread());
+        m.put("device", p.device());
+        return m;
+    }
+
     /**
      * Trains {@code rounds} rounds at most on {@code train}, stopping early on {@code validation} (null: no
      * early stopping); rows carry a {@link #WEIGHT} column when {@code weighted}, and a {@link #BASE_MARGIN}
@@ -45,66 +78,132 @@ final class XGBoostFit {
      */
     static Result fit(Dataset<Row> train, Dataset<Row> validation, TrainParams p, WorkerPlan plan, FeatureMeta features, double scalePosWeight,
                       int rounds, boolean weighted, boolean withBaseMargin, long seed) throws XGBoostError, java.io.IOException {
-        Task task = p.task();
-        XGBoostEstimator<?, ?> est = task == Task.REGRESSION ? new XGBoostRegressor() : new XGBoostClassifier();
-        org.apache.spark.ml.Predictor<?, ?, ?> predictor = (org.apache.spark.ml.Predictor<?, ?, ?>) est;
-        predictor.setFeaturesCol(FeaturePipelineFactory.FEATURES);
-        predictor.setLabelCol(FeaturePipelineFactory.LABEL);
-        // XGBoost4J-Spark setters return Params, so they do not chain from Java.
-        est.setObjective(p.objective());
-        if (task == Task.MULTICLASS) est.setNumClass(p.numClass());
-        if (task == Task.BINARY) est.setScalePosWeight(scalePosWeight);
-        est.setEvalMetric(p.evalMetric());
-        est.setNumRound(rounds);
-        est.setMaxDepth(p.maxDepth());
-        est.setEta(p.eta());
-        est.setGamma(p.gamma());
-        est.setMinChildWeight(p.minChildWeight());
-        est.setSubsample(p.subsample());
-        est.setColsampleBytree(p.colsampleBytree());
-        est.setLambda(p.lambda());
-        est.setAlpha(p.alpha());
-        est.setMaxBins(p.maxBin());
-        est.setTreeMethod(p.treeMethod());
-        est.setNumWorkers(plan.numWorkers());
-        est.setNthread(plan.nthread());
-        est.setSeed(seed);
-        est.setDevice(p.device());
-        est.setMissing(Float.NaN);
-        est.setRabitTrackerTimeout(p.trackerTimeoutSeconds());
-        est.setFeatureNames(features.featureNames().toArray(String[]::new));
-        // Native categories: XGBoost splits on sets of category indices rather than thresholds.
-        if (features.hasCategorical()) est.setFeatureTypes(features.featureTypes().toArray(String[]::new));
-        if (weighted) est.setWeightCol(WEIGHT);
-        if (withBaseMargin) est.setBaseMarginCol(BASE_MARGIN);
+        int n = features.featureNames().size();
+        int workers = plan.numWorkers();
+        String label = FeaturePipelineFactory.LABEL;
+        String vec = FeaturePipelineFactory.FEATURES;
+        String weight = weighted ? WEIGHT : null;
+        String margin = withBaseMargin ? BASE_MARGIN : null;
+        JavaRDD<RowBlocks.Block> trainBlocks = RowBlocks.of(train, n, label, vec, weight, margin, workers);
+        JavaRDD<WorkerInput> inputs;
         if (validation != null) {
-            est.setNumEarlyStoppingRounds(p.earlyStoppingRounds());
-            est.setEvalDataset(validation);
+            JavaRDD<RowBlocks.Block> validationBlocks = RowBlocks.of(validation, n, label, vec, weight, margin, workers);
+            inputs = trainBlocks.zipPartitions(validationBlocks, (a, b) -> List.of(new WorkerInput(list(a), list(b))).iterator());
+        } else {
+            inputs = trainBlocks.mapPartitions(a -> List.of(new WorkerInput(list(a), new ArrayList<>())).iterator());
         }
+        Map<String, Object> params = boosterParams(p, plan, scalePosWeight, seed);
+        String host = train.sparkSession().sparkContext().getConf().get("spark.driver.host", "");
         long start = System.nanoTime();
-        XGBoostModel<?> model = (XGBoostModel<?>) predictor.fit(train);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        Booster fitted = model.nativeBooster().booster();
-        int boosted = fitted.getNumBoostedRound();
-        String best = fitted.getAttr("best_iteration");
-        // A copy: the model's Scala wrapper disposes the native booster when it is garbage-collected.
-        Booster booster = ml.dmlc.xgboost4j.java.XGBoost.loadModel(fitted.toByteArray("ubj"));
-        double[] trainHistory = new double[0];
-        double[] validationHistory = new double[0];
-        if (model.summary().isDefined()) {
-            XGBoostTrainingSummary summary = model.summary().get();
-            // The summary's arrays have num_round entries; rounds after an early stop are zeros.
-            trainHistory = toDoubles(summary.trainObjectiveHistory(), boosted);
-            scala.collection.Iterator<Tuple2<String, float[]>> it = summary.validationObjectiveHistory().iterator();
-            if (it.hasNext()) validationHistory = toDoubles(it.next()._2(), boosted);
+        RabitTracker tracker = new RabitTracker(workers, host, 0, p.trackerTimeoutSeconds());
+        if (!tracker.start()) throw new IllegalStateException("XGBoost's tracker did not start on " + (host.isEmpty() ? "this host" : host));
+        List<WorkerResult> results;
+        try {
+            Map<String, Object> workerArgs = new HashMap<>(tracker.getWorkerArgs());
+            WorkerTask task = new WorkerTask(workerArgs, params, rounds, validation != null ? p.earlyStoppingRounds() : 0, n,
+                    features.featureNames().toArray(String[]::new), features.hasCategorical() ? features.featureTypes().toArray(String[]::new) : null);
+            results = inputs.rdd().barrier().mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(WorkerResult.class))
+                    .toJavaRDD().collect();
+        } finally {
+            tracker.stop();
         }
-        java.lang.ref.Reference.reachabilityFence(model);
-        return new Result(booster, boosted, best != null ? Integer.parseInt(best) : boosted - 1, trainHistory, validationHistory, seconds);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        WorkerResult r = results.get(0);
+        Booster booster = XGBoost.loadModel(r.model);
+        int boosted = booster.getNumBoostedRound();
+        double[] trainHistory = toDoubles(r.metrics[0], boosted);
+        double[] validationHistory = r.metrics.length > 1 ? toDoubles(r.metrics[1], boosted) : new double[0];
+        int best = validationHistory.length == 0 ? boosted - 1 : CheckpointedTraining.bestIndex(validationHistory, maximize(p.evalMetric()));
+        return new Result(booster, boosted, best, trainHistory, validationHistory, seconds);
+    }
+
+    private static <T> List<T> list(Iterator<T> it) {
+        List<T> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 
     private static double[] toDoubles(float[] values, int rounds) {
         double[] out = new double[Math.min(rounds, values.length)];
         for (int i = 0; i < out.length; i++) out[i] = values[i];
         return out;
+    }
+
+    /** One worker's blocks: its share of the train rows and of the validation rows. */
+    record WorkerInput(List<RowBlocks.Block> train, List<RowBlocks.Block> validation) implements Serializable {}
+
+    /** What rank 0 sends back: the model and the metric per watch (train, then validation) per round. */
+    record WorkerResult(byte[] model, float[][] metrics) implements Serializable {}
+
+    /** The barrier task: join the collective, build the matrices, train, and (rank 0) return the model. */
+    private static final class WorkerTask extends scala.runtime.AbstractFunction1<scala.collection.Iterator<WorkerInput>, scala.collection.Iterator<WorkerResult>>
+            implements Serializable {
+        private final Map<String, Object> workerArgs;
+        private final Map<String, Object> params;
+        private final int rounds;
+        private final int earlyStopping;
+        private final int n;
+        private final String[] names;
+        private final String[] types;
+
+        WorkerTask(Map<String, Object> workerArgs, Map<String, Object> params, int rounds, int earlyStopping, int n, String[] names, String[] types) {
+            this.workerArgs = workerArgs;
+            this.params = params;
+            this.rounds = rounds;
+            this.earlyStopping = earlyStopping;
+            this.n = n;
+            this.names = names;
+            this.types = types;
+        }
+
+        @Override
+        public scala.collection.Iterator<WorkerResult> apply(scala.collection.Iterator<WorkerInput> it) {
+            WorkerInput input = it.next();
+            Map<String, Object> args = new HashMap<>(workerArgs);
+            args.put("DMLC_TASK_ID", Integer.toString(TaskContext.getPartitionId()));
+            Map<String, Object> p = new HashMap<>(params);
+            // One GPU per worker: the one Spark gave this task.
+            if ("cuda".equals(p.get("device")) && TaskContext.get().resources().contains("gpu")) {
+                p.put("device", "cuda:" + TaskContext.get().resources().apply("gpu").addresses()[0]);
+            }
+            DMatrix train = null;
+            DMatrix validation = null;
+            Booster booster = null;
+            try {
+                train = matrix(RowBlocks.Matrix.of(input.train(), n));
+                Map<String, DMatrix> watches = new LinkedHashMap<>();
+                watches.put("train", train);
+                if (earlyStopping > 0) {
+                    validation = matrix(RowBlocks.Matrix.of(input.validation(), n));
+                    watches.put("validation", validation); // last: XGBoost stops early on the last watch
+                }
+                float[][] metrics = new float[watches.size()][rounds];
+                Communicator.init(args);
+                try {
+                    booster = XGBoost.train(train, p, rounds, watches, metrics, null, null, earlyStopping);
+                    List<WorkerResult> out = Communicator.getRank() == 0 ? List.of(new WorkerResult(booster.toByteArray("ubj"), metrics)) : List.of();
+                    return JavaConverters.asScalaIteratorConverter(out.iterator()).asScala();
+                } finally {
+                    Communicator.shutdown();
+                }
+            } catch (XGBoostError e) {
+                throw new IllegalStateException("XGBoost worker " + TaskContext.getPartitionId() + " failed: " + e.getMessage(), e);
+            } finally {
+                if (booster != null) booster.dispose();
+                if (train != null) train.dispose();
+                if (validation != null) validation.dispose();
+            }
+        }
+
+        private DMatrix matrix(RowBlocks.Matrix m) throws XGBoostError {
+            DMatrix d = new DMatrix(m.data(), m.rows(), n, Float.NaN);
+            d.setLabel(m.labels());
+            if (m.weights() != null) d.setWeight(m.weights());
+            if (m.margins() != null) d.setBaseMargin(m.margins());
+            d.setFeatureNames(names);
+            // Native categories: XGBoost splits on sets of category indices rather than thresholds.
+            if (types != null) d.setFeatureTypes(types);
+            return d;
+        }
     }
 }

@@ -90,6 +90,18 @@ class TrainerTest {
     }
 
     @Test
+    void twoWorkersShareTheRowsThroughXGBoostsCollective() throws Exception {
+        // Three input partitions for two workers: the rows' blocks are shuffled to the workers.
+        Dataset<Row> train = xor(3000, 12, false).repartition(3);
+        TrainParams p = params("{num_rounds: 30, early_stopping_rounds: 5, max_depth: 3, eta: 0.3}");
+        XGBoostFit.Result two = XGBoostFit.fit(train, xor(1000, 13, false).repartition(3), p, new WorkerPlan(2, 1), META, 1, 30, false, false, 0);
+        XGBoostFit.Result one = XGBoostFit.fit(train, xor(1000, 13, false).repartition(3), p, ONE, META, 1, 30, false, false, 0);
+        assertEquals(one.rounds(), two.rounds(), "the same rounds whether one worker or two");
+        assertEquals(one.bestValidation(), two.bestValidation(), 0.01, "histograms summed over both workers: the same fit up to sketch merging");
+        assertTrue(two.bestValidation() < 0.45, "learned the interaction: " + two.bestValidation());
+    }
+
+    @Test
     void weightsMoveThePredictionsTowardTheHeavierClass() throws Exception {
         TrainParams p = params("{num_rounds: 40, early_stopping_rounds: 0, max_depth: 3}");
         Dataset<Row> check = xor(1000, 3, false);
