@@ -26,8 +26,9 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
- * Trains XGBoost on the train days with XGBoost4J-Spark (its own distributed training underneath),
- * stopping early on the validation days, and writes a {@link ModelBundle}.
+ * Trains XGBoost on the train days with XGBoost's distributed training ({@link XGBoostFit}), optionally
+ * after a parameter search ({@link Tuner}) and in checkpointed segments ({@link CheckpointedTraining}),
+ * stopping early on the validation rows, and writes a {@link ModelBundle}.
  */
 final class TrainStep implements Step {
     private final TrainParams params;
