@@ -4,9 +4,9 @@ import java.util.List;
 
 /** What a model predicts, decided by its XGBoost objective: how it is trained, scored and measured. */
 public enum Task {
-    BINARY(List.of("binary:logistic"), List.of("logloss", "auc", "aucpr", "error"), "auc", true),
-    MULTICLASS(List.of("multi:softprob"), List.of("mlogloss", "merror"), "mlogloss", false),
-    REGRESSION(List.of("reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror"), List.of("rmse", "mae"), "rmse", false);
+    BINARY(List.of("binary:logistic"), List.of("logloss", "auc", "aucpr", "error"), "auc", "AUC"),
+    MULTICLASS(List.of("multi:softprob"), List.of("mlogloss", "merror"), "mlogloss", "multiclass log loss"),
+    REGRESSION(List.of("reg:squarederror", "reg:absoluteerror", "reg:pseudohubererror"), List.of("rmse", "mae"), "rmse", "RMSE");
 
     /** Objectives Treeline trains, in the order they are listed in error messages. */
     public static final List<String> OBJECTIVES = List.of("binary:logistic", "multi:softprob", "reg:squarederror", "reg:absoluteerror",
@@ -15,13 +15,13 @@ public enum Task {
     private final List<String> objectives;
     private final List<String> evalMetrics;
     private final String headline;
-    private final boolean headlineHigherIsBetter;
+    private final String headlineTitle;
 
-    Task(List<String> objectives, List<String> evalMetrics, String headline, boolean headlineHigherIsBetter) {
+    Task(List<String> objectives, List<String> evalMetrics, String headline, String headlineTitle) {
         this.objectives = objectives;
         this.evalMetrics = evalMetrics;
         this.headline = headline;
-        this.headlineHigherIsBetter = headlineHigherIsBetter;
+        this.headlineTitle = headlineTitle;
     }
 
     public static Task of(String objective) {
@@ -39,8 +39,9 @@ public enum Task {
         return headline;
     }
 
-    public boolean headlineHigherIsBetter() {
-        return headlineHigherIsBetter;
+    /** The headline metric's name for people, e.g. "AUC". */
+    public String headlineTitle() {
+        return headlineTitle;
     }
 
     public String label() {

@@ -105,14 +105,14 @@ final class EvaluateStep implements Step {
 
             String h = task.headline();
             String summary = String.format("holdout %s..%s (%,d rows): %s %.4f (95%% CI %.4f-%.4f)", w.holdoutFrom(), w.holdoutTo(),
-                    (long) cand.get("rows"), h, cand.get(h), cand.get(h + "_ci_low"), cand.get(h + "_ci_high"));
+                    (long) cand.get("rows"), task.headlineTitle(), cand.get(h), cand.get(h + "_ci_low"), cand.get(h + "_ci_high"));
             summary += switch (task) {
                 case BINARY -> String.format(", PR AUC %.4f, log loss %.4f, F1 %.3f at %.3f", cand.get("pr_auc"), cand.get("logloss"), cand.get("f1"),
                         cand.get("threshold"));
                 case REGRESSION -> String.format(", MAE %.4f, R2 %.4f", cand.get("mae"), cand.get("r2"));
                 case MULTICLASS -> String.format(", accuracy %.4f, macro F1 %.4f", cand.get("accuracy"), cand.get("macro_f1"));
             };
-            summary += champ == null ? "; no champion yet" : String.format("; champion v%s %s %.4f", champ.version(), h, champion.get(h));
+            summary += champ == null ? "; no champion yet" : String.format("; champion v%s %s %.4f", champ.version(), task.headlineTitle(), champion.get(h));
             return StepResult.of(summary, metrics);
         } finally {
             holdout.unpersist();

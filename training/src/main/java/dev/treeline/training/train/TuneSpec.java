@@ -64,18 +64,6 @@ public record TuneSpec(
             new Dimension("colsample_bytree", "uniform", 0.5, 1.0),
             new Dimension("lambda", "log", 0.1, 10));
 
-    /** Defaults for {@code treeline tune} when the spec has no {@code tune:}. */
-    public static TuneSpec defaults() {
-        return new TuneSpec("tpe", 20, 0, 1, 8, true, 0, DEFAULT_SPACE);
-    }
-
-    /** Overrides from the command line (null: keep). */
-    public TuneSpec with(String method, Integer trials, Double minutes, Integer parallelism) {
-        return new TuneSpec(method != null ? method : this.method, trials != null ? trials : this.trials,
-                minutes != null ? minutes : timeBudgetMinutes, parallelism != null ? parallelism : this.parallelism, startupTrials, prune,
-                seed, space);
-    }
-
     static TuneSpec from(SpecNode n) {
         n.allowOnly("method", "trials", "time_budget_minutes", "parallelism", "startup_trials", "prune", "seed", "space");
         List<Dimension> space = DEFAULT_SPACE;
