@@ -52,7 +52,8 @@ class TaskPipelinesTest {
         String spec = TestPipelines.flightsSpec(data, 14, null)
                 .replace("label: delay > 15\n", "label: \"" + label + "\"\n" + extraFeatureKeys)
                 .replace("{num_rounds: 30, early_stopping_rounds: 5, max_depth: 4, eta: 0.3, num_workers: 1, nthread: 1, seed: 7}", trainParams)
-                .replace("route: {encode: target, smoothing: 10}", "route: index");
+                .replace("route: {encode: target, smoothing: 10}", "route: index")
+                .replace("outputs: [evaluation]\n", "outputs: [evaluation]\n    params: {slices: [origin]}\n");
         assertTrue(spec.contains(trainParams), "fixture edited");
         Pipeline pipeline = TestPipelines.load(TestPipelines.writeSpec(tmp.resolve(name), spec), Map.of());
         PipelineRunner runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws-" + name)), NoTracking::new, () -> spark, Progress.SILENT);
@@ -87,6 +88,17 @@ class TaskPipelinesTest {
         assertTrue(m.get("rmse") < check.getDouble(2), "better than predicting the mean: " + m);
         assertTrue(m.get("r2") > 0.05 && m.get("r2") < 0.9, "some signal, much noise: " + m);
         assertTrue(m.get("rmse_ci_low") < m.get("rmse") && m.get("rmse") < m.get("rmse_ci_high"), "interval holds the RMSE: " + m);
+
+        var slices = e.slices().get("origin");
+        assertEquals(10, slices.size(), "the ten synthetic airports");
+        assertEquals(400, slices.stream().mapToLong(s -> s.rows()).sum());
+        var atl = slices.stream().filter(s -> s.value().equals("ATL")).findFirst().orElseThrow();
+        Row atlCheck = BundleScorer.score(spark, bundle, holdout(r.catalog(), bundle, "delay"), "label", "origin").filter("origin = 'ATL'")
+                .agg(functions.sqrt(functions.avg(functions.pow(functions.col("score").minus(functions.col("label")), 2))), functions.avg("label"))
+                .first();
+        assertEquals(atlCheck.getDouble(0), atl.rmse(), 1e-9, "RMSE of one airport");
+        assertEquals(atlCheck.getDouble(1), atl.meanLabel(), 1e-9);
+        assertEquals(null, atl.auc(), "no binary metrics for a regression model");
     }
 
     @Test
@@ -121,6 +133,13 @@ class TaskPipelinesTest {
         long total = 0;
         for (var rowNode : confusion) for (var c : rowNode) total += c.asLong();
         assertEquals(400, total, "every holdout row in the confusion matrix");
+        var slices = e.slices().get("origin");
+        assertEquals(400, slices.stream().mapToLong(s -> s.rows()).sum());
+        var atl = slices.stream().filter(s -> s.value().equals("ATL")).findFirst().orElseThrow();
+        List<Row> atlRows = BundleScorer.score(spark, bundle, holdout(r.catalog(), bundle, CLASSES), "label", "origin").filter("origin = 'ATL'")
+                .collectAsList();
+        assertEquals(atlRows.size(), atl.rows());
+        assertEquals(atlRows.stream().filter(x -> x.getDouble(0) == x.getDouble(2)).count() / (double) atlRows.size(), atl.accuracy(), 1e-12);
         assertTrue(Files.isRegularFile(artifacts.resolve("shap_summary.png")));
         assertTrue(r.catalog().readJson("evaluation", Map.class).toString().contains("mlogloss"));
     }

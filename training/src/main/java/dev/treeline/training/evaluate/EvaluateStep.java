@@ -66,7 +66,7 @@ final class EvaluateStep implements Step {
         ModelBundle candidate = ModelBundle.at(ctx.catalog().directory(ctx.input(1)));
         String label = candidate.featureMeta().label();
         Task task = candidate.meta().task();
-        checkSlices(ctx, candidate, task);
+        checkSlices(ctx, candidate);
         Dataset<Row> raw = labelled(rows.read(w.holdoutFrom(), w.holdoutTo()), label);
         Dataset<Row> rawValidation = w.validationFrom().isBefore(w.holdoutFrom())
                 ? labelled(rows.read(w.validationFrom(), w.validationTo()), label) : null;
@@ -126,12 +126,19 @@ final class EvaluateStep implements Step {
     /** Scores holdout (and validation, for the threshold) through the bundle; metrics, bins and slices. */
     private Measured measure(StepContext ctx, ModelBundle bundle, Dataset<Row> holdoutRows, Dataset<Row> rawValidation, String day, String who) {
         Task task = bundle.meta().task();
+        String[] keep = new String[slices.size() + 1];
+        keep[0] = LABEL;
+        for (int i = 0; i < slices.size(); i++) keep[i + 1] = slices.get(i);
         if (task != Task.BINARY) {
-            Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, LABEL).cache();
+            Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, keep).cache();
             try {
-                if (task == Task.REGRESSION) return new Measured(TaskMetrics.regression(scored, LABEL, BundleScorer.SCORE, seed), null, Map.of(), null);
+                if (task == Task.REGRESSION) {
+                    return new Measured(TaskMetrics.regression(scored, LABEL, BundleScorer.SCORE, seed), null,
+                            SliceMetrics.regression(scored, slices, LABEL, BundleScorer.SCORE), null);
+                }
                 TaskMetrics.Multiclass m = TaskMetrics.multiclass(scored, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES, bundle.meta().numClass(), seed);
-                return new Measured(m.metrics(), null, Map.of(), m.confusion());
+                return new Measured(m.metrics(), null, SliceMetrics.multiclass(scored, slices, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES),
+                        m.confusion());
             } finally {
                 scored.unpersist();
             }
@@ -143,9 +150,6 @@ final class EvaluateStep implements Step {
             ScoreBins vb = ScoreBins.of(BundleScorer.score(ctx.spark(), bundle, validation, LABEL), LABEL, BundleScorer.SCORE);
             if (vb.positives() > 0) threshold = vb.bestF1Threshold();
         }
-        String[] keep = new String[slices.size() + 1];
-        keep[0] = LABEL;
-        for (int i = 0; i < slices.size(); i++) keep[i + 1] = slices.get(i);
         Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, keep).cache();
         try {
             ScoreBins bins = ScoreBins.of(scored, LABEL, BundleScorer.SCORE);
@@ -157,12 +161,9 @@ final class EvaluateStep implements Step {
     }
 
     /** Segment columns must be input columns, and never personal data (their values become an artifact). */
-    private void checkSlices(StepContext ctx, ModelBundle candidate, Task task) {
+    private void checkSlices(StepContext ctx, ModelBundle candidate) {
         FeatureMeta meta = candidate.featureMeta();
-        if (task != Task.BINARY && !slices.isEmpty()) {
-            throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': params.slices are measured for binary:logistic models "
-                    + "only so far, and this model is " + candidate.meta().objective() + "; remove slices");
-        }
+
         for (String s : slices) {
             if (meta.piiColumns() != null && meta.piiColumns().contains(s)) {
                 throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': params.slices names '" + s

@@ -42,9 +42,14 @@ final class TaskMetrics {
     /** Metrics and the confusion matrix ({@code [actual][predicted]} counts). */
     record Multiclass(Map<String, Double> metrics, long[][] confusion) {}
 
-    static Multiclass multiclass(Dataset<Row> scored, String labelCol, String predictedCol, String probabilitiesCol, int numClass, long seed) {
+    /** Per-row multiclass log loss: minus the log of the true class's probability, clipped at 1e-15. */
+    static Column multiclassLoss(String labelCol, String probabilitiesCol) {
         Column pTrue = functions.element_at(functions.col(probabilitiesCol), functions.col(labelCol).cast("int").plus(1));
-        Column loss = functions.log(functions.greatest(pTrue, functions.lit(EPS))).multiply(-1);
+        return functions.log(functions.greatest(pTrue, functions.lit(EPS))).multiply(-1);
+    }
+
+    static Multiclass multiclass(Dataset<Row> scored, String labelCol, String predictedCol, String probabilitiesCol, int numClass, long seed) {
+        Column loss = multiclassLoss(labelCol, probabilitiesCol);
         Row r = scored.agg(functions.count(functions.lit(1)), functions.avg(loss)).first();
         long rows = r.getLong(0);
         if (rows == 0) throw new IllegalArgumentException("no rows to evaluate");
