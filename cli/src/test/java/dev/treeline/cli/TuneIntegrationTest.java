@@ -102,13 +102,11 @@ class TuneIntegrationTest {
     }
 
     static String tag(JsonNode run, String key) {
-        for (JsonNode t : run.path("data").path("tags")) if (t.path("key").asText().equals(key)) return t.path("value").asText();
-        return null;
+        return PipelineIntegrationTest.kv(run.path("data").path("tags")).get(key);
     }
 
     static String param(JsonNode run, String key) {
-        for (JsonNode t : run.path("data").path("params")) if (t.path("key").asText().equals(key)) return t.path("value").asText();
-        return null;
+        return PipelineIntegrationTest.kv(run.path("data").path("params")).get(key);
     }
 
     static double metric(JsonNode run, String key) {

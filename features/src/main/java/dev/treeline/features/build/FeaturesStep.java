@@ -78,10 +78,13 @@ final class FeaturesStep implements Step {
         labelled = labelled.cache();
         try {
             // Rows without a label (or without a usable weight) cannot train or score; they are counted and left out.
-            long unlabelled = labelled.filter(functions.col(LABEL).isNull()).count();
             Column usableWeight = spec.weight() == null ? functions.lit(true)
                     : functions.col(weight).isNotNull().and(functions.col(weight).geq(0)).and(functions.not(functions.isnan(functions.col(weight))));
-            long badWeight = spec.weight() == null ? 0 : labelled.filter(functions.col(LABEL).isNotNull().and(functions.not(usableWeight))).count();
+            // One pass counts both kinds of left-out rows.
+            Row left = labelled.agg(functions.count(functions.when(functions.col(LABEL).isNull(), 1)),
+                    functions.count(functions.when(functions.col(LABEL).isNotNull().and(functions.not(usableWeight)), 1))).first();
+            long unlabelled = left.getLong(0);
+            long badWeight = left.getLong(1);
             Dataset<Row> usable = labelled.filter(functions.col(LABEL).isNotNull().and(usableWeight));
             Dataset<Row> train = usable.filter(functions.col(SPLIT).equalTo(DateWindow.TRAIN));
             Dataset<Row> rest = usable.filter(functions.col(SPLIT).notEqual(DateWindow.TRAIN));

@@ -40,15 +40,21 @@ public final class MlflowTracker implements dev.treeline.pipelines.tracking.Trac
         return mlflow.url() + "/#/experiments/" + experimentId + "/runs/" + runId;
     }
 
-    @Override
-    public dev.treeline.pipelines.tracking.Tracker child(String name, Map<String, String> tags) {
+    /** Creates a run in {@code experimentId} with {@code tags} and returns its tracker. */
+    static MlflowTracker create(MlflowConnection mlflow, String experimentId, String runName, Map<String, String> tags) {
         Service.CreateRun.Builder req = Service.CreateRun.newBuilder()
-                .setExperimentId(experimentId).setRunName(name).setStartTime(System.currentTimeMillis())
-                .setUserId(System.getProperty("user.name", ""))
-                .addTags(Service.RunTag.newBuilder().setKey("mlflow.parentRunId").setValue(runId));
+                .setExperimentId(experimentId).setRunName(runName).setStartTime(System.currentTimeMillis())
+                .setUserId(System.getProperty("user.name", ""));
         tags.forEach((k, v) -> req.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
         Service.RunInfo info = mlflow.call("create run", () -> mlflow.client().createRun(req.build()));
         return new MlflowTracker(mlflow, info);
+    }
+
+    @Override
+    public dev.treeline.pipelines.tracking.Tracker child(String name, Map<String, String> tags) {
+        Map<String, String> all = new java.util.LinkedHashMap<>(tags);
+        all.put("mlflow.parentRunId", runId);
+        return create(mlflow, experimentId, name, all);
     }
 
     @Override

@@ -23,13 +23,7 @@ public final class MlflowTracking implements Tracking {
 
     @Override
     public Tracker start(String experiment, String runName, Map<String, String> tags) {
-        String experimentId = experimentId(experiment);
-        Service.CreateRun.Builder req = Service.CreateRun.newBuilder()
-                .setExperimentId(experimentId).setRunName(runName).setStartTime(System.currentTimeMillis())
-                .setUserId(System.getProperty("user.name", ""));
-        tags.forEach((k, v) -> req.addTags(Service.RunTag.newBuilder().setKey(k).setValue(v)));
-        Service.RunInfo info = mlflow.call("create run", () -> mlflow.client().createRun(req.build()));
-        return new MlflowTracker(mlflow, info);
+        return MlflowTracker.create(mlflow, experimentId(experiment), runName, tags);
     }
 
     @Override
