@@ -82,24 +82,27 @@ final class DemoCommand implements Callable<Integer> {
         String bucket = LocalStack.DEFAULT_BUCKET;
         Optional<ChampionPointer> pointer;
         try (S3Client s3 = S3Clients.create(env.s3())) {
-            pointer = new S3Publisher(s3, bucket, "", null).pointer(model);
+            pointer = new S3Publisher(s3, bucket, "", env.s3()).pointer(model);
         }
 
         System.out.println();
-        System.out.printf("%-11s  %-26s  %-8s  %7s  %11s  %-9s  %s%n", "date", "run", "this run", "version", "holdout AUC", "champion", "seconds");
+        System.out.printf("%-11s  %-26s  %-8s  %7s  %11s  %-6s  %-9s  %s%n", "date", "run", "this run", "version", "holdout AUC", "gate", "champion",
+                "seconds");
         for (int i = 0; i < outcomes.size(); i++) {
             RunState s = outcomes.get(i).state();
             Double version = s.number("register", "model_version");
             Double auc = s.number("evaluate", "holdout_auc");
             String v = version == null ? "-" : String.valueOf(version.longValue());
-            System.out.printf("%-11s  %-26s  %-8s  %7s  %11s  %-9s  %.1f%n", s.logicalDate, s.runId,
+            Double gate = s.number("promote", "gate_passed");
+            System.out.printf("%-11s  %-26s  %-8s  %7s  %11s  %-6s  %-9s  %.1f%n", s.logicalDate, s.runId,
                     outcomes.get(i).ranNow() ? "ran" : "done", v, auc == null ? "-" : String.format("%.4f", auc),
-                    v.equals(champion) ? "yes" : "", seconds.get(i));
+                    gate == null ? "-" : gate > 0 ? "passed" : "failed", v.equals(champion) ? "yes" : "", seconds.get(i));
         }
         System.out.println();
         System.out.println("Champion:   " + model + " version " + (champion == null ? "none" : champion)
                 + (aliases.containsKey("challenger") ? " (challenger: version " + aliases.get("challenger") + ")" : ""));
         System.out.println("MLflow UI:  " + endpoints.mlflowUrl() + "/#/models/" + model + "   (runs: experiment '" + pipeline.spec().name() + "')");
+        System.out.println("Review:     ./treeline models list " + model + "   (gate reasons: ./treeline models show " + model + " <version>)");
         System.out.println("S3:         s3://" + bucket + "/" + model + "/champion.json -> "
                 + pointer.map(p -> "version " + p.version() + " at " + p.prefix()).orElse("not published")
                 + "   (endpoint " + endpoints.s3Endpoint() + ", files in " + workspace.resolve("stack/s3/data/" + bucket) + ")");

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 SpecCommand.class,
                 ValidateCommand.class,
                 ContractCommand.class,
+                ModelsCommand.class,
                 BenchCommand.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: see docs/exit-codes.md (0 ok, 1 failure, 2 usage, 3 spec, 4 data, 5 service, 6 local stack, 7 busy)."})

@@ -51,7 +51,7 @@ class CliTest {
     void helpListsEveryCommandWithOneLine() {
         Result r = run("--help");
         assertEquals(0, r.code());
-        for (String c : List.of("demo", "run", "local", "scheduler", "steps", "validate-spec")) {
+        for (String c : List.of("demo", "run", "local", "scheduler", "steps", "validate-spec", "models")) {
             Matcher m = Pattern.compile("(?m)^  " + c + "\\s+(\\S.*)$").matcher(r.out());
             assertTrue(m.find(), c + " missing from:\n" + r.out());
             int next = r.out().indexOf('\n', m.end()) + 1;
@@ -109,7 +109,7 @@ class CliTest {
     @Test
     void everySubcommandTakesHelp() {
         for (String[] args : List.of(new String[] {"run", "--help"}, new String[] {"bench", "features", "--help"},
-                new String[] {"local", "up", "--help"})) {
+                new String[] {"local", "up", "--help"}, new String[] {"models", "ab", "start", "--help"}, new String[] {"models", "verify", "--help"})) {
             Result r = run(args);
             assertEquals(0, r.code(), String.join(" ", args) + ": " + r.err());
             assertTrue(r.out().startsWith("Usage: treeline " + args[0]), r.out());

@@ -134,13 +134,21 @@ class PipelineIntegrationTest {
 
             Map<String, String> aliases = m.registry().aliases(pipeline);
             assertEquals("2", aliases.get("challenger"));
-            // The rule in the spec: promote when holdout AUC >= the champion's on the same day.
+            // The gate in the spec: holdout AUC >= the champion's on the same day, and the paired 95% CI of the difference above zero.
             JsonNode run2 = m.rest().get("runs/get", Map.of("run_id", v2.runId())).path("run");
             Map<String, String> metrics = kv(run2.path("data").path("metrics"));
-            boolean better = Double.parseDouble(metrics.get("holdout_auc")) >= Double.parseDouble(metrics.get("champion_holdout_auc"));
-            assertEquals(better ? "2" : "1", aliases.get("champion"));
-            assertEquals(better ? "promoted" : "not_promoted", v2.tags().get("treeline.promotion"));
+            double delta = Double.parseDouble(metrics.get("delta_holdout_auc"));
+            assertEquals(Double.parseDouble(metrics.get("holdout_auc")) - Double.parseDouble(metrics.get("champion_holdout_auc")), delta, 1e-12);
+            double low = Double.parseDouble(metrics.get("delta_holdout_auc_ci_low"));
+            double high = Double.parseDouble(metrics.get("delta_holdout_auc_ci_high"));
+            assertTrue(low <= delta && delta <= high, low + " <= " + delta + " <= " + high);
+            boolean passes = delta >= 0 && low > 0;
+            assertEquals(passes ? "passed" : "failed", v2.tags().get("validation_status"), v2.tags().get("validation_reasons"));
+            assertEquals(passes ? "2" : "1", aliases.get("champion"));
+            assertEquals(passes ? "promoted" : "not_promoted", v2.tags().get("treeline.promotion"));
+            assertEquals(passes ? "Approved" : "Rejected", v2.tags().get("approval_status"));
             assertEquals("promoted", versions.get(1).tags().get("treeline.promotion"), "version 1 became champion: no champion before");
+            assertEquals("policy:auto_when_gate_passes", versions.get(1).tags().get("approval_by"));
         }
     }
 
@@ -151,7 +159,7 @@ class PipelineIntegrationTest {
             champion = m.registry().aliases(pipeline).get("champion");
         }
         try (S3Client s3 = S3Clients.create(env.s3())) {
-            S3Publisher pub = new S3Publisher(s3, LocalStack.DEFAULT_BUCKET, "it", null);
+            S3Publisher pub = new S3Publisher(s3, LocalStack.DEFAULT_BUCKET, "it", env.s3());
             ChampionPointer pointer = pub.pointer(pipeline).orElseThrow();
             assertEquals(champion, pointer.version());
             byte[] manifestBytes = pub.get(pointer.manifestKey());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.env.S3Settings;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.registry.local.LocalStack;
@@ -17,6 +18,7 @@ import dev.treeline.registry.s3.S3Publisher;
 import dev.treeline.registry.testing.LocalStackFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -33,10 +35,11 @@ class S3PublisherTest {
         String model = "pub-" + UUID.randomUUID().toString().substring(0, 8);
         Path v1 = bundle("v1");
         try (S3Client s3 = S3Clients.create(env.s3())) {
-            S3Publisher pub = new S3Publisher(s3, LocalStack.DEFAULT_BUCKET, "models", null);
-            S3Publisher.Result r = pub.publishChampion(v1, model, "1", "run1", Map.of("k", "v"));
+            S3Publisher pub = new S3Publisher(s3, LocalStack.DEFAULT_BUCKET, "models", env.s3());
+            S3Publisher.Result r = pub.publishVersion(v1, model, "1", "run1", Map.of("k", "v"), Map.of("auc", 0.7));
             assertTrue(r.uploaded());
-            assertTrue(r.pointerMoved());
+            assertTrue(pub.pointer(model).isEmpty(), "publishing a version does not point serving at it");
+            assertTrue(pub.pointChampion(model, "1"));
             Manifest m = Json.MAPPER.readValue(pub.get("models/" + model + "/1/manifest.json"), Manifest.class);
             assertEquals(2, m.files().size());
             for (Manifest.FileEntry f : m.files()) {
@@ -48,18 +51,24 @@ class S3PublisherTest {
             assertEquals("1", p.version());
             assertEquals(Hashing.sha256(pub.get("models/" + model + "/1/manifest.json")), p.manifestSha256());
 
-            S3Publisher.Result again = pub.publishChampion(v1, model, "1", "run1", Map.of("k", "v"));
+            assertEquals(0.7, m.metrics().get("auc"));
+            S3Publisher.Result again = pub.publishVersion(v1, model, "1", "run1", Map.of("k", "v"), Map.of());
             assertFalse(again.uploaded(), "same bytes: nothing uploaded");
-            assertFalse(again.pointerMoved());
+            assertEquals(r.manifestSha256(), again.manifestSha256());
+            assertFalse(pub.pointChampion(model, "1"), "already pointing there");
 
             Files.writeString(v1.resolve("model.ubj"), "changed");
-            TreelineException e = assertThrows(TreelineException.class, () -> pub.publishChampion(v1, model, "1", "run1", Map.of()));
+            TreelineException e = assertThrows(TreelineException.class, () -> pub.publishVersion(v1, model, "1", "run1", Map.of(), Map.of()));
             assertTrue(e.getMessage().contains("published versions are immutable"), e.getMessage());
             assertEquals("1", pub.pointer(model).orElseThrow().version(), "the pointer did not move");
 
-            S3Publisher.Result v2 = pub.publishChampion(bundle("v2"), model, "2", "run2", Map.of());
-            assertTrue(v2.pointerMoved());
+            TreelineException unpublished = assertThrows(TreelineException.class, () -> pub.pointChampion(model, "2"));
+            assertTrue(unpublished.getMessage().contains("version 2 is not published"), unpublished.getMessage());
+            pub.publishVersion(bundle("v2"), model, "2", "run2", Map.of(), Map.of());
+            assertTrue(pub.pointChampion(model, "2"));
             assertEquals("2", pub.pointer(model).orElseThrow().version());
+            assertEquals(List.of(), pub.download(model, "2", tmp.resolve("dl")));
+            assertEquals("booster v2", Files.readString(tmp.resolve("dl/model.ubj")));
         }
     }
 
@@ -67,11 +76,26 @@ class S3PublisherTest {
     void missingBucketNamesTheBucketAndTheFix() throws Exception {
         Environment env = LocalStackFixture.get().environment(tmp.resolve("ws"));
         try (S3Client s3 = S3Clients.create(env.s3())) {
-            S3Publisher pub = new S3Publisher(s3, "no-such-bucket-here", "", null);
+            S3Publisher pub = new S3Publisher(s3, "no-such-bucket-here", "", env.s3());
             Path b = bundle("x");
-            TreelineException e = assertThrows(TreelineException.class, () -> pub.publishChampion(b, "m", "1", "r", Map.of()));
+            TreelineException e = assertThrows(TreelineException.class, () -> pub.publishVersion(b, "m", "1", "r", Map.of(), Map.of()));
             assertEquals("bucket 'no-such-bucket-here' does not exist; create it (infra/terraform on AWS; 'treeline local up' creates it on the local stack) or set the push step's params.bucket",
                     e.getMessage());
+        }
+    }
+
+    @Test
+    void everyPutCarriesTheConfiguredServerSideEncryption() throws Exception {
+        Environment env = LocalStackFixture.get().environment(tmp.resolve("ws"));
+        assertEquals(S3Settings.SSE_NONE, env.s3().sse(), "the local stack's S3Proxy refuses SSE headers, so none are sent to it");
+        try (S3Client s3 = S3Clients.create(env.s3())) {
+            // S3Proxy answers 501 to an SSE header: proof that SSE-S3 and SSE-KMS requests carry it.
+            for (S3Publisher pub : List.of(new S3Publisher(s3, LocalStack.DEFAULT_BUCKET, "sse", S3Settings.SSE_S3, null),
+                    new S3Publisher(s3, LocalStack.DEFAULT_BUCKET, "sse", S3Settings.SSE_KMS, "arn:aws:kms:us-east-1:111122223333:key/test"))) {
+                Path b = bundle("sse");
+                TreelineException e = assertThrows(TreelineException.class, () -> pub.publishVersion(b, "m", "1", "r", Map.of(), Map.of()));
+                assertTrue(e.getMessage().contains("Server-side encryption is not supported"), e.getMessage());
+            }
         }
     }
 

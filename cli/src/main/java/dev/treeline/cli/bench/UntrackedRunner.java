@@ -14,7 +14,7 @@ final class UntrackedRunner {
     private UntrackedRunner() {}
 
     static PipelineRunner create(SparkSession spark, Path workspace, Path cache, Progress progress) {
-        Environment env = new Environment(workspace, cache, "", new S3Settings(null, "us-east-1", null, null, null), null, Map.of());
+        Environment env = new Environment(workspace, cache, "", new S3Settings(null, "us-east-1", null, null, S3Settings.SSE_S3, null), null, Map.of());
         return new PipelineRunner(env, NoTracking::new, () -> spark, line -> progress.detail(line));
     }
 }

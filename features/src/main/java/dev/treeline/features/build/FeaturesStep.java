@@ -137,7 +137,9 @@ final class FeaturesStep implements Step {
             params.put("features", truncate(String.join(",", meta.featureNames()), 6000));
             params.put("label", spec.label());
             ctx.tracker().logParams(params);
-            ctx.tracker().setTags(Map.of("treeline.feature_snapshot", snapshotId));
+            // The data snapshot: the input partitions of the window, as their markers identify them.
+            String dataSnapshot = Hashing.sha256(Json.canonical(fingerprints(input, w.trainFrom(), w.logicalDate()))).substring(0, 16);
+            ctx.tracker().setTags(Map.of("treeline.feature_snapshot", snapshotId, "treeline.data_snapshot", dataSnapshot));
             return StepResult.of(String.format("snapshot %s: %d features; rows train %,d · validation %,d · holdout %,d", snapshotId, slots.size(),
                     counts.getOrDefault(DateWindow.TRAIN, 0L), counts.getOrDefault(DateWindow.VALIDATION, 0L),
                     counts.getOrDefault(DateWindow.HOLDOUT, 0L)), numbers).withFacts(Map.of("feature_snapshot", snapshotId));

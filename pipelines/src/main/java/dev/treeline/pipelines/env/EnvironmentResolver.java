@@ -57,14 +57,17 @@ public final class EnvironmentResolver {
                 stack == null ? null : stack.s3Region(), "us-east-1");
         String key = env.apply("AWS_ACCESS_KEY_ID");
         String secret = env.apply("AWS_SECRET_ACCESS_KEY");
+        boolean localStack = false;
         if (endpoint == null && key == null && stack != null) {
+            localStack = true;
             // Nothing configured: use the local stack's S3 API and its generated credentials.
             endpoint = stack.s3Endpoint();
             Properties creds = readCredentials(Path.of(stack.s3CredentialsFile()));
             key = creds.getProperty("access_key_id");
             secret = creds.getProperty("secret_access_key");
         }
-        S3Settings s3 = new S3Settings(endpoint, region, key, secret, env.apply("TREELINE_S3_SSE_KMS_KEY_ID"));
+        S3Settings s3 = new S3Settings(endpoint, region, key, secret, sse(env.apply("TREELINE_S3_SSE"), env.apply("TREELINE_S3_SSE_KMS_KEY_ID"), localStack),
+                env.apply("TREELINE_S3_SSE_KMS_KEY_ID"));
         String master = first(masterFlag, env.apply("TREELINE_SPARK_MASTER"));
         return new Environment(workspace, cacheDir(), stripSlash(mlflow), s3, master, Map.copyOf(params));
     }
@@ -73,9 +76,27 @@ public final class EnvironmentResolver {
     public Environment forLocalStack(Path workspace, StackEndpoints stack, Map<String, String> params) {
         Properties creds = readCredentials(Path.of(stack.s3CredentialsFile()));
         S3Settings s3 = new S3Settings(stack.s3Endpoint(), stack.s3Region(), creds.getProperty("access_key_id"),
-                creds.getProperty("secret_access_key"), null);
+                creds.getProperty("secret_access_key"), S3Settings.SSE_NONE, null);
         return new Environment(workspace.toAbsolutePath().normalize(), cacheDir(), stripSlash(stack.mlflowUrl()), s3,
                 env.apply("TREELINE_SPARK_MASTER"), Map.copyOf(params));
+    }
+
+    /** TREELINE_S3_SSE if set; else SSE-KMS with a key id, none on the local stack, SSE-S3 anywhere else. */
+    static String sse(String configured, String kmsKeyId, boolean localStack) {
+        if (configured != null && !configured.isBlank()) {
+            String v = configured.trim();
+            if (!v.equals(S3Settings.SSE_S3) && !v.equals(S3Settings.SSE_KMS) && !v.equals(S3Settings.SSE_NONE)) {
+                throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "TREELINE_S3_SSE='" + v + "' is not one of "
+                        + S3Settings.SSE_S3 + ", " + S3Settings.SSE_KMS + ", " + S3Settings.SSE_NONE);
+            }
+            if (v.equals(S3Settings.SSE_KMS) && (kmsKeyId == null || kmsKeyId.isBlank())) {
+                throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE,
+                        "TREELINE_S3_SSE=aws:kms needs the key: set TREELINE_S3_SSE_KMS_KEY_ID");
+            }
+            return v;
+        }
+        if (kmsKeyId != null && !kmsKeyId.isBlank()) return S3Settings.SSE_KMS;
+        return localStack ? S3Settings.SSE_NONE : S3Settings.SSE_S3;
     }
 
     public static StackEndpoints readStack(Path workspace) {

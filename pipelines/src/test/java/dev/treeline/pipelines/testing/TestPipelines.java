@@ -37,7 +37,7 @@ public final class TestPipelines {
     }
 
     public static Environment env(Path workspace) {
-        return new Environment(workspace, workspace.resolve("cache"), "http://127.0.0.1:1", new S3Settings(null, "us-east-1", null, null, null), null, Map.of());
+        return new Environment(workspace, workspace.resolve("cache"), "http://127.0.0.1:1", new S3Settings(null, "us-east-1", null, null, S3Settings.SSE_S3, null), null, Map.of());
     }
 
     /** {@link #flightsSpec} up to and including the features step (for modules without training). */
@@ -58,7 +58,7 @@ public final class TestPipelines {
               - name: promote
                 inputs: [evaluation, model_version]
                 outputs: [promotion]
-                params: {metric: auc, min_improvement: 0.0}
+                params: {metric: auc, min_improvement: 0.0, approval: "${APPROVAL:-auto_when_gate_passes}"}
               - name: push
                 inputs: [promotion]
                 outputs: [publication]
@@ -140,7 +140,7 @@ public final class TestPipelines {
                 type: xgboost_train
                 inputs: [training_features, feature_pipeline]
                 outputs: [model]
-                params: {num_rounds: 30, early_stopping_rounds: 5, max_depth: 4, eta: 0.3, num_workers: 1, nthread: 1, seed: 7}
+                params: {num_rounds: "${ROUNDS:-30}", early_stopping_rounds: 5, max_depth: "${DEPTH:-4}", eta: 0.3, num_workers: 1, nthread: 1, seed: 7}
               - name: evaluate
                 inputs: [flights_valid, model, flight_aggregates]
                 outputs: [evaluation]

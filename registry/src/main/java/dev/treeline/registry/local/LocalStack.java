@@ -216,7 +216,7 @@ public final class LocalStack {
     private void createBuckets(StackEndpoints endpoints) {
         Properties creds = credentials();
         S3Settings settings = new S3Settings(endpoints.s3Endpoint(), endpoints.s3Region(), creds.getProperty("access_key_id"),
-                creds.getProperty("secret_access_key"), null);
+                creds.getProperty("secret_access_key"), S3Settings.SSE_NONE, null);
         try (S3Client s3 = S3Clients.create(settings)) {
             for (String bucket : buckets) {
                 try {

@@ -103,6 +103,44 @@ public final class MlflowRegistry {
         rest.post("registered-models/alias", Map.of("name", name, "alias", alias, "version", version));
     }
 
+    public void deleteAlias(String name, String alias) {
+        try {
+            rest.delete("registered-models/alias", Map.of("name", name, "alias", alias));
+        } catch (MlflowException e) {
+            if (!e.is("RESOURCE_DOES_NOT_EXIST")) throw e;
+        }
+    }
+
+    public void setModelTag(String name, String key, String value) {
+        rest.post("registered-models/set-tag", Map.of("name", name, "key", key, "value", value));
+    }
+
+    /** The registered model's tags (empty when the model does not exist). */
+    public Map<String, String> modelTags(String name) {
+        Map<String, String> out = new LinkedHashMap<>();
+        model(name).ifPresent(m -> m.path("tags").forEach(t -> out.put(t.path("key").asText(), t.path("value").asText())));
+        return out;
+    }
+
+    /** Registered models by name, with their aliases and tags as MLflow returns them. */
+    public List<JsonNode> models() {
+        List<JsonNode> out = new ArrayList<>();
+        String token = null;
+        do {
+            Map<String, String> q = new LinkedHashMap<>();
+            q.put("max_results", "200");
+            if (token != null) q.put("page_token", token);
+            JsonNode page = rest.get("registered-models/search", q);
+            page.path("registered_models").forEach(out::add);
+            token = page.path("next_page_token").asText(null);
+        } while (token != null && !token.isEmpty());
+        return out;
+    }
+
+    public void setVersionTags(String name, String version, Map<String, String> tags) {
+        tags.forEach((k, v) -> setVersionTag(name, version, k, v));
+    }
+
     public void setVersionTag(String name, String version, String key, String value) {
         rest.post("model-versions/set-tag", Map.of("name", name, "version", version, "key", key, "value", value));
     }

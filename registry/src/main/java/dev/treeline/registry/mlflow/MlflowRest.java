@@ -80,6 +80,23 @@ public final class MlflowRest {
                 .PUT(bodyOf(file)).header("Content-Type", "application/octet-stream"), HttpResponse.BodyHandlers.ofString(), "upload " + artifactPath);
     }
 
+    /** {@code POST /api/2.0/mlflow-artifacts/<path>} with a JSON body (multipart upload create, complete, abort). */
+    public JsonNode postArtifactsApi(String path, Object body) {
+        return json(request("/api/2.0/mlflow-artifacts/" + encodePath(path)).POST(HttpRequest.BodyPublishers.ofString(Json.canonical(body)))
+                .header("Content-Type", "application/json"));
+    }
+
+    /**
+     * PUTs one part to a presigned URL the server handed out (the object store's, not MLflow's: no
+     * Authorization header) and returns its ETag.
+     */
+    public String putPart(String url, Map<String, String> headers, byte[] data) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).PUT(HttpRequest.BodyPublishers.ofByteArray(data));
+        headers.forEach(b::header);
+        HttpResponse<String> r = sendRaw(b, HttpResponse.BodyHandlers.ofString(), "upload part to the artifact store");
+        return r.headers().firstValue("ETag").orElse("");
+    }
+
     public JsonNode listArtifacts(String artifactDir) {
         return json(request("/api/2.0/mlflow-artifacts/artifacts" + queryString(Map.of("path", artifactDir))).GET());
     }
@@ -96,6 +113,10 @@ public final class MlflowRest {
     }
 
     // ---- plumbing -----------------------------------------------------------------------------
+
+    private <T> HttpResponse<T> sendRaw(HttpRequest.Builder builder, HttpResponse.BodyHandler<T> handler, String what) {
+        return send(builder, handler, what);
+    }
 
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofMinutes(5));

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** {@code manifest.json} of a published model version: every file with size and sha256, plus lineage. */
+/** {@code manifest.json} of a published model version: every file with size and sha256, plus lineage and holdout metrics. */
 public record Manifest(
         @JsonProperty("format_version") int formatVersion,
         @JsonProperty("model") String model,
@@ -19,7 +19,8 @@ public record Manifest(
         @JsonProperty("run_id") String runId,
         @JsonProperty("published_at") String publishedAt,
         @JsonProperty("files") List<FileEntry> files,
-        @JsonProperty("lineage") Map<String, String> lineage) {
+        @JsonProperty("lineage") Map<String, String> lineage,
+        @JsonProperty("metrics") Map<String, Double> metrics) {
 
     public static final String FILE = "manifest.json";
 

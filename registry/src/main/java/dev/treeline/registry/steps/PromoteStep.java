@@ -2,41 +2,61 @@ package dev.treeline.registry.steps;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
+import dev.treeline.registry.review.Approval;
+import dev.treeline.registry.review.AuditLog;
+import dev.treeline.registry.review.EvaluationView;
+import dev.treeline.registry.review.Gate;
+import dev.treeline.registry.review.GateResult;
+import dev.treeline.registry.review.GateRules;
+import dev.treeline.registry.review.ModelLifecycle;
+import dev.treeline.registry.s3.S3Clients;
+import dev.treeline.registry.s3.S3Publisher;
 import java.util.Map;
 import java.util.Optional;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Moves alias {@code champion} to the candidate when there is no champion, or when the candidate beats
- * the champion on the holdout by at least {@code min_improvement}. Decides only on numbers measured on
- * the same rows in this run, and refuses to decide if the champion changed since they were measured.
+ * Gates the candidate against the champion on the same holdout rows and records the outcome on the
+ * version ({@code validation_status}, reasons). A version that fails is rejected and never becomes
+ * champion. One that passes is approved and promoted by policy {@code auto_when_gate_passes}, or waits
+ * as {@code PendingManualApproval} under {@code manual}. Decides only on numbers measured in this run,
+ * and refuses to decide if the champion changed since they were measured.
  */
 final class PromoteStep implements Step {
-    private final String metric;
-    private final double minImprovement;
+    private final GateRules rules;
+    private final String approval;
 
-    PromoteStep(String metric, double minImprovement) {
-        this.metric = metric;
-        this.minImprovement = minImprovement;
+    PromoteStep(GateRules rules, String approval) {
+        this.rules = rules;
+        this.approval = approval;
     }
 
     @Override
     public StepResult run(StepContext ctx) {
-        RegisterStep.EvaluationView e = RegisterStep.EvaluationView.read(ctx, ctx.input(0));
+        EvaluationView e = RegisterStep.readEvaluation(ctx, ctx.input(0));
         ModelVersionRecord candidate = ctx.catalog().readJson(ctx.input(1), ModelVersionRecord.class);
         String model = candidate.model();
-        try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().mlflowUri())) {
+        String version = candidate.version();
+        try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().mlflowUri());
+             S3Client s3 = servingBucket(ctx) == null ? null : S3Clients.create(ctx.environment().s3())) {
             MlflowRegistry registry = mlflow.registry();
+            S3Publisher publisher = s3 == null ? null : new S3Publisher(s3, servingBucket(ctx).paramsOrEmpty().requiredString("bucket"),
+                    servingBucket(ctx).paramsOrEmpty().string("prefix", ""), ctx.environment().s3());
+            ModelLifecycle lifecycle = new ModelLifecycle(mlflow, publisher, new AuditLog(ctx.environment().workspace(), publisher),
+                    ctx.scratchDir(), "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate());
             Optional<String> current = registry.byAlias(model, RegistryTags.CHAMPION).map(ModelRef::version);
+            ModelRef ref = registry.version(model, version);
 
             Promotion decision;
-            if (current.isPresent() && current.get().equals(candidate.version())) {
-                decision = new Promotion(model, candidate.version(), candidate.version(), true, "already champion");
+            if (current.isPresent() && current.get().equals(version)) {
+                decision = new Promotion(model, version, version, true, "already champion", GateResult.PASSED, Approval.Approved.name());
             } else {
                 if (!current.equals(Optional.ofNullable(e.championVersion()))) {
                     throw new TreelineException(ExitCode.FAILURE, "the champion of " + model + " is now "
@@ -44,44 +64,59 @@ final class PromoteStep implements Step {
                             + (e.championVersion() == null ? "no champion" : "version " + e.championVersion())
                             + "; rerun from the evaluate step: treeline run <spec> --date " + ctx.logicalDate() + " --from-step evaluate");
                 }
-                decision = decide(model, candidate.version(), e);
+                decision = decide(ctx, lifecycle, ref, e);
             }
-            if (decision.promoted() && !current.equals(Optional.of(candidate.version()))) {
-                registry.setAlias(model, RegistryTags.CHAMPION, candidate.version());
-            }
-            registry.setVersionTag(model, candidate.version(), RegistryTags.PROMOTION, decision.promoted() ? "promoted" : "not_promoted");
-            registry.setVersionTag(model, candidate.version(), RegistryTags.PROMOTION_REASON, decision.reason());
-            ctx.tracker().setTags(Map.of("treeline.promoted", Boolean.toString(decision.promoted()), "treeline.promotion_reason", decision.reason()));
+            ctx.tracker().setTags(Map.of("treeline.promoted", Boolean.toString(decision.promoted()), "treeline.promotion_reason", decision.reason(),
+                    "treeline.validation_status", decision.validationStatus()));
             ctx.catalog().writeJson(ctx.output(0), decision);
-            return StepResult.of((decision.promoted() ? "champion is now version " + decision.championVersion()
-                    : "champion stays version " + decision.championVersion()) + ": " + decision.reason(),
-                    Map.of("promoted", decision.promoted() ? 1 : 0));
+            String head = decision.promoted() ? "champion is now version " + decision.championVersion()
+                    : "champion stays " + (decision.championVersion() == null ? "unset" : "version " + decision.championVersion());
+            return StepResult.of(head + " (gate " + decision.validationStatus() + ", " + decision.approvalStatus() + "): " + decision.reason(),
+                    Map.of("promoted", decision.promoted() ? 1 : 0, "gate_passed", GateResult.PASSED.equals(decision.validationStatus()) ? 1 : 0));
         }
     }
 
-    /** Metrics where a higher value is better; for the others lower is better. */
-    static final java.util.Set<String> HIGHER_IS_BETTER = java.util.Set.of("auc", "pr_auc", "r2", "accuracy", "macro_f1", "f1");
+    /** Gate, then the approval policy; a rerun after a crash finds the tags it wrote and carries on. */
+    private Promotion decide(StepContext ctx, ModelLifecycle lifecycle, ModelRef ref, EvaluationView e) {
+        String model = ref.model();
+        String version = ref.version();
+        GateResult gate = new Gate(rules).check(e);
+        // A rerun after a crash finds the outcome recorded: the audit log gets it once.
+        if (!gate.status().equals(ref.tags().get(RegistryTags.VALIDATION_STATUS))) lifecycle.recordGate(model, version, gate);
+        MlflowRegistry registry = lifecycle.registry();
+        registry.setDescription(model, version, RegisterStep.description(e) + "\n**Gate: " + gate.status() + "**\n\n"
+                + String.join("\n", gate.reasons().stream().map(r -> "- " + r).toList()) + "\n");
+        Approval existing = Approval.parse(ref.tags().get(RegistryTags.APPROVAL_STATUS));
+        String reason = gate.summary();
+        String champion = e.championVersion();
+        if (!gate.passed()) {
+            if (existing == null) lifecycle.setApproval(model, version, Approval.Rejected, "gate", "failed the gate: " + reason);
+            tagPromotion(registry, model, version, false, reason);
+            return new Promotion(model, version, champion, false, reason, gate.status(), Approval.Rejected.name());
+        }
+        if (approval.equals(Approval.MANUAL)) {
+            if (existing == null) lifecycle.setApproval(model, version, Approval.PendingManualApproval, "policy:" + approval, null);
+            Approval now = existing == null ? Approval.PendingManualApproval : existing;
+            if (now != Approval.Approved) {
+                ctx.progress().detail("version " + version + " passed the gate and waits for approval: treeline models approve " + model + " " + version);
+                tagPromotion(registry, model, version, false, "awaiting manual approval; " + reason);
+                return new Promotion(model, version, champion, false, "awaiting manual approval; " + reason, gate.status(), now.name());
+            }
+        } else if (existing == null) {
+            lifecycle.setApproval(model, version, Approval.Approved, "policy:" + approval, "gate passed");
+        }
+        lifecycle.promote(model, version, "gate passed: " + reason, false);
+        tagPromotion(registry, model, version, true, reason);
+        return new Promotion(model, version, version, true, reason, gate.status(), Approval.Approved.name());
+    }
 
-    Promotion decide(String model, String version, RegisterStep.EvaluationView e) {
-        if (e.championVersion() == null) {
-            return new Promotion(model, version, version, true, "no champion yet");
-        }
-        String m = metric != null ? metric : e.headline();
-        boolean higherIsBetter = HIGHER_IS_BETTER.contains(m);
-        double cand = e.candidate(m);
-        double champ = e.champion(m);
-        String name = "holdout " + RegisterStep.EvaluationView.title(m);
-        if (Double.isNaN(cand)) {
-            return new Promotion(model, version, e.championVersion(), false, name + " of the candidate is undefined"
-                    + (e.candidate().containsKey(m) ? (m.equals("auc") ? " (one class in the holdout)" : "") : " (the evaluation has no " + m
-                    + "; set the promote step's metric to one of " + e.candidate().keySet() + ")"));
-        }
-        double gain = higherIsBetter ? cand - champ : champ - cand;
-        String numbers = String.format("%s %.5f vs champion v%s %.5f (%s %.5f, required %.5f)", name, cand, e.championVersion(), champ,
-                higherIsBetter ? "gain" : "reduction", gain, minImprovement);
-        if (Double.isNaN(champ) || gain >= minImprovement) {
-            return new Promotion(model, version, version, true, numbers);
-        }
-        return new Promotion(model, version, e.championVersion(), false, numbers);
+    private static void tagPromotion(MlflowRegistry registry, String model, String version, boolean promoted, String reason) {
+        registry.setVersionTag(model, version, RegistryTags.PROMOTION, promoted ? "promoted" : "not_promoted");
+        registry.setVersionTag(model, version, RegistryTags.PROMOTION_REASON, reason.length() > 5000 ? reason.substring(0, 4997) + "..." : reason);
+    }
+
+    /** The pipeline's push step, whose bucket is serving's; null when the pipeline does not publish. */
+    private static StepSpec servingBucket(StepContext ctx) {
+        return ctx.pipeline().steps().stream().filter(s -> "push".equals(s.type())).findFirst().orElse(null);
     }
 }

@@ -4,20 +4,20 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
-import dev.treeline.pipelines.tracking.ModelRef;
-import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.registry.mlflow.MlflowConnection;
-import dev.treeline.registry.mlflow.MlflowTracking;
+import dev.treeline.registry.review.AuditLog;
+import dev.treeline.registry.review.GateResult;
+import dev.treeline.registry.review.ModelLifecycle;
 import dev.treeline.registry.s3.S3Clients;
 import dev.treeline.registry.s3.S3Publisher;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Publishes the champion to S3 for serving: the registered version's files exactly as MLflow holds
- * them (downloaded, not rebuilt), under an immutable version prefix, then the champion pointer.
+ * Publishes to S3 for serving, the registered versions' files exactly as MLflow holds them (downloaded,
+ * not rebuilt), each under an immutable version prefix: the candidate when it passed the gate (so it can
+ * be verified, approved or A/B tested), and the champion, whose {@code champion.json} is written last.
  */
 final class PushStep implements Step {
     private final String bucket;
@@ -30,38 +30,41 @@ final class PushStep implements Step {
 
     record Publication(
             @JsonProperty("bucket") String bucket,
-            @JsonProperty("version_prefix") String versionPrefix,
+            @JsonProperty("champion_version") String championVersion,
+            @JsonProperty("champion_prefix") String championPrefix,
             @JsonProperty("pointer") String pointer,
-            @JsonProperty("version") String version,
-            @JsonProperty("manifest_sha256") String manifestSha256,
-            @JsonProperty("files") int files,
-            @JsonProperty("uploaded") boolean uploaded,
-            @JsonProperty("pointer_moved") boolean pointerMoved) {}
+            @JsonProperty("pointer_moved") boolean pointerMoved,
+            @JsonProperty("published") Map<String, String> published) {}
 
     @Override
     public StepResult run(StepContext ctx) throws Exception {
         Promotion promotion = ctx.catalog().readJson(ctx.input(0), Promotion.class);
         String model = promotion.model();
-        String version = promotion.championVersion();
         try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().mlflowUri());
              S3Client s3 = S3Clients.create(ctx.environment().s3())) {
-            ModelRef ref = mlflow.registry().version(model, version);
-            Path local = ctx.scratchDir().resolve("v" + version);
-            AtomicFiles.deleteRecursively(local);
-            new MlflowTracking(mlflow).download(ref, local);
-
-            Map<String, String> lineage = new LinkedHashMap<>(ref.tags());
-            S3Publisher publisher = new S3Publisher(s3, bucket, prefix, ctx.environment().s3().sseKmsKeyId());
-            S3Publisher.Result r = publisher.publishChampion(local, model, version, ref.runId(), lineage);
-            String where = "s3://" + bucket + "/" + publisher.versionPrefix(model, version);
-            mlflow.registry().setVersionTag(model, version, RegistryTags.PUBLISHED, where);
-            Publication pub = new Publication(bucket, publisher.versionPrefix(model, version), publisher.pointerKey(model), version,
-                    r.manifestSha256(), r.manifest().files().size(), r.uploaded(), r.pointerMoved());
-            ctx.catalog().writeJson(ctx.output(0), pub);
-            ctx.tracker().setTags(Map.of("treeline.champion_s3", where));
-            String summary = (r.uploaded() ? "published " + r.manifest().files().size() + " files to " : "already published at ") + where
-                    + (r.pointerMoved() ? "; champion.json now names version " + version : "; champion.json already names version " + version);
-            return StepResult.of(summary, Map.of("champion_version", Double.parseDouble(version)));
+            S3Publisher publisher = new S3Publisher(s3, bucket, prefix, ctx.environment().s3());
+            ModelLifecycle lifecycle = new ModelLifecycle(mlflow, publisher, new AuditLog(ctx.environment().workspace(), publisher), ctx.scratchDir(),
+                    "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate());
+            mlflow.registry().setModelTag(model, RegistryTags.SERVING_LOCATION, publisher.location(prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/"));
+            Map<String, String> published = new LinkedHashMap<>();
+            if (GateResult.PASSED.equals(promotion.validationStatus())) {
+                published.put(promotion.candidateVersion(), lifecycle.publishVersion(mlflow.registry().version(model, promotion.candidateVersion())));
+            }
+            String champion = promotion.championVersion();
+            boolean moved = false;
+            if (champion != null) {
+                published.put(champion, lifecycle.publishVersion(mlflow.registry().version(model, champion)));
+                moved = publisher.pointChampion(model, champion);
+                if (moved) lifecycle.audit().append(model, champion, "serving_pointed", "pipeline " + ctx.pipeline().name(), null,
+                        Map.of("pointer", publisher.location(publisher.pointerKey(model))));
+            }
+            String where = champion == null ? null : publisher.location(publisher.versionPrefix(model, champion));
+            ctx.catalog().writeJson(ctx.output(0), new Publication(bucket, champion, where, publisher.location(publisher.pointerKey(model)), moved, published));
+            if (where != null) ctx.tracker().setTags(Map.of("treeline.champion_s3", where));
+            String summary = "published versions " + published.keySet() + " under " + publisher.location(publisher.versionPrefix(model, ""))
+                    + (champion == null ? "; no champion yet, champion.json not written"
+                    : moved ? "; champion.json now names version " + champion : "; champion.json already names version " + champion);
+            return StepResult.of(summary, champion == null ? Map.of() : Map.of("champion_version", Double.parseDouble(champion)));
         }
     }
 }

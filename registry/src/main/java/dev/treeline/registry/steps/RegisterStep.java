@@ -10,6 +10,10 @@ import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
+import dev.treeline.registry.review.EvaluationView;
+import dev.treeline.registry.serving.ServingFiles;
+import dev.treeline.pipelines.util.AtomicFiles;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,7 +31,7 @@ final class RegisterStep implements Step {
     @Override
     public StepResult run(StepContext ctx) throws Exception {
         Path bundle = ctx.catalog().directory(ctx.input(0));
-        EvaluationView evaluation = EvaluationView.read(ctx, ctx.input(1));
+        EvaluationView evaluation = readEvaluation(ctx, ctx.input(1));
         String model = ctx.pipeline().modelName();
         String runId = ctx.tracker().runId();
         try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().mlflowUri())) {
@@ -39,10 +43,21 @@ final class RegisterStep implements Step {
                 ctx.progress().detail("version " + version.version() + " was registered from this run already");
             } else {
                 ctx.tracker().logArtifacts(bundle, MODEL_ARTIFACT);
+                Path serving = ctx.scratchDir().resolve("serving");
+                AtomicFiles.deleteRecursively(serving);
+                ServingFiles.write(bundle, serving, model, runId, Versions.mlflowServer());
+                ctx.tracker().logArtifacts(serving, MODEL_ARTIFACT);
                 ctx.tracker().logArtifacts(Path.of(java.net.URI.create(ctx.catalog().location(ctx.input(1)))), "");
                 registry.ensureModel(model, ctx.pipeline().description());
-                String artifactUri = mlflow.rest().get("runs/get", Map.of("run_id", runId)).path("run").path("info").path("artifact_uri").asText();
-                version = registry.createVersion(model, artifactUri + "/" + MODEL_ARTIFACT, runId, lineage(ctx, evaluation), description(evaluation));
+                JsonNode run = mlflow.rest().get("runs/get", Map.of("run_id", runId)).path("run");
+                String artifactUri = run.path("info").path("artifact_uri").asText();
+                Map<String, String> tags = lineage(ctx, evaluation);
+                // The snapshots are tagged on the run by the features step.
+                run.path("data").path("tags").forEach(t -> {
+                    String k = t.path("key").asText();
+                    if (k.equals(RegistryTags.DATA_SNAPSHOT) || k.equals(RegistryTags.FEATURE_SNAPSHOT)) tags.put(k, t.path("value").asText());
+                });
+                version = registry.createVersion(model, artifactUri + "/" + MODEL_ARTIFACT, runId, tags, description(evaluation));
             }
             registry.setAlias(model, RegistryTags.CHALLENGER, version.version());
             ctx.catalog().writeJson(ctx.output(0), new ModelVersionRecord(model, version.version(), runId, version.source()));
@@ -68,23 +83,27 @@ final class RegisterStep implements Step {
         tags.put(RegistryTags.TREELINE_VERSION, Versions.treeline());
         tags.put(RegistryTags.SPARK_VERSION, ctx.spark().version());
         tags.put(RegistryTags.XGBOOST_VERSION, Versions.xgboost());
-        for (String m : e.shown()) tags.put("treeline.holdout_" + m, fmt(e.candidate(m)));
+        for (String m : e.shown()) tags.put(RegistryTags.HOLDOUT_METRIC_PREFIX + m, fmt(e.candidate(m)));
         return tags;
     }
 
-    private static String description(EvaluationView e) {
+    /** Markdown for the MLflow UI's version page: both models on the same holdout, the difference and its paired 95% interval. */
+    static String description(EvaluationView e) {
         StringBuilder md = new StringBuilder("Holdout " + e.holdoutFrom() + " to " + e.holdoutTo() + " (" + e.rows() + " rows).\n\n");
         if (e.championVersion() == null) {
             md.append("| metric | candidate |\n|---|---|\n");
             for (String m : e.shown()) md.append("| ").append(EvaluationView.title(m)).append(" | ").append(fmt(e.candidate(m))).append(" |\n");
-            md.append("\nNo champion existed when this version was evaluated.");
-        } else {
-            md.append("| metric | champion v").append(e.championVersion()).append(" | candidate | delta |\n|---|---|---|---|\n");
-            for (String m : e.shown()) {
-                md.append("| ").append(EvaluationView.title(m)).append(" | ").append(fmt(e.champion(m))).append(" | ").append(fmt(e.candidate(m)))
-                        .append(" | ").append(signed(e.candidate(m) - e.champion(m))).append(" |\n");
-            }
+            md.append("\nNo champion existed when this version was evaluated.\n");
+            return md.toString();
         }
+        md.append("| metric | champion v").append(e.championVersion()).append(" | candidate | delta | 95% CI of delta |\n|---|---|---|---|---|\n");
+        for (String m : e.shown()) {
+            EvaluationView.Delta d = e.delta(m);
+            String ci = d == null || Double.isNaN(d.ciLow()) ? "" : "[" + signed(d.ciLow()) + ", " + signed(d.ciHigh()) + "]";
+            md.append("| ").append(EvaluationView.title(m)).append(" | ").append(fmt(e.champion(m))).append(" | ").append(fmt(e.candidate(m)))
+                    .append(" | ").append(signed(e.candidate(m) - e.champion(m))).append(" | ").append(ci).append(" |\n");
+        }
+        md.append("\nDelta = candidate − champion, on the same rows; the interval is a paired bootstrap of 1,000 replicates.\n");
         return md.toString();
     }
 
@@ -96,45 +115,7 @@ final class RegisterStep implements Step {
         return Double.isNaN(v) ? "n/a" : String.format("%+.5f", v);
     }
 
-    /** The fields of the evaluate step's JSON this module needs (read without depending on training). */
-    record EvaluationView(String holdoutFrom, String holdoutTo, long rows, String headline, Map<String, Double> candidate,
-                          String championVersion, Map<String, Double> champion) {
-        /** Metrics shown in a version's description and tags, in this order, when the evaluation has them. */
-        static final List<String> SHOWN = List.of("auc", "logloss", "rmse", "mae", "r2", "mlogloss", "accuracy", "macro_f1");
-        static final Map<String, String> TITLES = Map.of("auc", "AUC", "logloss", "log loss", "rmse", "RMSE", "mae", "MAE", "r2", "R²",
-                "mlogloss", "multiclass log loss", "accuracy", "accuracy", "macro_f1", "macro F1");
-
-        static String title(String metric) {
-            return TITLES.getOrDefault(metric, metric);
-        }
-
-        List<String> shown() {
-            // Binary models measure accuracy at a threshold; the table keeps to threshold-free metrics for them.
-            return SHOWN.stream().filter(candidate::containsKey).filter(m -> !(m.equals("accuracy") && candidate.containsKey("auc"))).toList();
-        }
-
-        double candidate(String metric) {
-            return candidate.getOrDefault(metric, Double.NaN);
-        }
-
-        double champion(String metric) {
-            return champion == null ? Double.NaN : champion.getOrDefault(metric, Double.NaN);
-        }
-
-        static EvaluationView read(StepContext ctx, String dataset) {
-            var j = Json.MAPPER.valueToTree(ctx.catalog().readJson(dataset, Map.class));
-            var champ = j.path("champion");
-            boolean hasChampion = champ.isObject();
-            Map<String, Double> cand = numbers(j.path("candidate"));
-            return new EvaluationView(j.path("holdout_from").asText(), j.path("holdout_to").asText(), Math.round(cand.getOrDefault("rows", 0.0)),
-                    j.path("headline").asText("auc"), cand, hasChampion ? champ.path("version").asText() : null,
-                    hasChampion ? numbers(champ.path("metrics")) : null);
-        }
-
-        private static Map<String, Double> numbers(com.fasterxml.jackson.databind.JsonNode n) {
-            Map<String, Double> out = new LinkedHashMap<>();
-            n.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().isNumber() ? e.getValue().asDouble() : Double.NaN));
-            return out;
-        }
+    static EvaluationView readEvaluation(StepContext ctx, String dataset) {
+        return EvaluationView.parse(Json.MAPPER.valueToTree(ctx.catalog().readJson(dataset, Map.class)));
     }
 }

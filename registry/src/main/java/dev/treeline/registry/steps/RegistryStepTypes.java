@@ -5,6 +5,8 @@ import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
+import dev.treeline.registry.review.Approval;
+import dev.treeline.registry.review.GateRules;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -38,16 +40,15 @@ public final class RegistryStepTypes {
         }
 
         public String summary() {
-            return "move alias champion to the candidate when it beats the champion on the same holdout";
+            return "gate the candidate against the champion on the same holdout, then approve and promote it by policy";
         }
 
         public Step create(StepSpec spec, PipelineSpec pipeline) {
             spec.expectDatasets(List.of("evaluation", "model version"), List.of("promotion"));
-            SpecNode p = spec.paramsOrEmpty().allowOnly("metric", "min_improvement");
-            // Unset: the evaluation's headline metric (AUC, RMSE or multiclass log loss, by the model's task).
-            String metric = p.has("metric") ? p.require("metric").asEnum(List.of("auc", "pr_auc", "logloss", "brier", "f1", "rmse", "mae", "r2",
-                    "mlogloss", "accuracy", "macro_f1")) : null;
-            return new PromoteStep(metric, p.number("min_improvement", 0.0, 0.0, 1.0));
+            SpecNode p = spec.paramsOrEmpty().allowOnly("metric", "min_improvement", "significance", "guards", "slice_guard", "approval");
+            // metric unset: the evaluation's headline metric (AUC, RMSE or multiclass log loss, by the model's task).
+            String approval = p.has("approval") ? p.require("approval").asEnum(Approval.POLICIES) : Approval.MANUAL;
+            return new PromoteStep(GateRules.parse(p), approval);
         }
 
         public String outputFormat(int index) {
@@ -63,7 +64,7 @@ public final class RegistryStepTypes {
         }
 
         public String summary() {
-            return "publish the champion to S3 under an immutable version prefix, then move champion.json";
+            return "publish gate-passing versions to S3 under immutable version prefixes, then point champion.json at the champion";
         }
 
         public Step create(StepSpec spec, PipelineSpec pipeline) {

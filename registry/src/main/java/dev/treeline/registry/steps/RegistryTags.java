@@ -17,9 +17,32 @@ public final class RegistryTags {
     public static final String PROMOTION = "treeline.promotion";
     public static final String PROMOTION_REASON = "treeline.promotion_reason";
     public static final String PUBLISHED = "treeline.published";
+    public static final String DATA_SNAPSHOT = "treeline.data_snapshot";
+    public static final String FEATURE_SNAPSHOT = "treeline.feature_snapshot";
+    /** Prefix of the holdout metric tags, e.g. {@code treeline.holdout_auc}. */
+    public static final String HOLDOUT_METRIC_PREFIX = "treeline.holdout_";
+
+    // The gate's outcome and the approval, as the issue tracker and reviewers name them (no prefix).
+    public static final String VALIDATION_STATUS = "validation_status";
+    public static final String VALIDATION_REASONS = "validation_reasons";
+    public static final String VALIDATION_METRIC = "validation_metric";
+    public static final String APPROVAL_STATUS = "approval_status";
+    public static final String APPROVAL_BY = "approval_by";
+    public static final String APPROVAL_AT = "approval_at";
+    public static final String APPROVAL_COMMENT = "approval_comment";
+    public static final String PROMOTED_AT = "treeline.promoted_at";
+    public static final String ROLLED_BACK_AT = "treeline.rolled_back_at";
+    public static final String AB = "treeline.ab";
+    /** Registered-model tag: where serving's files live, {@code s3://bucket/prefix}, set by the push step. */
+    public static final String SERVING_LOCATION = "treeline.serving_location";
+
+    /** Version tags copied into a published manifest's lineage. */
+    public static final java.util.Set<String> LINEAGE = java.util.Set.of(PIPELINE, PIPELINE_RUN_ID, LOGICAL_DATE, TRAIN_FROM, TRAIN_TO, HOLDOUT_FROM,
+            HOLDOUT_TO, SPEC_HASH, GIT_COMMIT, TREELINE_VERSION, SPARK_VERSION, XGBOOST_VERSION, DATA_SNAPSHOT, FEATURE_SNAPSHOT);
 
     public static final String CHAMPION = "champion";
     public static final String CHALLENGER = "challenger";
+    public static final String PREVIOUS = "previous";
 
     private RegistryTags() {}
 }

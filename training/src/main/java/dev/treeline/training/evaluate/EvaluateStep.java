@@ -15,6 +15,7 @@ import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.training.bundle.BundleScorer;
 import dev.treeline.training.bundle.ModelBundle;
+import dev.treeline.training.bundle.ScoringParity;
 import dev.treeline.training.bundle.Task;
 import dev.treeline.pipelines.util.Json;
 import java.nio.file.Files;
@@ -38,7 +39,6 @@ import org.apache.spark.sql.functions;
  */
 final class EvaluateStep implements Step {
     static final String LABEL = "label";
-    static final double PARITY_TOLERANCE = 1e-6;
     static final String ARTIFACTS = "evaluation";
     private final String championAlias;
     private final List<String> slices;
@@ -53,7 +53,8 @@ final class EvaluateStep implements Step {
     }
 
     /** One model measured: metrics by name; for binary models score bins (curves) and slices; for multiclass the confusion matrix. */
-    private record Measured(Map<String, Double> metrics, ScoreBins bins, Map<String, List<SliceMetrics>> slices, long[][] confusion) {
+    private record Measured(Map<String, Double> metrics, ScoreBins bins, Map<String, List<SliceMetrics>> slices, long[][] confusion,
+                            Dataset<Row> scored) {
         double get(String name) {
             return metrics.getOrDefault(name, Double.NaN);
         }
@@ -67,13 +68,17 @@ final class EvaluateStep implements Step {
         String label = candidate.featureMeta().label();
         Task task = candidate.meta().task();
         checkSlices(ctx, candidate);
-        Dataset<Row> raw = labelled(rows.read(w.holdoutFrom(), w.holdoutTo()), label);
+        // Row ids fixed once (checkpointed) so that candidate and champion scores pair up row by row.
+        Dataset<Row> raw = labelled(rows.read(w.holdoutFrom(), w.holdoutTo()), label)
+                .withColumn(PairedDifference.ROW_ID, functions.monotonically_increasing_id()).localCheckpoint(true);
         Dataset<Row> rawValidation = w.validationFrom().isBefore(w.holdoutFrom())
                 ? labelled(rows.read(w.validationFrom(), w.validationTo()), label) : null;
         Dataset<Row> holdout = lookups(ctx, candidate, raw, rows.column(), "the candidate", w.holdoutFrom(), w.holdoutTo()).cache();
+        List<Dataset<Row>> cached = new ArrayList<>(List.of(holdout));
         try {
             double parity = parity(ctx, candidate);
             Measured cand = measure(ctx, candidate, holdout, rawValidation, rows.column(), "the candidate");
+            cached.add(cand.scored());
             Map<String, Double> metrics = new LinkedHashMap<>();
             cand.metrics().forEach((k, v) -> metrics.put("holdout_" + k, v));
             if (!Double.isNaN(parity)) metrics.put("scoring_parity_max_abs_diff", parity);
@@ -93,7 +98,19 @@ final class EvaluateStep implements Step {
                 Dataset<Row> championRows = bundle.featureMeta().needsLookups()
                         ? lookups(ctx, bundle, raw, rows.column(), who, w.holdoutFrom(), w.holdoutTo()) : holdout;
                 champion = measure(ctx, bundle, championRows, rawValidation, rows.column(), who);
-                champ = new Evaluation.ChampionMetrics(ref.get().version(), ref.get().runId(), champion.metrics());
+                cached.add(champion.scored());
+                Map<String, PairedDifference.Delta> difference = null;
+                // A champion of another task measures other metrics: nothing to pair.
+                if (bundle.meta().task() == task) {
+                    difference = PairedDifference.of(task, cand.scored(), champion.scored(), LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES,
+                            cand.metrics(), champion.metrics(), BinaryMetrics.BOOTSTRAP_REPLICATES, seed);
+                    difference.forEach((k, d) -> {
+                        metrics.put("delta_holdout_" + k, d.delta());
+                        metrics.put("delta_holdout_" + k + "_ci_low", d.ciLow());
+                        metrics.put("delta_holdout_" + k + "_ci_high", d.ciHigh());
+                    });
+                }
+                champ = new Evaluation.ChampionMetrics(ref.get().version(), ref.get().runId(), champion.metrics(), champion.slices(), difference);
                 champion.metrics().forEach((k, v) -> metrics.put("champion_holdout_" + k, v));
             }
             ctx.tracker().logMetrics(metrics);
@@ -115,7 +132,7 @@ final class EvaluateStep implements Step {
             summary += champ == null ? "; no champion yet" : String.format("; champion v%s %s %.4f", champ.version(), task.headlineTitle(), champion.get(h));
             return StepResult.of(summary, metrics);
         } finally {
-            holdout.unpersist();
+            cached.forEach(Dataset::unpersist);
         }
     }
 
@@ -126,22 +143,20 @@ final class EvaluateStep implements Step {
     /** Scores holdout (and validation, for the threshold) through the bundle; metrics, bins and slices. */
     private Measured measure(StepContext ctx, ModelBundle bundle, Dataset<Row> holdoutRows, Dataset<Row> rawValidation, String day, String who) {
         Task task = bundle.meta().task();
-        String[] keep = new String[slices.size() + 1];
+        String[] keep = new String[slices.size() + 2];
         keep[0] = LABEL;
-        for (int i = 0; i < slices.size(); i++) keep[i + 1] = slices.get(i);
+        keep[1] = PairedDifference.ROW_ID;
+        for (int i = 0; i < slices.size(); i++) keep[i + 2] = slices.get(i);
         if (task != Task.BINARY) {
+            // Left cached for the paired difference; the caller unpersists it.
             Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, keep).cache();
-            try {
-                if (task == Task.REGRESSION) {
-                    return new Measured(TaskMetrics.regression(scored, LABEL, BundleScorer.SCORE, seed), null,
-                            SliceMetrics.regression(scored, slices, LABEL, BundleScorer.SCORE), null);
-                }
-                TaskMetrics.Multiclass m = TaskMetrics.multiclass(scored, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES, bundle.meta().numClass(), seed);
-                return new Measured(m.metrics(), null, SliceMetrics.multiclass(scored, slices, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES),
-                        m.confusion());
-            } finally {
-                scored.unpersist();
+            if (task == Task.REGRESSION) {
+                return new Measured(TaskMetrics.regression(scored, LABEL, BundleScorer.SCORE, seed), null,
+                        SliceMetrics.regression(scored, slices, LABEL, BundleScorer.SCORE), null, scored);
             }
+            TaskMetrics.Multiclass m = TaskMetrics.multiclass(scored, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES, bundle.meta().numClass(), seed);
+            return new Measured(m.metrics(), null, SliceMetrics.multiclass(scored, slices, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES),
+                    m.confusion(), scored);
         }
         double threshold = 0.5;
         if (rawValidation != null) {
@@ -151,13 +166,9 @@ final class EvaluateStep implements Step {
             if (vb.positives() > 0) threshold = vb.bestF1Threshold();
         }
         Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, keep).cache();
-        try {
-            ScoreBins bins = ScoreBins.of(scored, LABEL, BundleScorer.SCORE);
-            BinaryMetrics metrics = BinaryMetrics.of(scored, bins, LABEL, BundleScorer.SCORE, threshold, seed);
-            return new Measured(metrics.asMap(), bins, SliceMetrics.of(scored, slices, LABEL, BundleScorer.SCORE), null);
-        } finally {
-            scored.unpersist();
-        }
+        ScoreBins bins = ScoreBins.of(scored, LABEL, BundleScorer.SCORE);
+        BinaryMetrics metrics = BinaryMetrics.of(scored, bins, LABEL, BundleScorer.SCORE, threshold, seed);
+        return new Measured(metrics.asMap(), bins, SliceMetrics.of(scored, slices, LABEL, BundleScorer.SCORE), null, scored);
     }
 
     /** Segment columns must be input columns, and never personal data (their values become an artifact). */
@@ -232,24 +243,13 @@ final class EvaluateStep implements Step {
      * would compute is not what was evaluated). NaN when the bundle has no sample.
      */
     static double parity(StepContext ctx, ModelBundle bundle) {
-        Path dir = bundle.dir().resolve(ModelBundle.SCORING_SAMPLE);
-        if (!Files.isDirectory(dir)) return Double.NaN;
-        Dataset<Row> sample = ctx.spark().read().parquet(dir.toString());
-        boolean classes = bundle.meta().task() == Task.MULTICLASS;
-        // Multiclass: every class probability, else the score.
-        org.apache.spark.sql.Column gap = classes
-                ? functions.array_max(functions.zip_with(functions.col(BundleScorer.PROBABILITIES), functions.col(ModelBundle.EXPECTED_PROBABILITIES),
-                        (a, b) -> functions.abs(a.minus(b))))
-                : functions.abs(functions.col(BundleScorer.SCORE).minus(functions.col(ModelBundle.EXPECTED_SCORE)));
-        Dataset<Row> scored = classes ? BundleScorer.score(ctx.spark(), bundle, sample, ModelBundle.EXPECTED_PROBABILITIES)
-                : BundleScorer.score(ctx.spark(), bundle, sample, ModelBundle.EXPECTED_SCORE);
-        Row r = scored.agg(functions.max(gap), functions.count(functions.lit(1))).first();
-        double diff = r.isNullAt(0) ? 0 : r.getDouble(0);
-        if (diff > PARITY_TOLERANCE) {
+        ScoringParity.Result r = ScoringParity.check(ctx.spark(), bundle);
+        if (r == null) return Double.NaN;
+        if (!r.holds()) {
             throw new TreelineException(ExitCode.FAILURE, String.format("scoring parity broken: the saved feature pipeline and booster score "
                     + "the %d sample rows up to %.3g away from the training run (tolerance %.0e); the model would serve different "
-                    + "predictions than were evaluated", r.getLong(1), diff, PARITY_TOLERANCE));
+                    + "predictions than were evaluated", r.rows(), r.maxAbsDiff(), ScoringParity.TOLERANCE));
         }
-        return diff;
+        return r.maxAbsDiff();
     }
 }

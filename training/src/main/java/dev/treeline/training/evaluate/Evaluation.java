@@ -22,5 +22,8 @@ public record Evaluation(
     public record ChampionMetrics(
             @JsonProperty("version") String version,
             @JsonProperty("run_id") String runId,
-            @JsonProperty("metrics") Map<String, Double> metrics) {}
+            @JsonProperty("metrics") Map<String, Double> metrics,
+            @JsonProperty("slices") Map<String, List<SliceMetrics>> slices,
+            /** Candidate − champion with the paired 95% interval, per metric; null when the champion is of another task. */
+            @JsonProperty("difference") Map<String, PairedDifference.Delta> difference) {}
 }

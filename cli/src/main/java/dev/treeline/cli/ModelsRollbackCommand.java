@@ -1,0 +1,29 @@
+package dev.treeline.cli;
+
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "rollback", description = {"Restore the version with alias previous as champion and re-point serving (champion.json, and",
+        "routing.json if an A/B test was running). Exit code 0, or 1 when there is no previous version."})
+final class ModelsRollbackCommand implements Callable<Integer> {
+    @Mixin RegistryOptions registry;
+
+    @Parameters(index = "0", paramLabel = "MODEL") String model;
+
+    @Option(names = "--comment", paramLabel = "TEXT", description = "Why; recorded in the audit log.")
+    String comment;
+
+    @Override
+    public Integer call() {
+        try (RegistryOptions.Session s = registry.open()) {
+            String from = s.lifecycle(model).rollback(model, comment);
+            String now = s.mlflow.registry().aliases(model).get("champion");
+            var pub = s.publisher(model);
+            System.out.println(model + ": rolled back from version " + from + " to version " + now + "; serving: " + pub.location(pub.pointerKey(model)));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,79 @@
+package dev.treeline.cli;
+
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.registry.mlflow.MlflowConnection;
+import dev.treeline.registry.review.AuditLog;
+import dev.treeline.registry.review.ModelLifecycle;
+import dev.treeline.registry.s3.S3Clients;
+import dev.treeline.registry.s3.S3Publisher;
+import dev.treeline.registry.steps.RegistryTags;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** Where the registry and serving's S3 location are, for the {@code models} commands. */
+final class RegistryOptions {
+    @Mixin CommonOptions common;
+
+    @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else the local stack).")
+    String mlflowUri;
+
+    @Option(names = "--bucket", paramLabel = "BUCKET",
+            description = "Serving's bucket (default: where the push step published the model, else $TREELINE_S3_BUCKET, else treeline-models).")
+    String bucket;
+
+    @Option(names = "--prefix", paramLabel = "PREFIX", description = "Key prefix in the bucket (default: the push step's, else none).")
+    String prefix;
+
+    /** An open registry and S3 client; close after use. */
+    final class Session implements AutoCloseable {
+        final Environment env = Cli.environment(common, mlflowUri, null, Map.of());
+        final MlflowConnection mlflow = MlflowConnection.fromEnvironment(env.mlflowUri());
+        private S3Client s3;
+
+        /** Serving's publisher for {@code model}: flags, else the registered model's serving location, else the defaults. */
+        S3Publisher publisher(String model) {
+            String b = bucket;
+            String p = prefix;
+            if (b == null) {
+                String location = mlflow.registry().modelTags(model).get(RegistryTags.SERVING_LOCATION);
+                if (location != null && location.startsWith("s3://")) {
+                    URI u = URI.create(location);
+                    b = u.getHost();
+                    p = p != null ? p : u.getPath().replaceFirst("^/", "");
+                }
+            }
+            if (b == null) {
+                String fromEnv = System.getenv("TREELINE_S3_BUCKET");
+                b = fromEnv == null || fromEnv.isBlank() ? "treeline-models" : fromEnv;
+            }
+            if (s3 == null) s3 = S3Clients.create(env.s3());
+            return new S3Publisher(s3, b, p == null ? "" : p, env.s3());
+        }
+
+        ModelLifecycle lifecycle(String model) {
+            S3Publisher pub = publisher(model);
+            Path scratch;
+            try {
+                scratch = Files.createDirectories(env.workspace().resolve("tmp"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return new ModelLifecycle(mlflow, pub, new AuditLog(env.workspace(), pub), scratch, ModelLifecycle.actor(System::getenv));
+        }
+
+        @Override
+        public void close() {
+            mlflow.close();
+            if (s3 != null) s3.close();
+        }
+    }
+
+    Session open() {
+        return new Session();
+    }
+}

@@ -1,0 +1,299 @@
+package dev.treeline.registry.review;
+
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.tracking.ModelRef;
+import dev.treeline.pipelines.util.AtomicFiles;
+import dev.treeline.registry.mlflow.MlflowConnection;
+import dev.treeline.registry.mlflow.MlflowRegistry;
+import dev.treeline.registry.mlflow.MlflowTracking;
+import dev.treeline.registry.s3.Routing;
+import dev.treeline.registry.s3.S3Publisher;
+import dev.treeline.registry.steps.RegistryTags;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The review and deployment decisions on a registered model, for the CLI and the promote step alike:
+ * gate outcome, approval, promotion (alias {@code champion}, the old champion keeps {@code previous}),
+ * rollback, and A/B tests. Every decision is written to the version's tags and the audit log. Serving
+ * (S3) changes only through published, immutable version prefixes and pointers written last.
+ */
+public final class ModelLifecycle {
+    private final MlflowConnection mlflow;
+    private final MlflowRegistry registry;
+    private final S3Publisher s3;
+    private final AuditLog audit;
+    private final Path scratch;
+    private final String actor;
+
+    /** {@code s3} may be null: decisions are then recorded in MLflow and the local audit log only, and nothing is published. */
+    public ModelLifecycle(MlflowConnection mlflow, S3Publisher s3, AuditLog audit, Path scratch, String actor) {
+        this.mlflow = mlflow;
+        this.registry = mlflow.registry();
+        this.s3 = s3;
+        this.audit = audit;
+        this.scratch = scratch;
+        this.actor = actor;
+    }
+
+    /** Who acts: {@code TREELINE_USER}, else the OS user. */
+    public static String actor(java.util.function.Function<String, String> env) {
+        String u = env.apply("TREELINE_USER");
+        return u != null && !u.isBlank() ? u : System.getProperty("user.name", "unknown");
+    }
+
+    public MlflowRegistry registry() {
+        return registry;
+    }
+
+    public AuditLog audit() {
+        return audit;
+    }
+
+    // ---- gate and approval ------------------------------------------------------------------------
+
+    public void recordGate(String model, String version, GateResult gate) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(RegistryTags.VALIDATION_STATUS, gate.status());
+        tags.put(RegistryTags.VALIDATION_REASONS, truncate(gate.summary()));
+        tags.put(RegistryTags.VALIDATION_METRIC, gate.metric());
+        registry.setVersionTags(model, version, tags);
+        audit.append(model, version, "gate_" + gate.status(), "gate", null, Map.of("metric", gate.metric(), "reasons", gate.reasons()));
+    }
+
+    public void approve(String model, String version, String comment) {
+        ModelRef v = registry.version(model, version);
+        requireGatePassed(v, "approve");
+        if (Approval.parse(v.tags().get(RegistryTags.APPROVAL_STATUS)) == Approval.Rejected) {
+            throw refused(model + " version " + version + " was rejected by " + v.tags().get(RegistryTags.APPROVAL_BY)
+                    + "; a rejected version stays rejected: register a new version");
+        }
+        setApproval(model, version, Approval.Approved, actor, comment);
+    }
+
+    public void reject(String model, String version, String comment) {
+        registry.version(model, version);
+        if (version.equals(registry.aliases(model).get(RegistryTags.CHAMPION))) {
+            throw refused(model + " version " + version + " is the champion; roll back first (treeline models rollback " + model + ")");
+        }
+        Optional<Routing> r = s3 == null ? Optional.empty() : s3.routing(model);
+        if (r.isPresent() && r.get().running() && r.get().variants().stream().anyMatch(x -> x.version().equals(version))) {
+            throw refused(model + " version " + version + " takes traffic in A/B test " + r.get().experiment() + "; stop it first (treeline models ab stop "
+                    + model + " --abort)");
+        }
+        setApproval(model, version, Approval.Rejected, actor, comment);
+    }
+
+    /** Sets the approval tags and logs the decision. */
+    public void setApproval(String model, String version, Approval status, String by, String comment) {
+        Map<String, String> tags = new LinkedHashMap<>();
+        tags.put(RegistryTags.APPROVAL_STATUS, status.name());
+        tags.put(RegistryTags.APPROVAL_BY, by);
+        tags.put(RegistryTags.APPROVAL_AT, Instant.now().toString());
+        tags.put(RegistryTags.APPROVAL_COMMENT, comment == null ? "" : truncate(comment));
+        registry.setVersionTags(model, version, tags);
+        audit.append(model, version, switch (status) {
+            case Approved -> "approved";
+            case Rejected -> "rejected";
+            case PendingManualApproval -> "pending_manual_approval";
+        }, by, comment, Map.of());
+    }
+
+    // ---- promotion and rollback -------------------------------------------------------------------
+
+    /**
+     * Makes {@code version} the champion: it must have passed the gate and be approved. The old
+     * champion keeps alias {@code previous}. With S3, the version is published (if not already) and
+     * {@code champion.json} re-pointed, last. Repeating a promotion completes what a crash left undone.
+     */
+    public String promote(String model, String version, String comment, boolean publish) {
+        ModelRef v = registry.version(model, version);
+        requirePromotable(v);
+        Optional<Routing> routing = s3 == null ? Optional.empty() : s3.routing(model);
+        if (routing.isPresent() && routing.get().running()) {
+            throw refused("A/B test " + routing.get().experiment() + " is running on " + model + "; end it with treeline models ab stop " + model
+                    + " --promote or --abort");
+        }
+        if (publish) publishVersion(v);
+        String current = registry.aliases(model).get(RegistryTags.CHAMPION);
+        if (current != null && !current.equals(version)) registry.setAlias(model, RegistryTags.PREVIOUS, current);
+        if (!version.equals(current)) registry.setAlias(model, RegistryTags.CHAMPION, version);
+        if (publish) s3.pointChampion(model, version);
+        registry.setVersionTag(model, version, RegistryTags.PROMOTED_AT, Instant.now().toString());
+        if (!version.equals(current)) audit.append(model, version, "promoted", actor, comment, current == null ? Map.of() : Map.of("previous", current));
+        return current;
+    }
+
+    /** Restores alias {@code previous} as the champion and re-points serving; returns the version rolled back from. */
+    public String rollback(String model, String comment) {
+        Map<String, String> aliases = registry.aliases(model);
+        String previous = aliases.get(RegistryTags.PREVIOUS);
+        String current = aliases.get(RegistryTags.CHAMPION);
+        if (previous == null) {
+            throw refused(model + " has no alias '" + RegistryTags.PREVIOUS + "' to roll back to (champion is "
+                    + (current == null ? "unset" : "version " + current) + "); promote a version instead: treeline models promote " + model + " <version>");
+        }
+        ModelRef v = registry.version(model, previous);
+        if (s3 != null) {
+            publishVersion(v);
+            s3.routing(model).filter(Routing::running).ifPresent(r -> endRouting(r, previous, "rolled_back"));
+        }
+        registry.setAlias(model, RegistryTags.CHAMPION, previous);
+        registry.deleteAlias(model, RegistryTags.PREVIOUS);
+        if (s3 != null) s3.pointChampion(model, previous);
+        if (current != null) registry.setVersionTag(model, current, RegistryTags.ROLLED_BACK_AT, Instant.now().toString());
+        audit.append(model, previous, "rolled_back", actor, comment, current == null ? Map.of() : Map.of("from", current));
+        return current;
+    }
+
+    // ---- A/B tests --------------------------------------------------------------------------------
+
+    /** Routes {@code traffic}% to the challenger and the rest to the champion; both published first, routing.json last. */
+    public Routing abStart(String model, String challenger, int traffic, String comment) {
+        requireS3();
+        if (traffic < 1 || traffic > 99) throw new TreelineException(ExitCode.USAGE, "--traffic must be between 1 and 99 (percent), not " + traffic);
+        String champion = registry.aliases(model).get(RegistryTags.CHAMPION);
+        if (champion == null) throw refused(model + " has no champion to test against; promote a version first");
+        if (champion.equals(challenger)) throw refused("version " + challenger + " is the champion already");
+        Optional<Routing> current = s3.routing(model);
+        if (current.isPresent() && current.get().running()) {
+            Routing.Variant c = current.get().variant("challenger");
+            if (c != null && c.version().equals(challenger) && c.weight() == traffic) return current.get();
+            throw refused("A/B test " + current.get().experiment() + " is already running on " + model + "; stop it first");
+        }
+        ModelRef ch = registry.version(model, challenger);
+        requirePromotable(ch);
+        String chSha = publishVersion(ch);
+        String champSha = publishVersion(registry.version(model, champion));
+        String id = model + "-ab-" + Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14);
+        Routing r = new Routing(model, id, Routing.RUNNING, List.of(
+                new Routing.Variant("champion", champion, 100 - traffic, s3.location(s3.versionPrefix(model, champion)), champSha),
+                new Routing.Variant("challenger", challenger, traffic, s3.location(s3.versionPrefix(model, challenger)), chSha)),
+                Instant.now().toString(), null, null);
+        s3.writeRouting(r);
+        registry.setVersionTag(model, challenger, RegistryTags.AB, id + ": challenger, " + traffic + "% of traffic");
+        registry.setVersionTag(model, champion, RegistryTags.AB, id + ": champion, " + (100 - traffic) + "% of traffic");
+        audit.append(model, challenger, "ab_started", actor, comment, Map.of("experiment", id, "traffic", traffic, "champion", champion));
+        return r;
+    }
+
+    public Optional<Routing> abStatus(String model) {
+        requireS3();
+        return s3.routing(model);
+    }
+
+    /** Ends the running A/B test: {@code promote} makes the challenger champion, else the champion takes all traffic again. */
+    public Routing abStop(String model, boolean promote, String comment) {
+        requireS3();
+        Routing r = s3.routing(model).filter(Routing::running)
+                .orElseThrow(() -> refused("no A/B test is running on " + model + " (treeline models ab status " + model + ")"));
+        Routing.Variant challenger = r.variant("challenger");
+        String winner;
+        if (promote) {
+            // The routing still names the test while the champion moves; promote() refuses while a test runs, so move directly.
+            ModelRef v = registry.version(model, challenger.version());
+            requirePromotable(v);
+            String current = registry.aliases(model).get(RegistryTags.CHAMPION);
+            if (current != null && !current.equals(challenger.version())) registry.setAlias(model, RegistryTags.PREVIOUS, current);
+            registry.setAlias(model, RegistryTags.CHAMPION, challenger.version());
+            s3.pointChampion(model, challenger.version());
+            registry.setVersionTag(model, challenger.version(), RegistryTags.PROMOTED_AT, Instant.now().toString());
+            audit.append(model, challenger.version(), "promoted", actor, comment, Map.of("experiment", r.experiment(), "previous", String.valueOf(current)));
+            winner = challenger.version();
+        } else {
+            winner = r.variant("champion").version();
+        }
+        Routing ended = endRouting(r, winner, promote ? "promoted" : "aborted");
+        for (Routing.Variant x : r.variants()) {
+            registry.setVersionTag(model, x.version(), RegistryTags.AB, r.experiment() + ": ended (" + ended.outcome() + ")");
+        }
+        audit.append(model, challenger.version(), promote ? "ab_promoted" : "ab_aborted", actor, comment, Map.of("experiment", r.experiment()));
+        return ended;
+    }
+
+    private Routing endRouting(Routing r, String version, String outcome) {
+        String sha = s3.published(r.model(), version).map(Map.Entry::getValue).orElse(null);
+        Routing ended = new Routing(r.model(), r.experiment(), Routing.ENDED,
+                List.of(new Routing.Variant("champion", version, 100, s3.location(s3.versionPrefix(r.model(), version)), sha)),
+                r.startedAt(), Instant.now().toString(), outcome);
+        s3.writeRouting(ended);
+        return ended;
+    }
+
+    // ---- publishing -------------------------------------------------------------------------------
+
+    /** Publishes a version's files exactly as MLflow holds them; returns the manifest's sha256. */
+    public String publishVersion(ModelRef v) {
+        requireS3();
+        Optional<Map.Entry<dev.treeline.registry.s3.Manifest, String>> done = s3.published(v.model(), v.version());
+        if (done.isPresent()) return done.get().getValue();
+        Path local = scratch.resolve("publish-" + v.model() + "-v" + v.version());
+        delete(local);
+        new MlflowTracking(mlflow).download(v, local);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        v.tags().forEach((k, val) -> {
+            if (k.startsWith(RegistryTags.HOLDOUT_METRIC_PREFIX)) {
+                try {
+                    metrics.put(k.substring(RegistryTags.HOLDOUT_METRIC_PREFIX.length()), Double.parseDouble(val));
+                } catch (NumberFormatException ignored) {
+                    // "n/a": not measured
+                }
+            }
+        });
+        Map<String, String> lineage = new LinkedHashMap<>();
+        v.tags().forEach((k, val) -> {
+            if (RegistryTags.LINEAGE.contains(k)) lineage.put(k, val);
+        });
+        S3Publisher.Result r = s3.publishVersion(local, v.model(), v.version(), v.runId(), lineage, metrics);
+        registry.setVersionTag(v.model(), v.version(), RegistryTags.PUBLISHED, s3.location(s3.versionPrefix(v.model(), v.version())));
+        audit.append(v.model(), v.version(), "published", actor, null, Map.of("location", s3.location(s3.versionPrefix(v.model(), v.version())),
+                "manifest_sha256", r.manifestSha256(), "files", r.manifest().files().size()));
+        delete(local);
+        return r.manifestSha256();
+    }
+
+    private static void delete(Path p) {
+        try {
+            AtomicFiles.deleteRecursively(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    // ---- checks -----------------------------------------------------------------------------------
+
+    private static void requireGatePassed(ModelRef v, String action) {
+        String status = v.tags().get(RegistryTags.VALIDATION_STATUS);
+        if (!GateResult.PASSED.equals(status)) {
+            throw refused("cannot " + action + " " + v.model() + " version " + v.version() + ": its gate status is "
+                    + (status == null ? "unknown (it was not gated)" : status + " (" + v.tags().getOrDefault(RegistryTags.VALIDATION_REASONS, "") + ")")
+                    + "; only versions that pass the gate can be approved, promoted or take traffic");
+        }
+    }
+
+    private static void requirePromotable(ModelRef v) {
+        requireGatePassed(v, "promote");
+        Approval a = Approval.parse(v.tags().get(RegistryTags.APPROVAL_STATUS));
+        if (a != Approval.Approved) {
+            throw refused(v.model() + " version " + v.version() + " is " + (a == null ? "not approved" : a.name())
+                    + "; approve it first: treeline models approve " + v.model() + " " + v.version() + " --comment \"...\"");
+        }
+    }
+
+    private void requireS3() {
+        if (s3 == null) throw new TreelineException(ExitCode.USAGE, "no S3 location for serving is known; pass --bucket (and --prefix)");
+    }
+
+    private static TreelineException refused(String message) {
+        return new TreelineException(ExitCode.FAILURE, message);
+    }
+
+    private static String truncate(String s) {
+        return s.length() <= 5000 ? s : s.substring(0, 4997) + "...";
+    }
+}
