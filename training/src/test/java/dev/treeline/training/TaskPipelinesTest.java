@@ -51,7 +51,7 @@ class TaskPipelinesTest {
     static Ran run(String name, String label, String trainParams, String extraFeatureKeys) {
         String spec = TestPipelines.flightsSpec(data, 14, null)
                 .replace("label: delay > 15\n", "label: \"" + label + "\"\n" + extraFeatureKeys)
-                .replace("{num_rounds: 30, early_stopping_rounds: 5, max_depth: 4, eta: 0.3, num_workers: 1, nthread: 1, seed: 7}", trainParams)
+                .replace("{num_rounds: \"${ROUNDS:-30}\", early_stopping_rounds: 5, max_depth: \"${DEPTH:-4}\", eta: 0.3, num_workers: 1, nthread: 1, seed: 7}", trainParams)
                 .replace("route: {encode: target, smoothing: 10}", "route: index")
                 .replace("outputs: [evaluation]\n", "outputs: [evaluation]\n    params: {slices: [origin]}\n");
         assertTrue(spec.contains(trainParams), "fixture edited");

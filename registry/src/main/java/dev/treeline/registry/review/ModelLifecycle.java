@@ -120,12 +120,21 @@ public final class ModelLifecycle {
                     + " --promote or --abort");
         }
         if (publish) publishVersion(v);
+        return moveChampion(model, version, comment, publish, Map.of());
+    }
+
+    /** Alias champion to {@code version} (the old one keeps previous), champion.json when publishing, then the record. */
+    private String moveChampion(String model, String version, String comment, boolean publish, Map<String, Object> details) {
         String current = registry.aliases(model).get(RegistryTags.CHAMPION);
         if (current != null && !current.equals(version)) registry.setAlias(model, RegistryTags.PREVIOUS, current);
         if (!version.equals(current)) registry.setAlias(model, RegistryTags.CHAMPION, version);
         if (publish) s3.pointChampion(model, version);
         registry.setVersionTag(model, version, RegistryTags.PROMOTED_AT, Instant.now().toString());
-        if (!version.equals(current)) audit.append(model, version, "promoted", actor, comment, current == null ? Map.of() : Map.of("previous", current));
+        if (!version.equals(current)) {
+            Map<String, Object> all = new LinkedHashMap<>(details);
+            if (current != null) all.put("previous", current);
+            audit.append(model, version, "promoted", actor, comment, all);
+        }
         return current;
     }
 
@@ -195,15 +204,9 @@ public final class ModelLifecycle {
         Routing.Variant challenger = r.variant("challenger");
         String winner;
         if (promote) {
-            // The routing still names the test while the champion moves; promote() refuses while a test runs, so move directly.
-            ModelRef v = registry.version(model, challenger.version());
-            requirePromotable(v);
-            String current = registry.aliases(model).get(RegistryTags.CHAMPION);
-            if (current != null && !current.equals(challenger.version())) registry.setAlias(model, RegistryTags.PREVIOUS, current);
-            registry.setAlias(model, RegistryTags.CHAMPION, challenger.version());
-            s3.pointChampion(model, challenger.version());
-            registry.setVersionTag(model, challenger.version(), RegistryTags.PROMOTED_AT, Instant.now().toString());
-            audit.append(model, challenger.version(), "promoted", actor, comment, Map.of("experiment", r.experiment(), "previous", String.valueOf(current)));
+            // The routing still names the test while the champion moves (promote() refuses while a test runs).
+            requirePromotable(registry.version(model, challenger.version()));
+            moveChampion(model, challenger.version(), comment, true, Map.of("experiment", r.experiment()));
             winner = challenger.version();
         } else {
             winner = r.variant("champion").version();
