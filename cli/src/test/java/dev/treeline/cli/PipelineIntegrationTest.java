@@ -188,7 +188,8 @@ class PipelineIntegrationTest {
             assertTrue(page.contains("<h2 id=\"drift\">Drift</h2>"), page);
             assertTrue(page.contains("<td>origin</td><td>categorical</td>"), "the drift table lists origin");
             Map<String, String> tags = kv(m.rest().get("runs/get", Map.of("run_id", runId)).path("run").path("data").path("tags"));
-            assertEquals("pass", tags.get("treeline.validation_status"));
+            assertEquals("pass", tags.get("treeline.validation_status"), "the data validation's status");
+            assertTrue(List.of("passed", "failed").contains(tags.get("treeline.gate_status")), "the gate's, under its own name: " + tags);
         }
     }
 

@@ -67,7 +67,7 @@ final class PromoteStep implements Step {
                 decision = decide(ctx, lifecycle, ref, e);
             }
             ctx.tracker().setTags(Map.of("treeline.promoted", Boolean.toString(decision.promoted()), "treeline.promotion_reason", decision.reason(),
-                    "treeline.validation_status", decision.validationStatus()));
+                    "treeline.gate_status", decision.validationStatus()));
             ctx.catalog().writeJson(ctx.output(0), decision);
             String head = decision.promoted() ? "champion is now version " + decision.championVersion()
                     : "champion stays " + (decision.championVersion() == null ? "unset" : "version " + decision.championVersion());
