@@ -46,8 +46,12 @@ public final class S3Publisher {
         this.kmsKeyId = kmsKeyId;
     }
 
+    public String modelPrefix(String model) {
+        return prefix + model + "/";
+    }
+
     public String versionPrefix(String model, String version) {
-        return prefix + model + "/" + version + "/";
+        return modelPrefix(model) + version + "/";
     }
 
     public String pointerKey(String model) {

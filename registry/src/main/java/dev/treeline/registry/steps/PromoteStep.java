@@ -90,7 +90,7 @@ final class PromoteStep implements Step {
         String reason = gate.summary();
         String champion = e.championVersion();
         if (!gate.passed()) {
-            if (existing == null) lifecycle.setApproval(model, version, Approval.Rejected, "gate", "failed the gate: " + reason);
+            if (existing == null) lifecycle.setApproval(model, version, Approval.Rejected, "gate", "failed the gate (reasons in validation_reasons)");
             tagPromotion(registry, model, version, false, reason);
             return new Promotion(model, version, champion, false, reason, gate.status(), Approval.Rejected.name());
         }

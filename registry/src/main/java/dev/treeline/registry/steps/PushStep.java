@@ -61,7 +61,7 @@ final class PushStep implements Step {
             String where = champion == null ? null : publisher.location(publisher.versionPrefix(model, champion));
             ctx.catalog().writeJson(ctx.output(0), new Publication(bucket, champion, where, publisher.location(publisher.pointerKey(model)), moved, published));
             if (where != null) ctx.tracker().setTags(Map.of("treeline.champion_s3", where));
-            String summary = "published versions " + published.keySet() + " under " + publisher.location(publisher.versionPrefix(model, ""))
+            String summary = "published versions " + published.keySet() + " under " + publisher.location(publisher.modelPrefix(model))
                     + (champion == null ? "; no champion yet, champion.json not written"
                     : moved ? "; champion.json now names version " + champion : "; champion.json already names version " + champion);
             return StepResult.of(summary, champion == null ? Map.of() : Map.of("champion_version", Double.parseDouble(champion)));
