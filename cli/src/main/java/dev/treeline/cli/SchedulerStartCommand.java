@@ -5,9 +5,8 @@ import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.SparkSessions;
 import dev.treeline.pipelines.spec.SparkSpec;
 import dev.treeline.scheduler.Controller;
-import dev.treeline.scheduler.PipelineRunLauncher;
+import dev.treeline.scheduler.InProcessExecutor;
 import dev.treeline.scheduler.ScheduleFile;
-import dev.treeline.scheduler.ScheduleSpec;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,13 +17,15 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "start", description = {"Run the controller in the foreground.",
-                "Fires each schedule's pipeline for its logical date. Ctrl-C or SIGTERM lets the running pipeline finish, then exits."})
+        "Fires each schedule's cron trigger, queues a run for its logical date and runs it (retries, deadlines, misfire",
+        "policy from the schedule file). Several controllers on one PostgreSQL database share the work. SIGTERM or",
+        "Ctrl-C stops taking fires and lets running steps finish; an interrupted run resumes at its step later."})
 final class SchedulerStartCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SCHEDULES", description = "Schedule file (YAML), e.g. examples/flights/schedule.yaml.")
-    Path file;
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SCHEDULES", description = "Schedule file (YAML), e.g. examples/flights/schedule.yaml "
+            + "(default: --schedules, then $TREELINE_SCHEDULES).")
+    Path positional;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for ${NAME} in specs (repeatable).")
-    List<String> params = new ArrayList<>();
+    @Mixin SchedulesOptions schedules;
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master for all runs.")
     String master;
@@ -32,22 +33,35 @@ final class SchedulerStartCommand implements Callable<Integer> {
     @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server.")
     String mlflowUri;
 
-    @Mixin CommonOptions common;
-
     @Override
     public Integer call() throws Exception {
-        Environment env = Cli.environment(common, mlflowUri, master, Cli.params(params));
-        List<ScheduleSpec> schedules = ScheduleFile.load(file, env.params());
-        PipelineRunner runner = new PipelineRunner(env, Cli.tracking(env),
-                () -> SparkSessions.getOrCreate(SparkSpec.DEFAULT, env.sparkMaster(), false), Cli.OUT);
-        Controller controller = new Controller(schedules, new PipelineRunLauncher(runner, env.params()), Cli.OUT);
+        if (positional != null) schedules.file = positional;
+        Environment env = Cli.environment(schedules.common, mlflowUri, master, Cli.params(schedules.params));
+        ScheduleFile.Loaded config = ScheduleFile.loadAll(schedules.file(), env.params(), env.workspace(), System::getenv);
+        var spark = (java.util.function.Supplier<org.apache.spark.sql.SparkSession>) () -> SparkSessions.getOrCreate(SparkSpec.DEFAULT, env.sparkMaster(), false);
+        PipelineRunner runner = new PipelineRunner(env, Cli.tracking(env), spark, Cli.OUT);
+        var submit = config.settings().submit();
+        dev.treeline.scheduler.RunExecutor executor = submit == null ? new InProcessExecutor(runner, spark, env.params())
+                : new dev.treeline.scheduler.SparkSubmitExecutor(submit.appJar() != null ? submit : withOwnJar(submit), env.workspace(), env.mlflowUri(),
+                env.params());
+        Controller controller = new Controller(config.settings(), config.schedules(), executor, Cli.OUT);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("Stopping the scheduler (waiting for a running pipeline to finish)...");
+            System.out.println("Stopping the controller (running steps finish first)...");
             controller.close();
         }));
         controller.start();
-        System.out.println("Scheduler running with " + schedules.size() + " schedule(s); Ctrl-C to stop.");
+        System.out.println("Controller running with " + config.schedules().size() + " schedule(s); Ctrl-C to stop.");
         controller.awaitShutdown();
         return 0;
+    }
+
+    /** The runnable jar this controller runs from submits itself. */
+    static dev.treeline.scheduler.SparkSubmitExecutor.Submit withOwnJar(dev.treeline.scheduler.SparkSubmitExecutor.Submit s) {
+        try {
+            Path jar = Path.of(SchedulerStartCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return new dev.treeline.scheduler.SparkSubmitExecutor.Submit(s.sparkHome(), s.master(), s.deployMode(), jar, s.mainClass(), s.conf());
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -16,6 +16,8 @@ import picocli.CommandLine.Command;
                 TuneCommand.class,
                 LocalCommand.class,
                 SchedulerCommand.class,
+                RunsCommand.class,
+                BackfillCommand.class,
                 StepsCommand.class,
                 SpecCommand.class,
                 ValidateCommand.class,

@@ -3,70 +3,296 @@ package dev.treeline.scheduler;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.run.Progress;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Collections;
+import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
+import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
+import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
+import org.quartz.JobKey;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import org.quartz.SimpleScheduleBuilder;
 import org.quartz.Trigger;
 import org.quartz.TriggerBuilder;
-import org.quartz.impl.StdSchedulerFactory;
+import org.quartz.TriggerKey;
+import org.quartz.impl.matchers.GroupMatcher;
 
 /**
- * The first controller: Quartz with an in-memory job store, one cron trigger per enabled schedule,
- * each fire launching the schedule's pipeline for its logical date. One fire at a time per schedule.
+ * The controller: Quartz on the JDBC job store fires each schedule's cron trigger; a fire queues a run
+ * in the runs table and starts it as a one-shot, recoverable Quartz job; the run's attempts go through
+ * a {@link RunExecutor}, failed attempts are retried with backoff as new triggers (so a retry survives a
+ * restart), deadlines and cancel requests stop a run. Missed fires follow the schedule's misfire policy;
+ * {@code catch_up} is ours (Quartz has none): the missed fire times since the last recorded fire are
+ * queued at start, oldest first.
  */
 public final class Controller implements AutoCloseable {
     static final String CONTEXT_KEY = "treeline.controller";
+    static final String SCHEDULES = "treeline-schedules";
+    static final String RUNS = "treeline-runs";
+    static final String SPEC_HASH = "spec_hash";
 
+    private final ControllerSettings settings;
     private final Map<String, ScheduleSpec> schedules = new LinkedHashMap<>();
-    private final PipelineLauncher launcher;
+    private final SchedulerDatabase db;
+    private final RunsTable runs;
+    private final RunExecutor executor;
     private final Progress progress;
-    private final List<String> launched = Collections.synchronizedList(new ArrayList<>());
+    private final String instanceId;
+    private final ControllerMetrics metrics;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean stopping;
+    /** Attempts running in this controller; close() waits for them before closing the database. */
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private Scheduler scheduler;
 
-    public Controller(List<ScheduleSpec> schedules, PipelineLauncher launcher, Progress progress) {
+    public Controller(ControllerSettings settings, List<ScheduleSpec> schedules, RunExecutor executor, Progress progress) {
+        this.settings = settings;
         schedules.forEach(s -> this.schedules.put(s.name(), s));
-        this.launcher = launcher;
+        this.executor = executor;
         this.progress = progress;
+        this.instanceId = instanceName();
+        this.db = new SchedulerDatabase(settings);
+        this.runs = new RunsTable(db);
+        this.metrics = new ControllerMetrics(runs, this.schedules.keySet());
     }
 
-    public void start() {
+    static Controller of(Scheduler s) throws SchedulerException {
+        return (Controller) s.getContext().get(CONTEXT_KEY);
+    }
+
+    private static String instanceName() {
+        String host;
         try {
-            Properties p = new Properties();
-            p.setProperty("org.quartz.scheduler.instanceName", "treeline");
-            p.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
-            p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(Math.max(1, Math.min(4, schedules.size()))));
-            p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
-            scheduler = new StdSchedulerFactory(p).getScheduler();
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        return host + "-" + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime() % 100_000, 36);
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public RunsTable runs() {
+        return runs;
+    }
+
+    public ControllerMetrics metrics() {
+        return metrics;
+    }
+
+    ScheduleSpec schedule(String name) {
+        return schedules.get(name);
+    }
+
+    /** Creates or updates the triggers, queues missed fires of catch-up schedules, then starts firing. */
+    public void start() {
+        scheduler = QuartzSetup.create(settings, instanceId, settings.threads(), true);
+        try {
             scheduler.getContext().put(CONTEXT_KEY, this);
-            for (ScheduleSpec s : schedules.values()) {
-                if (!s.enabled()) {
-                    progress.info("schedule " + s.name() + ": disabled");
-                    continue;
-                }
-                JobDetail job = JobBuilder.newJob(PipelineJob.class).withIdentity(s.name(), "pipelines").build();
-                Trigger trigger = TriggerBuilder.newTrigger().withIdentity(s.name(), "pipelines")
-                        .withSchedule(CronScheduleBuilder.cronSchedule(s.cron()).inTimeZone(TimeZone.getTimeZone(s.timeZone())))
-                        .build();
-                scheduler.scheduleJob(job, trigger);
-                progress.info("schedule " + s.name() + ": " + s.pipeline() + " at '" + s.cron() + "' " + s.timeZone()
-                        + ", next " + trigger.getNextFireTime().toInstant());
-            }
+            syncTriggers();
+            for (ScheduleSpec s : schedules.values()) if (s.enabled() && s.misfire() == ScheduleSpec.Misfire.CATCH_UP) catchUp(s);
             scheduler.start();
         } catch (SchedulerException e) {
-            throw new TreelineException(ExitCode.FAILURE, "cannot start the scheduler: " + e.getMessage(), e);
+            throw new TreelineException(ExitCode.SERVICE, "cannot start the scheduler on " + settings.jdbcUrl() + ": " + e.getMessage(), e);
         }
+        metrics.start(settings.metricsHost(), settings.metricsPort());
+        progress.info("controller " + instanceId + " started on " + settings.jdbcUrl() + (settings.clustered() ? " (clustered)" : "")
+                + (settings.metricsPort() > 0 ? "; metrics on http://" + settings.metricsHost() + ":" + metrics.port() + "/metrics" : ""));
+    }
+
+    /**
+     * One cron trigger per enabled schedule. A trigger whose schedule did not change is left alone
+     * (its next fire and misfire state survive a restart); a changed one is replaced; schedules removed
+     * from the file or disabled lose their trigger.
+     */
+    private void syncTriggers() throws SchedulerException {
+        for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(SCHEDULES))) {
+            ScheduleSpec s = schedules.get(key.getName());
+            if (s == null || !s.enabled()) {
+                scheduler.deleteJob(key);
+                progress.info("schedule " + key.getName() + ": " + (s == null ? "no longer in the file" : "disabled") + ", trigger removed");
+            }
+        }
+        for (ScheduleSpec s : schedules.values()) {
+            if (!s.enabled()) continue;
+            String hash = s.cron() + "|" + s.timeZone() + "|" + s.misfire();
+            TriggerKey tk = TriggerKey.triggerKey(s.name(), SCHEDULES);
+            Trigger existing = scheduler.getTrigger(tk);
+            if (existing != null && hash.equals(existing.getJobDataMap().getString(SPEC_HASH))) {
+                progress.info("schedule " + s.name() + ": '" + s.cron() + "' " + s.timeZone() + ", next fire " + existing.getNextFireTime().toInstant());
+                continue;
+            }
+            JobDetail job = JobBuilder.newJob(FireJob.class).withIdentity(s.name(), SCHEDULES).storeDurably().build();
+            CronScheduleBuilder cron = CronScheduleBuilder.cronSchedule(s.cron()).inTimeZone(TimeZone.getTimeZone(s.timeZone()));
+            cron = switch (s.misfire()) {
+                case RUN_ONCE -> cron.withMisfireHandlingInstructionFireAndProceed();
+                case SKIP, CATCH_UP -> cron.withMisfireHandlingInstructionDoNothing();
+            };
+            Trigger t = TriggerBuilder.newTrigger().withIdentity(tk).forJob(job).usingJobData(SPEC_HASH, hash).withSchedule(cron).build();
+            scheduler.scheduleJob(job, Set.of(t), true);
+            progress.info("schedule " + s.name() + ": '" + s.cron() + "' " + s.timeZone() + (existing == null ? " created" : " updated")
+                    + ", next fire " + t.getNextFireTime().toInstant());
+        }
+    }
+
+    /** Queues one run per fire time missed since the last recorded fire (one controller wins the race to do it). */
+    private void catchUp(ScheduleSpec s) throws SchedulerException {
+        Optional<Instant> last = runs.lastFire(s.name());
+        if (last.isEmpty()) return;
+        CronExpression cron;
+        try {
+            cron = new CronExpression(s.cron());
+        } catch (java.text.ParseException e) {
+            throw new IllegalStateException(e);
+        }
+        cron.setTimeZone(TimeZone.getTimeZone(s.timeZone()));
+        Instant now = Instant.now();
+        List<Instant> missed = new ArrayList<>();
+        Date next = cron.getNextValidTimeAfter(Date.from(last.get()));
+        while (next != null && !next.toInstant().isAfter(now) && missed.size() < 10_000) {
+            missed.add(next.toInstant());
+            next = cron.getNextValidTimeAfter(next);
+        }
+        if (missed.isEmpty() || !runs.advanceFire(s.name(), last, missed.get(missed.size() - 1))) return;
+        progress.info("schedule " + s.name() + ": catching up " + missed.size() + " missed fire(s) since " + last.get());
+        for (Instant fire : missed) queue(s, s.logicalDate().at(fire, s.timeZone()), "catch_up", false, null, null);
+    }
+
+    /** Queues a run unless the date has one queued or running, and starts it; the new run or empty. */
+    public Optional<RunRecord> queue(ScheduleSpec s, LocalDate date, String kind, boolean force, String batchId, Integer maxActive) {
+        Optional<RunRecord> r = runs.enqueue(s.name(), date, kind, force, batchId, maxActive);
+        if (r.isEmpty()) {
+            progress.info("schedule " + s.name() + " " + date + ": a run is already queued or running (" + runs.active(s.name(), date).orElse("?") + ")");
+            return r;
+        }
+        progress.info("schedule " + s.name() + " " + date + ": queued run " + r.get().runId() + " (" + kind + ")");
+        startAttempt(scheduler, r.get().runId(), Instant.now());
+        return r;
+    }
+
+    /** Stores a one-shot, recoverable job for the run's next attempt, starting at {@code at}. */
+    static void startAttempt(Scheduler scheduler, String runId, Instant at) {
+        String id = runId + "-" + Long.toString(System.nanoTime(), 36);
+        JobDetail job = JobBuilder.newJob(RunJob.class).withIdentity(id, RUNS).usingJobData(RunJob.RUN_ID, runId).requestRecovery().build();
+        Trigger t = TriggerBuilder.newTrigger().withIdentity(id, RUNS).startAt(Date.from(at))
+                .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow()).build();
+        try {
+            scheduler.scheduleJob(job, t);
+        } catch (SchedulerException e) {
+            throw new TreelineException(ExitCode.SERVICE, "cannot store the run " + runId + " in the job store: " + e.getMessage(), e);
+        }
+    }
+
+    /** One attempt of a run (the body of {@link RunJob}). */
+    void attempt(String runId, boolean recovering) {
+        inFlight.incrementAndGet();
+        try {
+            attemptInner(runId, recovering);
+        } finally {
+            synchronized (inFlight) {
+                inFlight.decrementAndGet();
+                inFlight.notifyAll();
+            }
+        }
+    }
+
+    private void attemptInner(String runId, boolean recovering) {
+        RunRecord queued = runs.get(runId).orElse(null);
+        if (queued == null || queued.finished()) return;
+        ScheduleSpec s = schedules.get(queued.schedule());
+        if (s == null) {
+            runs.finish(runId, RunRecord.FAILED, "schedule " + queued.schedule() + " is no longer in the schedule file", null);
+            return;
+        }
+        int limit = queued.maxActive() != null ? queued.maxActive() : s.maxConcurrentRuns();
+        boolean older = queued.batchId() != null && queued.attempts() == 0 && runs.queuedBefore(queued.batchId(), runId) > 0;
+        if (older || runs.running(s.name(), runId, queued.batchId()) >= limit) {
+            startAttempt(scheduler, runId, Instant.now().plusSeconds(2)); // wait for a slot
+            return;
+        }
+        RunRecord run = runs.claim(runId, instanceId).orElse(null);
+        if (run == null) return;
+        runs.countAttempt(runId);
+        int attempt = run.attempts() + 1;
+        if (recovering) progress.info("run " + runId + ": recovered from a controller that stopped, resuming (attempt " + attempt + ")");
+        Instant runStart = run.startedAt() == null ? Instant.now() : run.startedAt();
+        RunExecutor.Outcome o;
+        try {
+            o = executor.execute(s, withAttempts(run, attempt), new RunExecutor.StopCheck() {
+                @Override
+                public String reasonToStop(String step, Instant stepStart) {
+                    return stopReason(s, runId, runStart, step, stepStart);
+                }
+
+                @Override
+                public boolean shuttingDown() {
+                    return stopping;
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runs.requeue(runId, "controller stopped during the attempt");
+            return;
+        } catch (RuntimeException e) {
+            o = RunExecutor.Outcome.failed(e.getMessage(), false);
+        }
+        runs.progress(runId, attempt, o.pipelineRunId(), o.mlflowRunId(), o.steps());
+        metrics.recordAttempt(s.name(), o, attempt > 1);
+        if (!o.succeeded() && stopping) {
+            // Stopped at a step boundary by the shutdown: queued again, stored in the job store for the next controller.
+            runs.requeue(runId, o.error());
+            startAttempt(scheduler, runId, Instant.now());
+            progress.info("run " + runId + " (" + s.name() + " " + run.logicalDate() + "): " + o.error());
+        } else if (o.succeeded()) {
+            runs.finish(runId, RunRecord.SUCCEEDED, null, o.modelVersion());
+            metrics.recordSuccess(s.name(), o);
+            progress.info("run " + runId + " (" + s.name() + " " + run.logicalDate() + "): succeeded on attempt " + attempt);
+        } else if (o.cancelled()) {
+            boolean cancelled = runs.get(runId).map(RunRecord::cancelRequested).orElse(false);
+            runs.finish(runId, cancelled ? RunRecord.CANCELLED : RunRecord.FAILED, o.error(), o.modelVersion());
+            progress.info("run " + runId + " (" + s.name() + " " + run.logicalDate() + "): " + o.error());
+        } else if (attempt < s.retries().attempts()) {
+            Duration wait = s.retries().delayBefore(attempt + 1);
+            runs.requeue(runId, o.error());
+            startAttempt(scheduler, runId, Instant.now().plus(wait));
+            progress.info("run " + runId + " (" + s.name() + " " + run.logicalDate() + "): attempt " + attempt + " failed (" + o.error()
+                    + "); retrying in " + wait.toSeconds() + " s");
+        } else {
+            runs.finish(runId, RunRecord.FAILED, o.error(), o.modelVersion());
+            progress.info("run " + runId + " (" + s.name() + " " + run.logicalDate() + "): failed after " + attempt + " attempt(s): " + o.error());
+        }
+    }
+
+    private static RunRecord withAttempts(RunRecord r, int attempts) {
+        return new RunRecord(r.runId(), r.schedule(), r.logicalDate(), r.state(), r.kind(), r.force(), attempts, r.batchId(), r.maxActive(),
+                r.queuedAt(), r.startedAt(), r.endedAt(), r.instance(), r.error(), r.pipelineRunId(), r.mlflowRunId(), r.modelVersion(), r.steps(),
+                r.cancelRequested());
+    }
+
+    private String stopReason(ScheduleSpec s, String runId, Instant runStart, String step, Instant stepStart) {
+        Instant now = Instant.now();
+        if (s.deadlines().run() != null && now.isAfter(runStart.plus(s.deadlines().run()))) {
+            return "run deadline of " + s.deadlines().run().toSeconds() + " s exceeded" + (step == null ? "" : " in step " + step);
+        }
+        if (step != null && stepStart != null && s.deadlines().step() != null && now.isAfter(stepStart.plus(s.deadlines().step()))) {
+            return "step " + step + " exceeded its deadline of " + s.deadlines().step().toSeconds() + " s";
+        }
+        if (runs.get(runId).map(RunRecord::cancelRequested).orElse(false)) return "cancelled on request";
+        return null;
     }
 
     /** Blocks until {@link #close()} (the CLI calls it from a shutdown hook on SIGTERM or Ctrl-C). */
@@ -74,37 +300,29 @@ public final class Controller implements AutoCloseable {
         stopped.await();
     }
 
-    /** Stops taking new fires and waits for the running one to finish. */
+    /**
+     * Stops taking new fires; running attempts finish their current step and stop there (queued again,
+     * so the next controller resumes them at the following step).
+     */
     @Override
     public void close() {
+        stopping = true;
         try {
-            if (scheduler != null && !scheduler.isShutdown()) scheduler.shutdown(true);
+            if (scheduler != null && !scheduler.isShutdown()) {
+                scheduler.standby();
+                synchronized (inFlight) {
+                    while (inFlight.get() > 0) inFlight.wait(1000);
+                }
+                scheduler.shutdown(true);
+            }
         } catch (SchedulerException e) {
             throw new TreelineException(ExitCode.FAILURE, "scheduler did not shut down cleanly: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
+            metrics.close();
+            db.close();
             stopped.countDown();
         }
-    }
-
-    ScheduleSpec schedule(String name) {
-        return schedules.get(name);
-    }
-
-    PipelineLauncher launcher() {
-        return launcher;
-    }
-
-    Progress progress() {
-        return progress;
-    }
-
-    void launched(String name, LocalDate date) {
-        launched.add(name + " " + date);
-        progress.info("schedule " + name + ": fired for logical date " + date);
-    }
-
-    /** "schedule date" for each fire so far, in order. */
-    public List<String> launches() {
-        return List.copyOf(launched);
     }
 }

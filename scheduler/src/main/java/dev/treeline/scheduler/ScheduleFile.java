@@ -9,13 +9,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** A schedule file ({@code schedules:} list), validated with file, line and key in every error. */
+/** A schedule file ({@code controller:} settings and a {@code schedules:} list), validated with file, line and key in every error. */
 public final class ScheduleFile {
     private ScheduleFile() {}
 
+    /** The whole file: the controller's settings (defaults for {@code workspace}) and the schedules. */
+    public record Loaded(ControllerSettings settings, List<ScheduleSpec> schedules) {
+        public ScheduleSpec schedule(String name) {
+            return schedules.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new dev.treeline.pipelines.TreelineException(
+                    dev.treeline.pipelines.ExitCode.USAGE, "no schedule named '" + name + "'; the file has " + schedules.stream().map(ScheduleSpec::name).toList()));
+        }
+    }
+
+    public static Loaded loadAll(Path file, Map<String, String> vars, Path workspace, java.util.function.Function<String, String> env) {
+        SpecNode root = SpecNode.parse(file, Interpolator.of(vars));
+        root.allowOnly("controller", "schedules");
+        ControllerSettings settings = ControllerSettings.from(root.has("controller") ? root.require("controller") : null,
+                file.toAbsolutePath().getParent(), workspace, env);
+        return new Loaded(settings, schedules(root, file));
+    }
+
     public static List<ScheduleSpec> load(Path file, Map<String, String> vars) {
         SpecNode root = SpecNode.parse(file, Interpolator.of(vars));
-        root.allowOnly("schedules");
+        root.allowOnly("controller", "schedules");
+        return schedules(root, file);
+    }
+
+    private static List<ScheduleSpec> schedules(SpecNode root, Path file) {
         Path base = file.toAbsolutePath().getParent();
         List<ScheduleSpec> out = new ArrayList<>();
         Set<String> names = new HashSet<>();

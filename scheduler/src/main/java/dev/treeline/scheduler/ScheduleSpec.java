@@ -2,22 +2,62 @@ package dev.treeline.scheduler;
 
 import dev.treeline.pipelines.spec.SpecNode;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.List;
 import java.util.Map;
 import org.quartz.CronExpression;
 
 /**
  * One schedule: which pipeline spec to run, when (a Quartz cron expression, seconds first, in a time
- * zone), and for which logical date: the fire date in that zone minus {@code logicalDateOffsetDays}.
+ * zone), for which logical date, what to do about fires missed while no controller ran, how many runs
+ * may overlap, how failed steps are retried, and how long a step or a run may take.
  */
-public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZone, int logicalDateOffsetDays,
-                           boolean enabled, Map<String, String> params) {
+public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZone, LogicalDateRule logicalDate, Misfire misfire,
+                           int maxConcurrentRuns, RetryPolicy retries, Deadlines deadlines, boolean enabled, Map<String, String> params) {
+
+    /** Missed fires: none run ({@code skip}), one run now ({@code run_once}), or one run per missed fire, oldest first ({@code catch_up}). */
+    public enum Misfire {
+        SKIP, RUN_ONCE, CATCH_UP;
+
+        static final List<String> NAMES = List.of("skip", "run_once", "catch_up");
+
+        public String label() {
+            return name().toLowerCase();
+        }
+    }
+
+    /** A failed run is retried (resuming at the failed step) up to {@code attempts} times in all, waiting backoff × 2^(n-1), at most {@code maxBackoff}. */
+    public record RetryPolicy(int attempts, Duration backoff, Duration maxBackoff) {
+        public Duration delayBefore(int attempt) {
+            long seconds = backoff.toSeconds() * (1L << Math.min(20, Math.max(0, attempt - 2)));
+            return Duration.ofSeconds(Math.min(seconds, maxBackoff.toSeconds()));
+        }
+    }
+
+    /** Longest a step and a whole run (all attempts) may take; null: no limit. */
+    public record Deadlines(Duration step, Duration run) {}
+
+    /**
+     * The logical date of a fire: the fire date in the schedule's zone minus {@code offsetDays}; or, to
+     * rehearse a schedule quickly, one logical day per {@code secondsPerDay} seconds counted from {@code start}.
+     */
+    public record LogicalDateRule(int offsetDays, Integer secondsPerDay, LocalDate start) {
+        public LocalDate at(java.time.Instant fireTime, ZoneId zone) {
+            if (secondsPerDay != null) return start.plusDays(Math.floorMod(fireTime.getEpochSecond() / secondsPerDay, 36_500));
+            return ZonedDateTime.ofInstant(fireTime, zone).toLocalDate().minusDays(offsetDays);
+        }
+    }
 
     static ScheduleSpec from(SpecNode n, Path baseDir) {
-        n.allowOnly("name", "pipeline", "cron", "time_zone", "logical_date_offset_days", "enabled", "params");
+        n.allowOnly("name", "pipeline", "cron", "time_zone", "logical_date_offset_days", "logical_date", "misfire", "max_concurrent_runs",
+                "retries", "deadlines", "enabled", "params");
         String name = n.requiredString("name");
+        if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
+            throw n.require("name").error("'" + name + "' is not a schedule name: letters, digits, '.', '_', '-', at most 100");
+        }
         Path pipeline = baseDir.resolve(n.requiredString("pipeline")).normalize();
         String cron = n.requiredString("cron");
         try {
@@ -33,12 +73,39 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
         } catch (java.time.DateTimeException e) {
             throw n.require("time_zone").error("'" + tz + "' is not a time zone; use an IANA name such as UTC or America/New_York");
         }
-        return new ScheduleSpec(name, pipeline, cron, zone, n.integer("logical_date_offset_days", 1, 0, 365),
+        LogicalDateRule rule;
+        if (n.has("logical_date")) {
+            SpecNode l = n.require("logical_date").allowOnly("offset_days", "rehearsal_seconds_per_day", "rehearsal_start");
+            Integer perDay = l.has("rehearsal_seconds_per_day") ? l.require("rehearsal_seconds_per_day").asInt(1, 86_400) : null;
+            if (perDay != null && !l.has("rehearsal_start")) throw l.error("rehearsal_seconds_per_day needs rehearsal_start (the first logical date)");
+            rule = new LogicalDateRule(l.integer("offset_days", 1, 0, 365), perDay, l.has("rehearsal_start") ? l.require("rehearsal_start").asDate() : null);
+        } else {
+            rule = new LogicalDateRule(n.integer("logical_date_offset_days", 1, 0, 365), null, null);
+        }
+        Misfire misfire = n.has("misfire") ? Misfire.valueOf(n.require("misfire").asEnum(Misfire.NAMES).toUpperCase()) : Misfire.RUN_ONCE;
+        RetryPolicy retries = new RetryPolicy(1, Duration.ofSeconds(60), Duration.ofHours(1));
+        if (n.has("retries")) {
+            SpecNode r = n.require("retries").allowOnly("attempts", "backoff_seconds", "max_backoff_seconds");
+            retries = new RetryPolicy(r.integer("attempts", 3, 1, 100), Duration.ofSeconds(r.integer("backoff_seconds", 60, 0, 86_400)),
+                    Duration.ofSeconds(r.integer("max_backoff_seconds", 3600, 0, 86_400)));
+        }
+        Deadlines deadlines = new Deadlines(null, null);
+        if (n.has("deadlines")) {
+            SpecNode d = n.require("deadlines").allowOnly("step_minutes", "run_minutes", "step_seconds", "run_seconds");
+            deadlines = new Deadlines(duration(d, "step"), duration(d, "run"));
+        }
+        return new ScheduleSpec(name, pipeline, cron, zone, rule, misfire, n.integer("max_concurrent_runs", 1, 1, 100), retries, deadlines,
                 n.bool("enabled", true), n.has("params") ? n.require("params").asStringMap() : Map.of());
+    }
+
+    private static Duration duration(SpecNode d, String what) {
+        if (d.has(what + "_seconds")) return Duration.ofSeconds(d.require(what + "_seconds").asInt(1, 30 * 86_400));
+        if (d.has(what + "_minutes")) return Duration.ofMinutes(d.require(what + "_minutes").asInt(1, 30 * 1440));
+        return null;
     }
 
     /** The logical date a fire at {@code fireTime} runs for. */
     public LocalDate logicalDate(java.util.Date fireTime) {
-        return ZonedDateTime.ofInstant(fireTime.toInstant(), timeZone).toLocalDate().minusDays(logicalDateOffsetDays);
+        return logicalDate.at(fireTime.toInstant(), timeZone);
     }
 }

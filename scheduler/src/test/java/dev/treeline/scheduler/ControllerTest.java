@@ -5,58 +5,341 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.pipelines.run.PipelineRunner;
-import dev.treeline.pipelines.run.RunState;
-import dev.treeline.pipelines.run.RunStatus;
 import dev.treeline.pipelines.spec.SpecException;
-import dev.treeline.pipelines.testing.CountingStepType;
 import dev.treeline.pipelines.testing.TestPipelines;
 import dev.treeline.pipelines.testing.TestSpark;
 import dev.treeline.pipelines.tracking.NoTracking;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The controller on its embedded H2 job store, in this JVM: fires, retries, deadlines, backfill,
+ * misfire policies, doctor and metrics. (PostgreSQL, two controllers and SIGKILL recovery are in the
+ * CLI module's ControllerClusterTest, which runs controllers as processes.)
+ */
 class ControllerTest {
+    // Not final: ControllerPostgresTest runs every test again on a real PostgreSQL.
     @TempDir Path tmp;
+    final List<String> lines = Collections.synchronizedList(new ArrayList<>());
+
+    Path pipeline(String id, String extraParams) throws Exception {
+        Path dir = tmp.resolve("spec-" + id);
+        TestPipelines.writeSpec(dir, """
+            pipeline: p-%s
+            steps:
+              - {name: a, type: count, outputs: [x], params: {id: %s, log: %s%s}}
+            """.formatted(id, id + "-" + tmp.getFileName(), tmp.resolve(id + ".log"), extraParams)); // step ids count per JVM: unique per test
+        return dir.resolve("pipeline.yaml");
+    }
+
+    /** Extra {@code controller:} keys: none for the embedded H2 store; the PostgreSQL subclass names its database. */
+    String database() {
+        return "";
+    }
+
+    ScheduleFile.Loaded schedules(String body) throws Exception {
+        Path f = tmp.resolve("schedule-" + System.nanoTime() + ".yaml");
+        Files.writeString(f, "controller:\n  metrics_port: 0\n  misfire_threshold_seconds: 1\n" + database() + body);
+        return ScheduleFile.loadAll(f, Map.of(), tmp.resolve("ws"), k -> null);
+    }
+
+    Controller controller(ScheduleFile.Loaded config) {
+        PipelineRunner runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws")), NoTracking::new, TestSpark::session, l -> {});
+        return new Controller(config.settings(), config.schedules(), new InProcessExecutor(runner, TestSpark::session, Map.of()), lines::add);
+    }
+
+    List<String> executions(String id) {
+        Path log = tmp.resolve(id + ".log");
+        try {
+            return Files.exists(log) ? Files.readAllLines(log) : List.of();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    static void await(BooleanSupplier done, long millis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + millis;
+        while (!done.getAsBoolean() && System.currentTimeMillis() < deadline) Thread.sleep(100);
+    }
 
     @Test
-    void secondlyCronRunsThePipelineOnceForYesterday() throws Exception {
-        String id = "ctl-" + tmp.getFileName();
-        TestPipelines.writeSpec(tmp, """
-            pipeline: nightly
-            steps:
-              - {name: a, type: count, outputs: [x], params: {id: %s}}
-            """.formatted(id));
-        Path scheduleFile = tmp.resolve("schedule.yaml");
-        Files.writeString(scheduleFile, """
+    void eachFireRunsItsLogicalDateOnceAndTheMetricsCountThem() throws Exception {
+        Path spec = pipeline("fires", "");
+        ScheduleFile.Loaded config = schedules("""
             schedules:
               - name: every-second
-                pipeline: pipeline.yaml
+                pipeline: %s
                 cron: "* * * * * ?"
-                time_zone: Europe/Paris
-            """);
-        List<ScheduleSpec> schedules = ScheduleFile.load(scheduleFile, Map.of());
-        PipelineRunner runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws")), NoTracking::new, TestSpark::session, l -> {});
-        List<String> lines = new ArrayList<>();
-        try (Controller controller = new Controller(schedules, new PipelineRunLauncher(runner, Map.of()), lines::add)) {
-            controller.start();
-            long deadline = System.currentTimeMillis() + 20_000;
-            while (controller.launches().size() < 3 && System.currentTimeMillis() < deadline) Thread.sleep(100);
+                logical_date: {rehearsal_seconds_per_day: 1, rehearsal_start: 2001-01-01}
+            """.formatted(spec));
+        String scrape;
+        try (Controller c = controller(config)) {
+            c.start();
+            await(() -> c.runs().countByState("every-second").getOrDefault(RunRecord.SUCCEEDED, 0) >= 4, 30_000);
+            scrape = c.metrics().scrape();
         }
-        LocalDate yesterday = LocalDate.now(ZoneId.of("Europe/Paris")).minusDays(1);
-        assertTrue(lines.stream().filter(l -> l.startsWith("schedule every-second: fired for logical date ")).count() >= 3, lines.toString());
-        assertTrue(lines.stream().filter(l -> l.startsWith("schedule every-second: fired")).allMatch(l -> l.endsWith(yesterday.toString())
-                || l.endsWith(yesterday.plusDays(1).toString())), "fires around midnight may see the next day: " + lines);
-        // Several fires, one run: later fires find the date already succeeded.
-        assertEquals(1, CountingStepType.RUNS.get(id).get());
-        RunState state = runner.store().list("nightly").get(0);
-        assertEquals(RunStatus.SUCCEEDED, state.status);
+        List<RunRecord> runs = new RunsTable(new SchedulerDatabase(config.settings())).list("every-second", null, 100);
+        assertTrue(runs.stream().filter(r -> r.state().equals(RunRecord.SUCCEEDED)).count() >= 4, runs.toString());
+        Map<LocalDate, Long> perDate = runs.stream().collect(Collectors.groupingBy(RunRecord::logicalDate, Collectors.counting()));
+        assertTrue(perDate.values().stream().allMatch(n -> n == 1), "one run per logical date: " + perDate);
+        Map<String, Long> executed = executions("fires").stream().collect(Collectors.groupingBy(l -> l.split(" ")[1], Collectors.counting()));
+        assertTrue(executed.values().stream().allMatch(n -> n == 1), "each date's step ran once: " + executed);
+        assertTrue(scrape.matches("(?s).*treeline_runs\\{schedule=\"every-second\",state=\"succeeded\"} [4-9].*"), scrape);
+        assertTrue(scrape.contains("treeline_step_duration_seconds_count{schedule=\"every-second\",step=\"a\"}"), scrape);
+        assertTrue(scrape.contains("treeline_last_success_timestamp_seconds{schedule=\"every-second\"}"), scrape);
+    }
+
+    @Test
+    void aStepThatFailsTwiceIsRetriedWithBackoffAndTheRunSucceeds() throws Exception {
+        Path spec = pipeline("flaky", ", fail_times: 2");
+        ScheduleFile.Loaded config = schedules("""
+            schedules:
+              - name: flaky
+                pipeline: %s
+                cron: "0 0 2 * * ?"
+                retries: {attempts: 3, backoff_seconds: 1}
+            """.formatted(spec));
+        try (Controller c = controller(config); SchedulerAdmin admin = new SchedulerAdmin(config)) {
+            c.start();
+            RunRecord r = admin.trigger("flaky", LocalDate.of(2001, 3, 1));
+            await(() -> c.runs().get(r.runId()).map(RunRecord::finished).orElse(false), 30_000);
+            RunRecord done = c.runs().get(r.runId()).orElseThrow();
+            assertEquals(RunRecord.SUCCEEDED, done.state(), done.toString());
+            assertEquals(3, done.attempts());
+            assertEquals(3, executions("flaky").size());
+            assertTrue(lines.stream().anyMatch(l -> l.contains("attempt 1 failed (") && l.endsWith("retrying in 1 s")), lines.toString());
+            assertTrue(lines.stream().anyMatch(l -> l.contains("attempt 2 failed (") && l.endsWith("retrying in 2 s")), "exponential: " + lines);
+            assertTrue(c.metrics().scrape().contains("treeline_run_retries_total{schedule=\"flaky\"} 2.0"), c.metrics().scrape());
+        }
+    }
+
+    @Test
+    void aDeadlineFailsAHungStep() throws Exception {
+        Path spec = pipeline("hung", ", sleep_seconds: 600");
+        ScheduleFile.Loaded config = schedules("""
+            schedules:
+              - name: hung
+                pipeline: %s
+                cron: "0 0 2 * * ?"
+                retries: {attempts: 3, backoff_seconds: 0}
+                deadlines: {step_seconds: 2}
+            """.formatted(spec));
+        try (Controller c = controller(config); SchedulerAdmin admin = new SchedulerAdmin(config)) {
+            c.start();
+            RunRecord r = admin.trigger("hung", LocalDate.of(2001, 3, 2));
+            await(() -> c.runs().get(r.runId()).map(RunRecord::finished).orElse(false), 30_000);
+            RunRecord done = c.runs().get(r.runId()).orElseThrow();
+            assertEquals(RunRecord.FAILED, done.state());
+            assertEquals("step a exceeded its deadline of 2 s", done.error());
+            assertEquals(1, done.attempts(), "a deadline is not retried");
+            assertTrue(done.seconds() < 60, "the step was stopped, not waited for: " + done.seconds());
+        }
+    }
+
+    @Test
+    void backfillQueuesOneRunPerDateOldestFirstAndNoneTheSecondTime() throws Exception {
+        Path spec = pipeline("backfill", "");
+        ScheduleFile.Loaded config = schedules("""
+            schedules:
+              - name: nightly
+                pipeline: %s
+                cron: "0 0 2 * * ?"
+            """.formatted(spec));
+        try (Controller c = controller(config); SchedulerAdmin admin = new SchedulerAdmin(config)) {
+            c.start();
+            var lines1 = admin.backfill("nightly", LocalDate.of(2001, 6, 1), LocalDate.of(2001, 6, 5), SchedulerAdmin.Reprocess.NONE, 2, false);
+            assertEquals(5, lines1.stream().filter(l -> l.action().equals("queued")).count());
+            await(() -> c.runs().countByState("nightly").getOrDefault(RunRecord.SUCCEEDED, 0) == 5, 60_000);
+            List<String> dates = executions("backfill").stream().map(l -> l.split(" ")[1]).toList();
+            assertEquals(List.of("2001-06-01", "2001-06-02", "2001-06-03", "2001-06-04", "2001-06-05").size(), dates.size());
+            assertEquals("2001-06-01", dates.get(0), "oldest first: " + dates);
+            var again = admin.backfill("nightly", LocalDate.of(2001, 6, 1), LocalDate.of(2001, 6, 5), SchedulerAdmin.Reprocess.NONE, 2, false);
+            assertTrue(again.stream().allMatch(l -> l.action().equals("skipped: already succeeded")), again.toString());
+            assertEquals(5, c.runs().list("nightly", null, 100).size(), "nothing new");
+        }
+    }
+
+    @Test
+    void aTriggerLeftAcquiredByADeadControllerIsRepaired() throws Exception {
+        Path spec = pipeline("doctor", "");
+        ScheduleFile.Loaded config = schedules("""
+            schedules:
+              - name: nightly
+                pipeline: %s
+                cron: "0 0 2 * * ?"
+            """.formatted(spec));
+        try (Controller c = controller(config)) {
+            c.start();
+        }
+        SchedulerDatabase db = new SchedulerDatabase(config.settings());
+        try (var conn = db.connection(); var st = conn.createStatement()) {
+            st.executeUpdate("UPDATE QRTZ_TRIGGERS SET TRIGGER_STATE = 'ACQUIRED' WHERE TRIGGER_NAME = 'nightly'");
+        }
+        try (SchedulerAdmin admin = new SchedulerAdmin(config)) {
+            var dry = admin.doctor(true);
+            assertEquals(1, dry.size());
+            assertEquals("ACQUIRED", dry.get(0).state());
+            assertEquals(1, admin.doctor(true).size(), "a dry run changes nothing");
+            assertEquals(1, admin.doctor(false).size());
+            assertEquals(0, admin.doctor(true).size());
+        }
+        try (var conn = db.connection(); var st = conn.createStatement(); var rs = st.executeQuery("SELECT TRIGGER_STATE FROM QRTZ_TRIGGERS WHERE TRIGGER_NAME = 'nightly'")) {
+            rs.next();
+            assertEquals("WAITING", rs.getString(1));
+        }
+        db.close();
+    }
+
+    /**
+     * Three schedules firing every 4 seconds (one logical day per second) and a controller that is down
+     * across at least two fires: skip runs none of them, run_once runs once at restart, catch_up runs
+     * each missed fire's date.
+     */
+    @Test
+    void misfirePoliciesWhenTheControllerWasDownAcrossTwoFires() throws Exception {
+        StringBuilder body = new StringBuilder("schedules:\n");
+        for (String policy : List.of("skip", "run_once", "catch_up")) {
+            body.append("""
+                  - name: %s
+                    pipeline: %s
+                    cron: "*/4 * * * * ?"
+                    misfire: %s
+                    logical_date: {rehearsal_seconds_per_day: 1, rehearsal_start: 2001-01-01}
+                """.formatted(policy, pipeline("mf-" + policy, ""), policy));
+        }
+        ScheduleFile.Loaded config = schedules(body.toString());
+        try (Controller c = controller(config)) {
+            c.start();
+            await(() -> List.of("skip", "run_once", "catch_up").stream().allMatch(p -> c.runs().lastFire(p).isPresent()), 20_000);
+        }
+        java.time.Instant down = java.time.Instant.now();
+        Thread.sleep(9_000);
+        // Restart one second after a fire boundary, so the first regular fire is three seconds away.
+        while (java.time.Instant.now().getEpochSecond() % 4 != 1) Thread.sleep(50);
+        java.time.Instant restart = java.time.Instant.now();
+        org.quartz.CronExpression cron = new org.quartz.CronExpression("*/4 * * * * ?");
+        java.time.Instant firstRegular = cron.getNextValidTimeAfter(java.util.Date.from(restart)).toInstant();
+        try (Controller c = controller(config)) {
+            c.start();
+            Thread.sleep(2_000);
+        }
+        RunsTable runs = new RunsTable(new SchedulerDatabase(config.settings()));
+        for (String policy : List.of("skip", "run_once", "catch_up")) {
+            java.time.Instant last = runs.list(policy, null, 1000).stream().filter(r -> r.queuedAt().isBefore(down)).map(RunRecord::queuedAt)
+                    .max(java.time.Instant::compareTo).orElseThrow();
+            List<LocalDate> missed = new ArrayList<>();
+            java.util.Date t = cron.getNextValidTimeAfter(java.util.Date.from(last.plusMillis(500)));
+            while (t.toInstant().isBefore(restart)) {
+                missed.add(config.schedule(policy).logicalDate(t));
+                t = cron.getNextValidTimeAfter(t);
+            }
+            assertTrue(missed.size() >= 2, policy + ": down across two fires at least: " + missed);
+            List<RunRecord> after = runs.list(policy, null, 1000).stream().filter(r -> !r.queuedAt().isBefore(restart))
+                    .sorted(java.util.Comparator.comparing(RunRecord::queuedAt)).toList();
+            List<RunRecord> beforeFirstRegular = after.stream().filter(r -> r.queuedAt().isBefore(firstRegular)).toList();
+            List<LocalDate> dates = after.stream().map(RunRecord::logicalDate).toList();
+            switch (policy) {
+                case "skip" -> {
+                    assertTrue(beforeFirstRegular.isEmpty(), "skip: nothing runs for the missed fires: " + beforeFirstRegular);
+                    assertTrue(missed.stream().noneMatch(dates::contains), "skip: " + dates + " vs missed " + missed);
+                }
+                case "run_once" -> assertEquals(1, beforeFirstRegular.size(), "run_once: one run at restart: " + beforeFirstRegular);
+                default -> {
+                    assertEquals(missed, beforeFirstRegular.stream().filter(r -> r.kind().equals("catch_up")).map(RunRecord::logicalDate).toList(),
+                            "catch_up: one run per missed fire, oldest first");
+                }
+            }
+        }
+    }
+
+    @Test
+    void restartingWithAChangedFileUpdatesTriggersWithoutDuplicatingThem() throws Exception {
+        Path spec = pipeline("triggers", "");
+        String entry = "  - {name: %s, pipeline: " + spec + ", cron: \"%s\"}\n";
+        ScheduleFile.Loaded first = schedules("schedules:\n" + entry.formatted("a", "0 0 2 * * ?") + entry.formatted("b", "0 0 3 * * ?"));
+        try (Controller c = controller(first)) {
+            c.start();
+        }
+        Map<String, String> before = crons(first);
+        assertEquals(Map.of("a", "0 0 2 * * ?", "b", "0 0 3 * * ?"), before);
+        ScheduleFile.Loaded second = schedules("schedules:\n" + entry.formatted("a", "0 0 4 * * ?") + entry.formatted("b", "0 0 3 * * ?")
+                + entry.formatted("c", "0 0 5 * * ?"));
+        for (int restart = 0; restart < 2; restart++) {
+            try (Controller c = controller(second)) {
+                c.start();
+            }
+        }
+        assertEquals(Map.of("a", "0 0 4 * * ?", "b", "0 0 3 * * ?", "c", "0 0 5 * * ?"), crons(second), "one trigger each, a updated, c added");
+        ScheduleFile.Loaded third = schedules("schedules:\n" + entry.formatted("b", "0 0 3 * * ?") + "  - {name: c, pipeline: " + spec
+                + ", cron: \"0 0 5 * * ?\", enabled: false}\n");
+        try (Controller c = controller(third)) {
+            c.start();
+        }
+        assertEquals(Map.of("b", "0 0 3 * * ?"), crons(third), "a removed from the file, c disabled: their triggers are gone");
+        assertTrue(lines.contains("schedule a: no longer in the file, trigger removed") && lines.contains("schedule c: disabled, trigger removed"), lines.toString());
+    }
+
+    Map<String, String> crons(ScheduleFile.Loaded config) throws Exception {
+        Map<String, String> out = new java.util.TreeMap<>();
+        try (SchedulerDatabase db = new SchedulerDatabase(config.settings()); var c = db.connection(); var st = c.createStatement();
+             var rs = st.executeQuery("SELECT t.TRIGGER_NAME, c.CRON_EXPRESSION FROM QRTZ_TRIGGERS t JOIN QRTZ_CRON_TRIGGERS c "
+                     + "ON c.TRIGGER_NAME = t.TRIGGER_NAME AND c.TRIGGER_GROUP = t.TRIGGER_GROUP WHERE t.TRIGGER_GROUP = 'treeline-schedules'")) {
+            while (rs.next()) {
+                assertTrue(out.put(rs.getString(1), rs.getString(2)) == null, "duplicate trigger " + rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void aStoppingControllerFinishesTheRunningStepAndTheNextOneResumesAfterIt() throws Exception {
+        Path dir = tmp.resolve("spec-graceful");
+        TestPipelines.writeSpec(dir, """
+            pipeline: p-graceful
+            steps:
+              - {name: slow, type: count, outputs: [x], params: {id: graceful-slow, log: %1$s, sleep_seconds: 3}}
+              - {name: after, type: count, inputs: [x], outputs: [y], params: {id: graceful-after, log: %1$s}}
+            """.formatted(tmp.resolve("graceful.log")));
+        ScheduleFile.Loaded config = schedules("""
+            schedules:
+              - {name: graceful, pipeline: %s, cron: "0 0 2 * * ?"}
+            """.formatted(dir.resolve("pipeline.yaml")));
+        RunRecord r;
+        try (Controller c = controller(config); SchedulerAdmin admin = new SchedulerAdmin(config)) {
+            c.start();
+            r = admin.trigger("graceful", LocalDate.of(2001, 3, 3));
+            await(() -> executions("graceful").size() == 1, 20_000);
+        } // close() while step 'slow' sleeps: it must finish, and 'after' must not start
+        RunsTable runs = new RunsTable(new SchedulerDatabase(config.settings()));
+        assertEquals(RunRecord.QUEUED, runs.get(r.runId()).orElseThrow().state(), "queued again for the next controller");
+        assertEquals(List.of("graceful-slow"), executions("graceful").stream().map(l -> l.split(" ")[0]).toList());
+        try (Controller c = controller(config)) {
+            c.start();
+            await(() -> c.runs().get(r.runId()).map(RunRecord::finished).orElse(false), 30_000);
+            assertEquals(RunRecord.SUCCEEDED, c.runs().get(r.runId()).orElseThrow().state());
+        }
+        assertEquals(List.of("graceful-slow", "graceful-after"), executions("graceful").stream().map(l -> l.split(" ")[0]).toList(),
+                "the finished step is not run again");
+    }
+
+    @Test
+    void theShippedScheduleFileIsValid() {
+        ScheduleFile.Loaded c = ScheduleFile.loadAll(Path.of("../examples/flights/schedule.yaml"), Map.of(), tmp.resolve("ws"), k -> null);
+        ScheduleSpec s = c.schedule("flights-nightly");
+        assertEquals(ScheduleSpec.Misfire.CATCH_UP, s.misfire());
+        assertEquals(3, s.retries().attempts());
+        assertEquals(java.time.Duration.ofMinutes(60), s.deadlines().step());
+        assertEquals(LocalDate.of(2001, 6, 1), s.logicalDate().at(java.time.Instant.parse("2001-06-02T06:30:00Z"), s.timeZone()));
+        assertTrue(c.settings().jdbcUrl().startsWith("jdbc:h2:file:"), c.settings().toString());
     }
 
     @Test

@@ -63,6 +63,15 @@ public final class PipelineRunner {
     }
 
     public RunOutcome run(Pipeline pipeline, LocalDate date, RunOptions options) {
+        return run(pipeline, date, options, () -> false);
+    }
+
+    /**
+     * As {@link #run(Pipeline, LocalDate, RunOptions)}; {@code stopRequested} is asked before each step,
+     * and when it answers true the run stops there (exit code 130), its finished steps kept, so that a
+     * later run of the date resumes at that step. A controller shutting down uses it.
+     */
+    public RunOutcome run(Pipeline pipeline, LocalDate date, RunOptions options, java.util.function.BooleanSupplier stopRequested) {
         PipelineSpec spec = pipeline.spec();
         checkSlice(spec, options);
         try (FileLocks.Held lock = store.tryLock(spec.name(), date)) {
@@ -88,11 +97,12 @@ public final class PipelineRunner {
             state.finishedAt = null;
             syncSteps(state, spec);
             store.save(state);
-            return execute(pipeline, date, options, state, resume, backend);
+            return execute(pipeline, date, options, state, resume, backend, stopRequested);
         }
     }
 
-    private RunOutcome execute(Pipeline pipeline, LocalDate date, RunOptions options, RunState state, boolean resume, Tracking backend) {
+    private RunOutcome execute(Pipeline pipeline, LocalDate date, RunOptions options, RunState state, boolean resume, Tracking backend,
+                               java.util.function.BooleanSupplier stopRequested) {
         PipelineSpec spec = pipeline.spec();
         Tracker tracker;
         try {
@@ -140,6 +150,10 @@ public final class PipelineRunner {
                 boolean redo = options.fromStep() != null && inSlice;
                 boolean cached = !redo && st.status == RunStatus.SUCCEEDED && key.equals(st.cacheKey)
                         && stepSpec.outputs().stream().allMatch(catalog::exists);
+                if (!cached && stopRequested.getAsBoolean()) {
+                    throw new TreelineException(ExitCode.INTERRUPTED, "stopped before step " + stepSpec.name()
+                            + " (the controller is shutting down); the run resumes there");
+                }
                 if (cached) {
                     progress.info(label + ": done earlier in this run, skipped");
                 } else if (!inSlice) {

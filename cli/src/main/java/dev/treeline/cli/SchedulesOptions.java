@@ -1,0 +1,50 @@
+package dev.treeline.cli;
+
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.scheduler.ScheduleFile;
+import dev.treeline.scheduler.SchedulerAdmin;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** The schedule file (controller settings and schedules) the scheduler, runs and backfill commands work on. */
+final class SchedulesOptions {
+    @Mixin CommonOptions common;
+
+    @Option(names = {"-s", "--schedules"}, paramLabel = "FILE", description = "Schedule file (default: $TREELINE_SCHEDULES).")
+    Path file;
+
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for ${NAME} in the schedule file (repeatable).")
+    List<String> params = new ArrayList<>();
+
+    Path file() {
+        if (file != null) return file;
+        String env = System.getenv("TREELINE_SCHEDULES");
+        if (env != null && !env.isBlank()) return Path.of(env);
+        throw new TreelineException(ExitCode.USAGE, "which schedules? pass --schedules FILE (e.g. examples/flights/schedule.yaml) or set TREELINE_SCHEDULES");
+    }
+
+    Environment environment() {
+        return Cli.environment(common, null, null, Cli.params(params));
+    }
+
+    ScheduleFile.Loaded load() {
+        Environment env = environment();
+        return ScheduleFile.loadAll(file(), env.params(), env.workspace(), System::getenv);
+    }
+
+    SchedulerAdmin admin() {
+        return new SchedulerAdmin(load());
+    }
+
+    static Map<String, Object> row(Object... kv) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
+        return m;
+    }
+}

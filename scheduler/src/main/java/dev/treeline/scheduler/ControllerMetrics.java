@@ -1,0 +1,128 @@
+package dev.treeline.scheduler;
+
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The controller's Prometheus metrics (the Prometheus Java client's registry and text format) on
+ * {@code /metrics}, and {@code /healthz} for liveness: runs by schedule and state and the last success
+ * per schedule (read from the runs table at each scrape, so every controller of a cluster reports the
+ * same), step durations, retries, and the champion's headline metric after each successful run.
+ */
+public final class ControllerMetrics implements AutoCloseable {
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Histogram stepSeconds;
+    private final Counter retries;
+    private final Counter attempts;
+    private final Gauge champion;
+    private HttpServer server;
+
+    ControllerMetrics(RunsTable runs, Set<String> schedules) {
+        GaugeWithCallback.builder().name("treeline_runs").help("Runs in the runs table by schedule and state").labelNames("schedule", "state")
+                .callback(cb -> {
+                    for (String s : schedules) {
+                        Map<String, Integer> counts = runs.countByState(s);
+                        for (String state : java.util.List.of(RunRecord.QUEUED, RunRecord.RUNNING, RunRecord.SUCCEEDED, RunRecord.FAILED, RunRecord.CANCELLED)) {
+                            cb.call(counts.getOrDefault(state, 0), s, state);
+                        }
+                    }
+                }).register(registry);
+        GaugeWithCallback.builder().name("treeline_last_success_timestamp_seconds").help("When the schedule's last successful run ended (Unix time)")
+                .labelNames("schedule").callback(cb -> {
+                    for (String s : schedules) runs.lastSuccess(s).ifPresent(t -> cb.call(t.toEpochMilli() / 1000.0, s));
+                }).register(registry);
+        stepSeconds = Histogram.builder().name("treeline_step_duration_seconds").help("Duration of pipeline steps run by this controller")
+                .labelNames("schedule", "step").classicUpperBounds(1, 5, 15, 60, 300, 900, 3600, 14_400).register(registry);
+        retries = Counter.builder().name("treeline_run_retries_total").help("Attempts after the first, by schedule").labelNames("schedule").register(registry);
+        attempts = Counter.builder().name("treeline_run_attempts_total").help("Attempts by schedule and outcome").labelNames("schedule", "outcome")
+                .register(registry);
+        champion = Gauge.builder().name("treeline_champion_metric").help("The champion's headline holdout metric after the last successful run")
+                .labelNames("schedule", "metric").register(registry);
+    }
+
+    void recordAttempt(String schedule, RunExecutor.Outcome o, boolean retry) {
+        o.stepSeconds().forEach((step, s) -> stepSeconds.labelValues(schedule, step).observe(s));
+        if (retry) retries.labelValues(schedule).inc();
+        attempts.labelValues(schedule, o.succeeded() ? "succeeded" : o.cancelled() ? "stopped" : "failed").inc();
+    }
+
+    /** The champion after the run: the candidate's metric when promoted, else the champion's as measured on the same holdout. */
+    void recordSuccess(String schedule, RunExecutor.Outcome o) {
+        Map<String, Double> n = o.numbers();
+        for (String metric : java.util.List.of("auc", "rmse", "mlogloss")) {
+            Double cand = n.get("evaluate.holdout_" + metric);
+            if (cand == null) continue;
+            boolean promoted = n.getOrDefault("promote.promoted", 0.0) > 0;
+            Double value = promoted ? cand : n.getOrDefault("evaluate.champion_holdout_" + metric, cand);
+            champion.labelValues(schedule, metric).set(value);
+            return;
+        }
+    }
+
+    /** The text exposition, as a scrape sees it. */
+    public String scrape() {
+        try {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            new PrometheusTextFormatWriter(false).write(out, registry.scrape());
+            return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    void start(String host, int port) {
+        if (port < 0) return; // metrics off
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 0);
+        } catch (IOException e) {
+            throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "cannot serve metrics on " + host + ":" + port
+                    + " (" + e.getMessage() + "); set controller.metrics_port to a free port", e);
+        }
+        server.createContext("/metrics", ex -> {
+            byte[] body;
+            try {
+                body = scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            } catch (RuntimeException e) {
+                body = ("# scrape failed: " + e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            }
+            ex.getResponseHeaders().add("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(body);
+            }
+        });
+        server.createContext("/healthz", ex -> {
+            byte[] body = "ok\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, body.length);
+            try (OutputStream os = ex.getResponseBody()) {
+                os.write(body);
+            }
+        });
+        server.setExecutor(java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "treeline-metrics");
+            t.setDaemon(true);
+            return t;
+        }));
+        server.start();
+    }
+
+    public int port() {
+        return server == null ? -1 : server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) server.stop(0);
+    }
+}

@@ -1,0 +1,54 @@
+package dev.treeline.scheduler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.treeline.pipelines.spec.SpecException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The spark-submit mode's configuration, without a cluster (the cluster run itself is tested with issue 8's standalone cluster). */
+class SparkSubmitExecutorTest {
+    @TempDir Path tmp;
+
+    @Test
+    void theSubmitSectionBecomesTheRunCommandOfTheTreelineJar() throws Exception {
+        Path f = tmp.resolve("s.yaml");
+        Files.writeString(f, """
+            controller:
+              submit:
+                spark_home: /opt/spark
+                master: spark://10.0.0.5:7077
+                deploy_mode: cluster
+                app_jar: /opt/treeline/treeline.jar
+                conf: {spark.executor.memory: 4g}
+            schedules:
+              - {name: nightly, pipeline: p.yaml, cron: "0 0 2 * * ?", params: {TRAIN_DAYS: "60"}}
+            """);
+        ScheduleFile.Loaded c = ScheduleFile.loadAll(f, Map.of(), tmp.resolve("ws"), k -> null);
+        SparkSubmitExecutor.Submit s = c.settings().submit();
+        assertEquals("cluster", s.deployMode());
+        assertEquals("dev.treeline.cli.Treeline", s.mainClass());
+        SparkSubmitExecutor e = new SparkSubmitExecutor(s, tmp.resolve("ws"), "https://mlflow.internal", Map.of("A", "1"));
+        RunRecord run = new RunRecord("r-1", "nightly", LocalDate.of(2001, 6, 1), RunRecord.QUEUED, "manual", false, 1, null, null, null, null, null,
+                null, null, null, null, null, null, false);
+        assertEquals(List.of("run", tmp.resolve("p.yaml").toString(), "--date", "2001-06-01", "--workspace", tmp.resolve("ws").toString(),
+                "--master", "spark://10.0.0.5:7077", "--mlflow-uri", "https://mlflow.internal", "--param", "A=1", "--param", "TRAIN_DAYS=60"),
+                e.appArgs(c.schedule("nightly"), run));
+        e.launcher(c.schedule("nightly"), run); // builds without a cluster
+    }
+
+    @Test
+    void submitWithoutASparkHomeSaysWhatToSet() throws Exception {
+        Path f = tmp.resolve("s.yaml");
+        Files.writeString(f, "controller:\n  submit: {master: yarn}\nschedules:\n  - {name: n, pipeline: p.yaml, cron: \"0 0 2 * * ?\"}\n");
+        SpecException ex = org.junit.jupiter.api.Assertions.assertThrows(SpecException.class,
+                () -> ScheduleFile.loadAll(f, Map.of(), tmp.resolve("ws"), k -> null));
+        assertTrue(ex.getMessage().endsWith("submit needs spark_home (or SPARK_HOME): the Spark distribution whose bin/spark-submit to use"), ex.getMessage());
+    }
+}
