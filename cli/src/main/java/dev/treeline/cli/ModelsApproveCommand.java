@@ -1,28 +1,15 @@
 package dev.treeline.cli;
 
-import java.util.concurrent.Callable;
+import dev.treeline.registry.review.Approval;
+import dev.treeline.registry.review.ModelLifecycle;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "approve", description = {"Approve a version that passed the gate (approval_status Approved, with who, when and the comment).",
         "Exit code 0, or 1 when refused (e.g. the version failed the gate)."})
-final class ModelsApproveCommand implements Callable<Integer> {
-    @Mixin RegistryOptions registry;
-
-    @Parameters(index = "0", paramLabel = "MODEL") String model;
-    @Parameters(index = "1", paramLabel = "VERSION") String version;
-
-    @Option(names = "--comment", paramLabel = "TEXT", description = "Why; recorded on the version and in the audit log.")
-    String comment;
-
+final class ModelsApproveCommand extends ApprovalDecisionCommand {
     @Override
-    public Integer call() {
-        try (RegistryOptions.Session s = registry.open()) {
-            s.lifecycle(model).approve(model, version, comment);
-            System.out.println(model + " version " + version + ": Approved by " + dev.treeline.registry.review.ModelLifecycle.actor(System::getenv));
-            return 0;
-        }
+    Approval decide(ModelLifecycle lifecycle) {
+        lifecycle.approve(model, version, comment);
+        return Approval.Approved;
     }
 }

@@ -61,7 +61,8 @@ public final class InProcessExecutor implements RunExecutor {
         worker.start();
         String stoppedFor = null;
         while (worker.isAlive()) {
-            worker.join(250);
+            // Each poll reads the run state file and the runs table (cancel requests): once a second is enough for deadlines in seconds.
+            worker.join(1000);
             if (stoppedFor != null) continue;
             RunState state = runner.store().load(name, run.logicalDate());
             StepState current = state == null ? null : state.steps.stream().filter(st -> st.status == RunStatus.RUNNING).findFirst().orElse(null);

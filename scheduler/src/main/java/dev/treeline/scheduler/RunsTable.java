@@ -188,8 +188,18 @@ public final class RunsTable {
 
     /** Every run of a schedule for a date, oldest first. */
     public List<RunRecord> forDate(String schedule, LocalDate date) {
-        return list(schedule, null, 10_000).stream().filter(r -> r.logicalDate().equals(date))
-                .sorted(java.util.Comparator.comparing(RunRecord::queuedAt)).toList();
+        return tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM treeline_runs WHERE schedule_name = ? AND logical_date = ? "
+                    + "ORDER BY queued_at")) {
+                p.setString(1, schedule);
+                p.setObject(2, date);
+                try (ResultSet rs = p.executeQuery()) {
+                    List<RunRecord> out = new ArrayList<>();
+                    while (rs.next()) out.add(row(rs));
+                    return out;
+                }
+            }
+        });
     }
 
     /** When the schedule last fired, as recorded by the controllers. */

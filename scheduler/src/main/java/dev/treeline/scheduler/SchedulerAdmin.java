@@ -137,8 +137,9 @@ public final class SchedulerAdmin implements AutoCloseable {
         for (LocalDate d : dates) {
             List<RunRecord> earlier = runs.forDate(s.name(), d);
             RunRecord latest = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
-            if (runs.active(s.name(), d).isPresent()) {
-                out.add(new BackfillLine(d, "skipped: a run is queued or running", runs.active(s.name(), d).get()));
+            java.util.Optional<String> active = runs.active(s.name(), d);
+            if (active.isPresent()) {
+                out.add(new BackfillLine(d, "skipped: a run is queued or running", active.get()));
                 continue;
             }
             boolean go = latest == null || reprocess == Reprocess.ALL || (reprocess == Reprocess.FAILED && !latest.state().equals(RunRecord.SUCCEEDED));
