@@ -4,6 +4,7 @@ import dev.treeline.pipelines.env.Environment;
 import dev.treeline.pipelines.run.RunOptions;
 import dev.treeline.pipelines.run.RunOutcome;
 import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.pipelines.submit.SparkSubmission;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "run", description = {"Run a pipeline for one logical date.",
-                "A failed or interrupted date resumes at the step that did not finish; a date that succeeded is left alone unless --force."},
+                "A failed or interrupted date resumes at the step that did not finish; a date that succeeded is left alone unless --force.",
+                "A cluster master (spark://, yarn, k8s://) submits the run with spark-submit, executors sized for the spec's XGBoost workers."},
         sortOptions = false)
 final class RunCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "Pipeline spec (YAML), e.g. examples/flights/pipeline.yaml.")
@@ -39,15 +41,32 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: the spec's spark.master, else local[*]; env TREELINE_SPARK_MASTER).")
     String master;
 
+    @Option(names = "--deploy-mode", paramLabel = "MODE", description = "With a cluster master: client (the driver runs here, default) or cluster "
+            + "(on the cluster); default: the spec's spark.deploy_mode.")
+    String deployMode;
+
+    @Option(names = "--spark-home", paramLabel = "DIR", description = "Spark distribution whose spark-submit submits to a cluster master "
+            + "(default: $SPARK_HOME, else pyspark's, installed into the cache on first use).")
+    Path sparkHome;
+
     @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else the local stack).")
     String mlflowUri;
+
+    /** Set by spark-submit's application arguments: this process is the driver, run here. */
+    @Option(names = SparkSubmission.SUBMITTED_FLAG, hidden = true)
+    boolean submitted;
 
     @Mixin CommonOptions common;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         Environment env = Cli.environment(common, mlflowUri, master, Cli.params(params));
         Pipeline pipeline = Cli.load(spec, env.params());
+        String effectiveMaster = env.sparkMaster() != null ? env.sparkMaster() : pipeline.spec().spark().master();
+        if (!submitted && !effectiveMaster.startsWith("local")) {
+            return new ClusterRun(env, pipeline, effectiveMaster, deployMode, sparkHome)
+                    .submit(spec, date, force, fromStep, toStep);
+        }
         RunOutcome outcome = Cli.runner(env, pipeline).run(pipeline, date, new RunOptions(force, fromStep, toStep));
         if (outcome.ranNow() && outcome.state().trackingUrl != null && !outcome.state().trackingUrl.isEmpty()) {
             System.out.println("MLflow run: " + outcome.state().trackingUrl);

@@ -42,8 +42,7 @@ final class SchedulerStartCommand implements Callable<Integer> {
         PipelineRunner runner = new PipelineRunner(env, Cli.tracking(env), spark, Cli.OUT);
         var submit = config.settings().submit();
         dev.treeline.scheduler.RunExecutor executor = submit == null ? new InProcessExecutor(runner, spark, env.params())
-                : new dev.treeline.scheduler.SparkSubmitExecutor(submit.appJar() != null ? submit : withOwnJar(submit), env.workspace(), env.mlflowUri(),
-                env.params());
+                : new dev.treeline.scheduler.SparkSubmitExecutor(completed(submit, env), env.workspace(), env.mlflowUri(), env.params());
         Controller controller = new Controller(config.settings(), config.schedules(), executor, Cli.OUT);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping the controller (running steps finish first)...");
@@ -55,13 +54,9 @@ final class SchedulerStartCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The runnable jar this controller runs from submits itself. */
-    static dev.treeline.scheduler.SparkSubmitExecutor.Submit withOwnJar(dev.treeline.scheduler.SparkSubmitExecutor.Submit s) {
-        try {
-            Path jar = Path.of(SchedulerStartCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            return new dev.treeline.scheduler.SparkSubmitExecutor.Submit(s.sparkHome(), s.master(), s.deployMode(), jar, s.mainClass(), s.conf());
-        } catch (java.net.URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+    /** Unset parts of {@code controller.submit}: this runnable jar submits itself, with SPARK_HOME or pyspark's distribution. */
+    static dev.treeline.scheduler.SparkSubmitExecutor.Submit completed(dev.treeline.scheduler.SparkSubmitExecutor.Submit s, Environment env) {
+        return new dev.treeline.scheduler.SparkSubmitExecutor.Submit(s.sparkHome() != null ? s.sparkHome() : ClusterRun.sparkHome(null, env),
+                s.master(), s.deployMode(), s.appJar() != null ? s.appJar() : ClusterRun.ownJar(), s.mainClass(), s.conf());
     }
 }

@@ -22,6 +22,12 @@ public enum ExitCode {
         this.meaning = meaning;
     }
 
+    /** Whether {@code code} is one of the table's. */
+    public static boolean known(int code) {
+        for (ExitCode c : values()) if (c.code == code) return true;
+        return false;
+    }
+
     public int code() {
         return code;
     }

@@ -67,9 +67,10 @@ public record ControllerSettings(String jdbcUrl, String user, String password, b
     static SparkSubmitExecutor.Submit submit(SpecNode n, Path baseDir, Function<String, String> env) {
         n.allowOnly("spark_home", "master", "deploy_mode", "app_jar", "main_class", "conf");
         String home = n.string("spark_home", env.apply("SPARK_HOME"));
-        if (home == null || home.isBlank()) throw n.error("submit needs spark_home (or SPARK_HOME): the Spark distribution whose bin/spark-submit to use");
+        // Unset: 'treeline scheduler start' uses pyspark's distribution, installed into the cache like 'treeline run --master'.
+        if (home != null && home.isBlank()) home = null;
         String mode = n.has("deploy_mode") ? n.require("deploy_mode").asEnum(java.util.List.of("client", "cluster")) : "client";
-        return new SparkSubmitExecutor.Submit(baseDir.resolve(home), n.requiredString("master"), mode,
+        return new SparkSubmitExecutor.Submit(home == null ? null : baseDir.resolve(home), n.requiredString("master"), mode,
                 n.has("app_jar") ? baseDir.resolve(n.requiredString("app_jar")) : null, n.string("main_class", "dev.treeline.cli.Treeline"),
                 n.has("conf") ? n.require("conf").asStringMap() : java.util.Map.of());
     }

@@ -5,23 +5,26 @@ import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.run.RunState;
 import dev.treeline.pipelines.run.RunStatus;
 import dev.treeline.pipelines.run.RunStore;
+import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SpecLoader;
+import dev.treeline.pipelines.step.Step;
+import dev.treeline.pipelines.submit.SparkSubmission;
+import java.io.PrintStream;
 import dev.treeline.pipelines.step.StepTypes;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.launcher.SparkAppHandle;
 import org.apache.spark.launcher.SparkLauncher;
 
 /**
- * Runs each attempt as a Spark application: {@code spark-submit} (through {@link SparkLauncher}) of the
- * Treeline jar's {@code run} command, client or cluster deploy mode, and follows it to its final
- * state. The run state is written to the workspace, which must be shared with the driver in cluster
- * mode; the attempt's outcome is read from it. A stop kills the application.
+ * Runs each attempt as a Spark application through {@link SparkSubmission}, exactly as {@code treeline
+ * run --master} does: the Treeline jar's {@code run} command, client or cluster deploy mode, executors
+ * sized for the pipeline's XGBoost workers. spark-submit's output goes to a log per attempt under
+ * {@code <workspace>/scheduler/submit/}. The run state is written to the workspace, which must be
+ * shared with the driver in cluster mode; the attempt's outcome is read from it. A stop (deadline,
+ * cancel) ends spark-submit, which in client mode ends the application.
  */
 public final class SparkSubmitExecutor implements RunExecutor {
     /** The {@code controller.submit} settings. */
@@ -41,52 +44,50 @@ public final class SparkSubmitExecutor implements RunExecutor {
 
     /** The application's arguments: Treeline's run command for the run's date. */
     List<String> appArgs(ScheduleSpec schedule, RunRecord run) {
-        List<String> args = new ArrayList<>(List.of("run", schedule.pipeline().toString(), "--date", run.logicalDate().toString(),
-                "--workspace", workspace.toString(), "--master", submit.master()));
-        if (mlflowUri != null) args.addAll(List.of("--mlflow-uri", mlflowUri));
-        if (run.force() && run.attempts() <= 1) args.add("--force");
-        Map<String, String> vars = new LinkedHashMap<>(params);
-        vars.putAll(schedule.params());
-        vars.forEach((k, v) -> args.addAll(List.of("--param", k + "=" + v)));
-        return args;
+        return SparkSubmission.runArgs(schedule.pipeline(), run.logicalDate().toString(), workspace, submit.master(), mlflowUri, vars(schedule),
+                run.force() && run.attempts() <= 1, null, null);
     }
 
-    SparkLauncher launcher(ScheduleSpec schedule, RunRecord run) {
-        SparkLauncher l = new SparkLauncher().setSparkHome(submit.sparkHome().toString()).setMaster(submit.master())
-                .setDeployMode(submit.deployMode()).setAppResource(submit.appJar().toString()).setMainClass(submit.mainClass())
-                .setAppName("treeline " + schedule.name() + " " + run.logicalDate()).addAppArgs(appArgs(schedule, run).toArray(String[]::new));
-        submit.conf().forEach(l::setConf);
-        return l;
+    private Map<String, String> vars(ScheduleSpec schedule) {
+        Map<String, String> vars = new LinkedHashMap<>(params);
+        vars.putAll(schedule.params());
+        return vars;
+    }
+
+    private SparkSubmission submission() {
+        return new SparkSubmission(new SparkSubmission.Target(submit.sparkHome(), submit.master(), submit.deployMode(), submit.appJar(),
+                submit.mainClass(), submit.conf()));
+    }
+
+    SparkLauncher launcher(ScheduleSpec schedule, RunRecord run, Pipeline pipeline) {
+        int workers = pipeline.steps().stream().mapToInt(Step::concurrentTasks).max().orElse(0);
+        return submission().launcher(pipeline.spec().spark(), workers, "treeline " + schedule.name() + " " + run.logicalDate(), appArgs(schedule, run));
     }
 
     @Override
     public Outcome execute(ScheduleSpec schedule, RunRecord run, StopCheck stop) throws InterruptedException {
-        SparkAppHandle handle;
-        try {
-            handle = launcher(schedule, run).startApplication();
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new TreelineException(ExitCode.SERVICE, "spark-submit from " + submit.sparkHome() + " failed to start: " + e.getMessage(), e);
-        }
+        Pipeline pipeline = new SpecLoader(StepTypes.discover()).load(schedule.pipeline(), vars(schedule));
+        Path log = workspace.resolve("scheduler").resolve("submit").resolve(run.runId() + "-attempt-" + run.attempts() + ".log");
         Instant start = Instant.now();
-        String stoppedFor = null;
-        while (!handle.getState().isFinal()) {
-            Thread.sleep(500);
-            if (stoppedFor == null) {
-                stoppedFor = stop.reasonToStop(null, start);
-                if (stoppedFor != null) handle.stop();
+        SparkSubmission.Result r;
+        try {
+            java.nio.file.Files.createDirectories(log.getParent());
+            try (PrintStream out = new PrintStream(java.nio.file.Files.newOutputStream(log), true, java.nio.charset.StandardCharsets.UTF_8)) {
+                r = submission().run(launcher(schedule, run, pipeline), () -> stop.reasonToStop(null, start), out, out);
             }
-            if (stoppedFor != null && Instant.now().isAfter(start.plusSeconds(60))) handle.kill();
+        } catch (java.io.IOException e) {
+            throw new TreelineException(ExitCode.FAILURE, "cannot write " + log + ": " + e.getMessage(), e);
         }
-        Map<String, String> vars = new HashMap<>(params);
-        vars.putAll(schedule.params());
-        String pipeline = new SpecLoader(StepTypes.discover()).load(schedule.pipeline(), vars).spec().name();
-        RunState state = new RunStore(workspace.resolve("runs")).load(pipeline, run.logicalDate());
-        boolean ok = stoppedFor == null && handle.getState() == SparkAppHandle.State.FINISHED && state != null && state.status == RunStatus.SUCCEEDED;
-        String error = stoppedFor != null ? stoppedFor : ok ? null
-                : "Spark application " + handle.getAppId() + " ended " + handle.getState() + (state != null && state.error != null ? ": " + state.error : "");
+        RunState state = new RunStore(workspace.resolve("runs")).load(pipeline.spec().name(), run.logicalDate());
+        boolean fresh = state != null && state.finishedAt != null && !Instant.parse(state.finishedAt).isBefore(start.minusSeconds(1));
+        boolean ok = r.succeeded() && fresh && state.status == RunStatus.SUCCEEDED;
+        String error = r.stoppedFor() != null ? r.stoppedFor() : ok ? null
+                : (fresh && state.error != null ? state.error
+                        : "the Spark application on " + submit.master() + " failed before the pipeline finished (spark-submit exit " + r.exitCode()
+                        + "; in cluster deploy mode the driver's log is on the cluster)") + " (log: " + log + ")";
         String version = state == null || state.number("register", "model_version") == null ? null
                 : String.valueOf(state.number("register", "model_version").longValue());
-        return new Outcome(ok, stoppedFor != null, error, state == null ? null : state.runId, state == null ? null : state.trackingRunId, version, null,
+        return new Outcome(ok, r.stoppedFor() != null, error, state == null ? null : state.runId, state == null ? null : state.trackingRunId, version, null,
                 Map.of(), Map.of());
     }
 }

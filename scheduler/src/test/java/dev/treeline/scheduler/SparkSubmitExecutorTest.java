@@ -38,17 +38,21 @@ class SparkSubmitExecutorTest {
         RunRecord run = new RunRecord("r-1", "nightly", LocalDate.of(2001, 6, 1), RunRecord.QUEUED, "manual", false, 1, null, null, null, null, null,
                 null, null, null, null, null, null, false);
         assertEquals(List.of("run", tmp.resolve("p.yaml").toString(), "--date", "2001-06-01", "--workspace", tmp.resolve("ws").toString(),
-                "--master", "spark://10.0.0.5:7077", "--mlflow-uri", "https://mlflow.internal", "--param", "A=1", "--param", "TRAIN_DAYS=60"),
+                "--master", "spark://10.0.0.5:7077", "--submitted", "--mlflow-uri", "https://mlflow.internal", "--param", "A=1", "--param", "TRAIN_DAYS=60"),
                 e.appArgs(c.schedule("nightly"), run));
-        e.launcher(c.schedule("nightly"), run); // builds without a cluster
+        assertEquals("cluster", s.deployMode());
     }
 
     @Test
-    void submitWithoutASparkHomeSaysWhatToSet() throws Exception {
+    void submitWithoutASparkHomeLeavesItToTheCommandAndAnUnknownDeployModeIsRefused() throws Exception {
         Path f = tmp.resolve("s.yaml");
         Files.writeString(f, "controller:\n  submit: {master: yarn}\nschedules:\n  - {name: n, pipeline: p.yaml, cron: \"0 0 2 * * ?\"}\n");
+        SparkSubmitExecutor.Submit s = ScheduleFile.loadAll(f, Map.of(), tmp.resolve("ws"), k -> null).settings().submit();
+        assertEquals(null, s.sparkHome());
+        assertEquals("client", s.deployMode());
+        Files.writeString(f, "controller:\n  submit: {master: yarn, deploy_mode: remote}\nschedules:\n  - {name: n, pipeline: p.yaml, cron: \"0 0 2 * * ?\"}\n");
         SpecException ex = org.junit.jupiter.api.Assertions.assertThrows(SpecException.class,
                 () -> ScheduleFile.loadAll(f, Map.of(), tmp.resolve("ws"), k -> null));
-        assertTrue(ex.getMessage().endsWith("submit needs spark_home (or SPARK_HOME): the Spark distribution whose bin/spark-submit to use"), ex.getMessage());
+        assertTrue(ex.getMessage().contains("remote"), ex.getMessage());
     }
 }

@@ -31,7 +31,6 @@ public final class SparkSessions {
     public static SparkSession getOrCreate(SparkSpec spec, String masterOverride, boolean showProgress) {
         String master = masterOverride != null ? masterOverride : spec.master();
         SparkConf conf = new SparkConf()
-                .setAppName("treeline")
                 .setMaster(master)
                 // Flights timestamps have no zone; results must not depend on the machine's zone.
                 .set("spark.sql.session.timeZone", "UTC")
@@ -44,6 +43,8 @@ public final class SparkSessions {
                 .set("spark.sql.sources.parallelPartitionDiscovery.threshold", "4096")
                 // Partition files are published by rename; skip Hadoop's _SUCCESS files.
                 .set("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
+        // spark-submit names the application (treeline <pipeline> <date>); keep that name.
+        if (!conf.contains("spark.app.name")) conf.setAppName("treeline");
         if (System.getProperty("spark.ui.enabled") != null) conf.set("spark.ui.enabled", System.getProperty("spark.ui.enabled"));
         for (Map.Entry<String, String> e : spec.conf().entrySet()) conf.set(e.getKey(), e.getValue());
         if (!master.startsWith("local") && !conf.contains("spark.jars")) {

@@ -13,4 +13,12 @@ public interface Step {
     default String version() {
         return "1";
     }
+
+    /**
+     * Spark tasks the step needs running at the same time (XGBoost's barrier stage: one per worker),
+     * 0 when it has no such need. Submitting to a cluster sizes the executors so that they fit.
+     */
+    default int concurrentTasks() {
+        return 0;
+    }
 }

@@ -25,6 +25,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Installer {
     static final String REQUIREMENTS = "mlflow-server.txt";
+    static final String SPARK_REQUIREMENTS = "spark.txt";
 
     private final Path cacheDir;
     private final Progress progress;
@@ -35,42 +36,79 @@ public final class Installer {
     }
 
     static String requirements() {
-        try (InputStream in = Installer.class.getResourceAsStream(REQUIREMENTS)) {
-            if (in == null) throw new IllegalStateException(REQUIREMENTS + " missing from the Treeline jar");
+        return requirements(REQUIREMENTS);
+    }
+
+    static String requirements(String file) {
+        try (InputStream in = Installer.class.getResourceAsStream(file)) {
+            if (in == null) throw new IllegalStateException(file + " missing from the Treeline jar");
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
-    /** The venv's directory, created on first use; its {@code .complete} marker is written last. */
+    /** The MLflow server's venv, created on first use. */
     public Path mlflowVenv() {
-        String req = requirements();
-        Path venv = venvDir();
+        return venv("mlflow", REQUIREMENTS, Versions.mlflowServer(), "the MLflow " + Versions.mlflowServer() + " server", "about 2 minutes");
+    }
+
+    /** Where the venv for the pinned requirements lives (a new requirements file gets a new venv). */
+    public Path venvDir() {
+        return venvDir("mlflow", REQUIREMENTS, Versions.mlflowServer());
+    }
+
+    /**
+     * A Spark distribution for spark-submit and standalone masters and workers: pyspark's, which carries
+     * {@code bin/} and {@code jars/}, from PyPI at the Spark version Treeline is built with.
+     */
+    public Path sparkHome() {
+        String version = org.apache.spark.package$.MODULE$.SPARK_VERSION();
+        Path venv = venv("spark", SPARK_REQUIREMENTS, version, "Spark " + version + " (pyspark's distribution)", "about 1 minute");
+        try (var libs = Files.list(venv.resolve("lib"))) {
+            Path home = libs.map(l -> l.resolve("site-packages/pyspark")).filter(Files::isDirectory).findFirst()
+                    .orElseThrow(() -> new StackException("no pyspark in " + venv + "; delete it and run again"));
+            if (!version.equals(Files.readString(home.resolve("version.py")).replaceAll("(?s).*__version__[^\"']*[\"']([^\"']+).*", "$1"))) {
+                throw new StackException("pyspark in " + venv + " is not Spark " + version + "; fix requirements/" + SPARK_REQUIREMENTS);
+            }
+            return home;
+        } catch (IOException e) {
+            throw new StackException("cannot read " + venv + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A venv with tools the test suite runs (checkov, python-hcl2, the notebook runner), from a pinned requirements file. */
+    public Path toolVenv(String name, String requirementsFile, String label) {
+        return venv(name, requirementsFile, "py", label, "a few minutes");
+    }
+
+    /** A venv from pinned requirements, created on first use; its {@code .complete} marker is written last. */
+    Path venv(String name, String requirementsFile, String version, String label, String duration) {
+        String req = requirements(requirementsFile);
+        Path venv = venvDir(name, requirementsFile, version);
         if (Files.exists(venv.resolve(".complete"))) return venv;
-        try (FileLocks.Held lock = FileLocks.acquire(cacheDir.resolve("mlflow").resolve(".install.lock"))) {
+        try (FileLocks.Held lock = FileLocks.acquire(cacheDir.resolve(name).resolve(".install.lock"))) {
             if (Files.exists(venv.resolve(".complete"))) return venv;
             String python = findPython();
             AtomicFiles.deleteRecursively(venv); // a half-made venv from an interrupted install
             Files.createDirectories(venv.getParent());
             Path log = venv.getParent().resolve("install-" + venv.getFileName() + ".log");
-            progress.info("Installing the MLflow " + Versions.mlflowServer() + " server into " + venv + " (first time only, about 2 minutes; log: " + log + ")");
+            progress.info("Installing " + label + " into " + venv + " (first time only, " + duration + "; log: " + log + ")");
             run(List.of(python, "-m", "venv", venv.toString()), log, 300,
                     python + " -m venv failed; on Debian install the venv module: apt-get install python3-venv");
             Path reqFile = venv.resolve("requirements.txt");
             Files.writeString(reqFile, req);
             run(List.of(venv.resolve("bin/python").toString(), "-m", "pip", "install", "--disable-pip-version-check", "--no-input",
-                    "-r", reqFile.toString()), log, 1800, "pip could not install the MLflow server; check network access to PyPI");
-            Files.writeString(venv.resolve(".complete"), "mlflow " + Versions.mlflowServer() + "\n");
+                    "-r", reqFile.toString()), log, 1800, "pip could not install " + label + "; check network access to PyPI");
+            Files.writeString(venv.resolve(".complete"), label + "\n");
             return venv;
         } catch (IOException e) {
-            throw new StackException("cannot install the MLflow server into " + venv + ": " + e.getMessage(), e);
+            throw new StackException("cannot install " + label + " into " + venv + ": " + e.getMessage(), e);
         }
     }
 
-    /** Where the venv for the pinned requirements lives (a new requirements file gets a new venv). */
-    public Path venvDir() {
-        return cacheDir.resolve("mlflow").resolve(Versions.mlflowServer() + "-" + Hashing.sha256(requirements()).substring(0, 8));
+    private Path venvDir(String name, String requirementsFile, String version) {
+        return cacheDir.resolve(name).resolve(version + "-" + Hashing.sha256(requirements(requirementsFile)).substring(0, 8));
     }
 
     /** The S3Proxy jar, downloaded once and verified. */

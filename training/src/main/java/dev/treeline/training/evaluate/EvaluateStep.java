@@ -195,6 +195,13 @@ final class EvaluateStep implements Step {
         Map<String, Double> shap = ShapSummary.meanAbs(candidate, holdout, seed);
         Json.writeAtomically(dir.resolve("shap_mean_abs.json"), shap);
         if (cand.confusion() != null) Json.writeAtomically(dir.resolve("confusion_matrix.json"), Map.of("rows_actual_columns_predicted", cand.confusion()));
+        if (cand.bins() != null) {
+            // The curves as numbers, for notebooks and other tools to draw or compare (the PNGs below are for people).
+            Map<String, Object> curves = new LinkedHashMap<>();
+            curves.put("candidate", curveData(cand.bins()));
+            if (champion != null && champion.bins() != null) curves.put(championName, curveData(champion.bins()));
+            Json.writeAtomically(dir.resolve("curves.json"), curves);
+        }
         if (!plots) return;
         Map<String, Double> gain = new LinkedHashMap<>();
         Json.MAPPER.readTree(candidate.dir().resolve(ModelBundle.IMPORTANCE).toFile()).fields()
@@ -217,6 +224,19 @@ final class EvaluateStep implements Step {
         EvaluationPlots.roc(dir.resolve("roc.png"), roc);
         EvaluationPlots.precisionRecall(dir.resolve("precision_recall.png"), pr);
         EvaluationPlots.calibration(dir.resolve("calibration.png"), cal);
+    }
+
+    /** ROC points (at most about 500, evenly thinned) and 10 calibration groups of one model's scores. */
+    static Map<String, Object> curveData(ScoreBins bins) {
+        List<double[]> roc = bins.roc();
+        int step = Math.max(1, roc.size() / 500);
+        List<double[]> thin = new ArrayList<>();
+        for (int i = 0; i < roc.size(); i += step) thin.add(roc.get(i));
+        if (!roc.isEmpty() && thin.get(thin.size() - 1) != roc.get(roc.size() - 1)) thin.add(roc.get(roc.size() - 1));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("roc_fpr_tpr", thin);
+        out.put("calibration_mean_score_positive_rate_rows", bins.calibration(10));
+        return out;
     }
 
     /** Holdout rows with what the bundle's features look up as of each day (aggregates, joins). */

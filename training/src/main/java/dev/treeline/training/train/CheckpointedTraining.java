@@ -63,10 +63,14 @@ final class CheckpointedTraining {
             } catch (TreelineException e) {
                 throw e;
             } catch (Exception e) {
-                if (retries >= p.checkpointRetries()) throw e;
+                if (retries >= p.checkpointRetries()) {
+                    throw new TreelineException(dev.treeline.pipelines.ExitCode.FAILURE, String.format(
+                            "XGBoost failed on rounds %d-%d after %d retries from the checkpoint at round %d: %s; rerun the date to resume there",
+                            done + 1, done + n, retries, done, XGBoostErrors.summary(e)), e);
+                }
                 retries++;
                 progress.detail(String.format("rounds %d-%d failed (%s); retry %d of %d from the checkpoint at round %d", done + 1, done + n,
-                        e.getMessage(), retries, p.checkpointRetries(), done));
+                        XGBoostErrors.summary(e), retries, p.checkpointRetries(), done));
                 continue;
             }
             merged = merged == null ? segment.booster() : BoosterJson.append(merged, segment.booster());
@@ -76,7 +80,7 @@ final class CheckpointedTraining {
             done += segment.rounds();
             if (validation != null) {
                 int best = bestIndex(validationHistory, XGBoostFit.maximize(p.evalMetric()));
-                stopped = segment.rounds() < n || done - 1 - best >= p.earlyStoppingRounds();
+                stopped = segment.rounds() < n || (p.earlyStoppingRounds() > 0 && done - 1 - best >= p.earlyStoppingRounds());
             }
             save(dir, new State(fingerprint, done, "model-" + done + ".ubj", stopped, trainHistory, validationHistory, seconds), merged);
             progress.detail(String.format("checkpoint at round %d of %d", done, p.numRounds()));

@@ -33,6 +33,11 @@ import org.apache.spark.sql.functions;
 final class TrainStep implements Step {
     private final TrainParams params;
 
+    @Override
+    public int concurrentTasks() {
+        return params.numWorkers();
+    }
+
     TrainStep(TrainParams params) {
         this.params = params;
     }
@@ -129,7 +134,14 @@ final class TrainStep implements Step {
             metrics.put("resumed_from_round", (double) o.resumedFromRound());
             metrics.put("checkpoint_retries", (double) o.retries());
         } else {
-            fit = XGBoostFit.fit(train, eval, p, plan, features, scalePosWeight, p.numRounds(), weighted, false, p.seed());
+            try {
+                fit = XGBoostFit.fit(train, eval, p, plan, features, scalePosWeight, p.numRounds(), weighted, false, p.seed());
+            } catch (TreelineException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new TreelineException(dev.treeline.pipelines.ExitCode.FAILURE, "XGBoost training failed: " + XGBoostErrors.summary(e)
+                        + "; with checkpoint_rounds set, a failed segment is retried from the last checkpoint", e);
+            }
         }
         Booster booster = fit.booster();
         int rounds = fit.rounds();

@@ -145,8 +145,10 @@ class TrainerTest {
         CheckpointedTraining.beforeSegment = done -> {
             if (done == 8) throw new IllegalStateException("executor lost");
         };
-        assertThrows(IllegalStateException.class,
+        var failed = assertThrows(dev.treeline.pipelines.TreelineException.class,
                 () -> CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("b"), "f", Progress.SILENT));
+        assertEquals("XGBoost failed on rounds 9-12 after 0 retries from the checkpoint at round 8: executor lost; rerun the date to resume there",
+                failed.getMessage());
         CheckpointedTraining.beforeSegment = done -> assertTrue(done >= 8, "no segment before the checkpoint is trained again, got " + done);
         CheckpointedTraining.Outcome resumed = CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("b"), "f", Progress.SILENT);
         assertEquals(8, resumed.resumedFromRound());
@@ -177,6 +179,14 @@ class TrainerTest {
                 Progress.SILENT);
         assertEquals(1, o.retries());
         assertEquals(8, o.result().rounds());
+    }
+
+    @Test
+    void withoutEarlyStoppingEverySegmentIsTrainedEvenWithAValidationSet() throws Exception {
+        TrainParams p = params("{num_rounds: 12, early_stopping_rounds: 0, max_depth: 3, eta: 0.5, checkpoint_rounds: 4}");
+        CheckpointedTraining.Outcome o = CheckpointedTraining.train(spark, xor(1000, 1, false), xor(500, 2, false), p, ONE, META, 1, false,
+                tmp.resolve("e"), "f", Progress.SILENT);
+        assertEquals(12, o.result().rounds());
     }
 
     @Test

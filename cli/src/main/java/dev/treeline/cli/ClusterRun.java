@@ -1,0 +1,99 @@
+package dev.treeline.cli;
+
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.run.Progress;
+import dev.treeline.pipelines.run.RunState;
+import dev.treeline.pipelines.run.RunStatus;
+import dev.treeline.pipelines.run.RunStore;
+import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.pipelines.step.Step;
+import dev.treeline.pipelines.submit.SparkSubmission;
+import dev.treeline.registry.local.Installer;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code treeline run} against a cluster master: spark-submit of this runnable jar, which runs the same
+ * command inside the driver; the run's state in the workspace tells how it ended.
+ */
+final class ClusterRun {
+    static final String MAIN_CLASS = "dev.treeline.cli.Treeline";
+
+    private final Environment env;
+    private final Pipeline pipeline;
+    private final String master;
+    private final String deployMode;
+    private final Path sparkHome;
+
+    ClusterRun(Environment env, Pipeline pipeline, String master, String deployMode, Path sparkHome) {
+        this.env = env;
+        this.pipeline = pipeline;
+        this.master = master;
+        this.deployMode = deployMode != null ? deployMode : pipeline.spec().spark().deployMode();
+        if (!List.of("client", "cluster").contains(this.deployMode)) {
+            throw new TreelineException(ExitCode.USAGE, "--deploy-mode takes client or cluster, got '" + this.deployMode + "'");
+        }
+        this.sparkHome = sparkHome;
+    }
+
+    /** The Spark distribution: the option, SPARK_HOME, else pyspark's installed into the cache. */
+    static Path sparkHome(Path option, Environment env) {
+        if (option != null) return option.toAbsolutePath();
+        String fromEnv = System.getenv("SPARK_HOME");
+        if (fromEnv != null && !fromEnv.isBlank()) return Path.of(fromEnv);
+        return new Installer(env.cacheDir(), Progress.to(System.out)).sparkHome();
+    }
+
+    /** The runnable jar this process runs from; spark-submit runs the same one on the cluster. */
+    static Path ownJar() {
+        try {
+            Path p = Path.of(ClusterRun.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            if (!p.toString().endsWith(".jar")) {
+                throw new TreelineException(ExitCode.USAGE, "submitting to a cluster needs the runnable jar (./treeline builds cli/target/treeline.jar);"
+                        + " this process runs from " + p);
+            }
+            return p;
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    int submit(Path spec, LocalDate date, boolean force, String fromStep, String toStep) throws InterruptedException {
+        Path home = sparkHome(sparkHome, env);
+        int workers = pipeline.steps().stream().mapToInt(Step::concurrentTasks).max().orElse(0);
+        SparkSubmission submission = new SparkSubmission(new SparkSubmission.Target(home, master, deployMode, ownJar(), MAIN_CLASS, Map.of()));
+        List<String> args = SparkSubmission.runArgs(spec, date.toString(), env.workspace(), master, env.mlflowUri(), env.params(),
+                force, fromStep, toStep);
+        String name = pipeline.spec().name();
+        var conf = SparkSubmission.conf(pipeline.spec().spark(), Map.of(), master, workers);
+        System.out.println("Submitting " + name + " " + date + " to " + master + " (" + deployMode + " deploy mode"
+                + (conf.containsKey("spark.executor.instances") ? ", " + conf.get("spark.executor.instances") + " executor(s) x "
+                + conf.getOrDefault("spark.executor.cores", "?") + " core(s)" : "")
+                + (workers > 0 ? " for " + workers + " XGBoost worker(s)" : "") + ") with " + home.resolve("bin/spark-submit"));
+        Instant submitted = Instant.now();
+        SparkSubmission.Result r = submission.run(submission.launcher(pipeline.spec().spark(), workers, "treeline " + name + " " + date, args),
+                null, System.out, System.err);
+        RunState state = new RunStore(env.runsDir()).load(name, date);
+        boolean fresh = state != null && state.finishedAt != null && !Instant.parse(state.finishedAt).isBefore(submitted.minusSeconds(1));
+        System.out.printf("Spark application on %s ended after %.1f s (spark-submit exit %d)%n", master, r.elapsed().toMillis() / 1000.0, r.exitCode());
+        if (deployMode.equals("client")) {
+            // The driver ran in spark-submit's JVM and printed its own outcome: its exit code is the run's, from the table.
+            return ExitCode.known(r.exitCode()) ? r.exitCode() : ExitCode.FAILURE.code();
+        }
+        // Cluster mode: spark-submit exits 0 even when the driver failed; the run state says how the run ended.
+        // A date that had already succeeded (without --force) is left alone by the driver: nothing to do is success.
+        boolean done = state != null && ((state.status == RunStatus.SUCCEEDED && (fresh || !force))
+                || (fresh && toStep != null && state.status == RunStatus.PENDING && state.error == null));
+        if (r.exitCode() == 0 && done) return 0;
+        String why = fresh && state.error != null ? ": " + state.error : "";
+        throw new TreelineException(ExitCode.FAILURE, "the run of " + name + " " + date + " on " + master + " (" + deployMode
+                + " deploy mode) failed, spark-submit exit " + r.exitCode() + why + "; the driver's log is on the cluster"
+                + (master.startsWith("spark://") ? " (the master's web UI, Completed Drivers)" : ""));
+    }
+}
