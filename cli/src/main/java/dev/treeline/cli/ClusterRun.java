@@ -8,7 +8,6 @@ import dev.treeline.pipelines.run.RunState;
 import dev.treeline.pipelines.run.RunStatus;
 import dev.treeline.pipelines.run.RunStore;
 import dev.treeline.pipelines.spec.Pipeline;
-import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.submit.SparkSubmission;
 import dev.treeline.registry.local.Installer;
 import java.net.URISyntaxException;
@@ -66,7 +65,7 @@ final class ClusterRun {
 
     int submit(Path spec, LocalDate date, boolean force, String fromStep, String toStep) throws InterruptedException {
         Path home = sparkHome(sparkHome, env);
-        int workers = pipeline.steps().stream().mapToInt(Step::concurrentTasks).max().orElse(0);
+        int workers = SparkSubmission.concurrentTasks(pipeline);
         SparkSubmission submission = new SparkSubmission(new SparkSubmission.Target(home, master, deployMode, ownJar(), MAIN_CLASS, Map.of()));
         List<String> args = SparkSubmission.runArgs(spec, date.toString(), env.workspace(), master, env.mlflowUri(), env.params(),
                 force, fromStep, toStep);

@@ -184,7 +184,7 @@ final class ClusterRuns {
     }
 
     /**
-     * Date 3 on the cluster in client mode, up to train: 600 rounds in checkpointed segments of 100, no
+     * Date 3 on the cluster in client mode, up to train: 300 rounds in checkpointed segments of 100, no
      * early stop. A watcher SIGKILLs a worker running an executor as soon as the workers report boosting
      * round 20, inside XGBoost's barrier stage; the segment is retried from its checkpoint on the
      * executor Spark starts on the spare worker.
@@ -199,7 +199,7 @@ final class ClusterRuns {
         KillRun(ClusterRuns runs) {
             log = runs.dir.resolve("logs").resolve("cluster-d3-kill.log");
             process = TreelineJar.start(log, runs.childEnv(), runArgs(runs.clusterEnv, runs.clusterSpec, D3, runs.cluster.masterUrl(),
-                    List.of("APPROVAL=manual", "ROUNDS=600", "EARLY_STOP=0", "DEPTH=6", "CHECKPOINT=100"), "--to-step", "train"));
+                    List.of("APPROVAL=manual", "ROUNDS=300", "EARLY_STOP=0", "DEPTH=6", "CHECKPOINT=100"), "--to-step", "train"));
             Thread watcher = new Thread(() -> {
                 // Round 20's evaluation line, forwarded from the workers while they boost: the barrier stage is running.
                 java.util.regex.Pattern round = java.util.regex.Pattern.compile("\\] \\[20]\t");

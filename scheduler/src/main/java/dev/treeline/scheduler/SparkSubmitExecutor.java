@@ -7,10 +7,9 @@ import dev.treeline.pipelines.run.RunStatus;
 import dev.treeline.pipelines.run.RunStore;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SpecLoader;
-import dev.treeline.pipelines.step.Step;
+import dev.treeline.pipelines.step.StepTypes;
 import dev.treeline.pipelines.submit.SparkSubmission;
 import java.io.PrintStream;
-import dev.treeline.pipelines.step.StepTypes;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -60,8 +59,7 @@ public final class SparkSubmitExecutor implements RunExecutor {
     }
 
     SparkLauncher launcher(ScheduleSpec schedule, RunRecord run, Pipeline pipeline) {
-        int workers = pipeline.steps().stream().mapToInt(Step::concurrentTasks).max().orElse(0);
-        return submission().launcher(pipeline.spec().spark(), workers, "treeline " + schedule.name() + " " + run.logicalDate(), appArgs(schedule, run));
+        return submission().launcher(pipeline.spec().spark(), SparkSubmission.concurrentTasks(pipeline), "treeline " + schedule.name() + " " + run.logicalDate(), appArgs(schedule, run));
     }
 
     @Override

@@ -2,7 +2,9 @@ package dev.treeline.pipelines.submit;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SparkSpec;
+import dev.treeline.pipelines.step.Step;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -58,6 +60,11 @@ public final class SparkSubmission {
                     + " distribution");
         }
         this.target = target;
+    }
+
+    /** The most Spark tasks any step of the pipeline needs at once (its XGBoost workers), 0 for none. */
+    public static int concurrentTasks(Pipeline pipeline) {
+        return pipeline.steps().stream().mapToInt(Step::concurrentTasks).max().orElse(0);
     }
 
     /** The arguments of {@code treeline run} inside the driver. */
