@@ -68,26 +68,14 @@ module "roles" {
   name                = "${var.name}-controller"
   startup_secret_arns = [module.db.master_user_secret_arn, var.mlflow_credentials_secret_arn]
   kms_key_arn         = var.kms_key_arn
-  task_policy_json    = data.aws_iam_policy_document.task.json
+  task_policy_json    = module.data_access.json
   tags                = var.tags
 }
 
-data "aws_iam_policy_document" "task" {
-  statement {
-    sid       = "ListStackBuckets"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = values(var.bucket_arns)
-  }
-  statement {
-    sid       = "ReadWriteStackObjects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
-    resources = [for arn in values(var.bucket_arns) : "${arn}/*"]
-  }
-  statement {
-    sid       = "UseStackKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-    resources = [var.kms_key_arn]
-  }
+module "data_access" {
+  source      = "../pipeline_data_access"
+  bucket_arns = var.bucket_arns
+  kms_key_arn = var.kms_key_arn
 }
 
 resource "aws_ecs_task_definition" "this" {

@@ -113,26 +113,18 @@ resource "aws_iam_role" "nodes" {
   tags               = var.tags
 }
 
+module "data_access" {
+  source      = "../pipeline_data_access"
+  bucket_arns = var.bucket_arns
+  kms_key_arn = var.kms_key_arn
+}
+
 data "aws_iam_policy_document" "nodes" {
-  statement {
-    sid       = "ListStackBuckets"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = values(var.bucket_arns)
-  }
-  statement {
-    sid       = "ReadWriteStackObjects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
-    resources = [for arn in values(var.bucket_arns) : "${arn}/*"]
-  }
+  source_policy_documents = [module.data_access.json]
   statement {
     sid       = "WriteClusterLogs"
     actions   = ["s3:PutObject"]
     resources = ["arn:${local.p}:s3:::${var.log_bucket}/emr/${var.name}/*"]
-  }
-  statement {
-    sid       = "UseStackKey"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-    resources = [var.kms_key_arn]
   }
 }
 

@@ -6,7 +6,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "status", description = {"Show routing.json: the variants, their weights, and when the test started or ended.", "Exit code 0."})
@@ -15,15 +14,14 @@ final class AbStatusCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL") String model;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
         try (RegistryOptions.Session s = registry.open()) {
             Optional<Routing> r = s.lifecycle(model).abStatus(model);
             var pub = s.publisher(model);
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 System.out.println(r.map(Json::write).orElse("{\"model\":" + Json.canonical(model) + ",\"status\":\"none\"}"));
             } else if (r.isEmpty()) {
                 System.out.println(model + ": no A/B test (no " + pub.location(pub.routingKey(model)) + ")");

@@ -32,8 +32,7 @@ final class BackfillCommand implements Callable<Integer> {
     @Option(names = "--backwards", description = "Newest date first.")
     boolean backwards;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
@@ -47,7 +46,7 @@ final class BackfillCommand implements Callable<Integer> {
         if (maxActive < 1) throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "--max-active must be at least 1");
         try (SchedulerAdmin admin = schedules.admin()) {
             List<SchedulerAdmin.BackfillLine> lines = admin.backfill(schedule, from, to, which, maxActive, backwards);
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 System.out.println(Json.write(Map.of("schedule", schedule, "dates", lines)));
                 return 0;
             }

@@ -16,8 +16,7 @@ import picocli.CommandLine.Option;
 
 /** What every {@code treeline bench} command takes and sets up: output format, Spark master, workspace, the flights data. */
 final class BenchOptions {
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
     String master;
@@ -28,7 +27,7 @@ final class BenchOptions {
 
     /** Progress goes to standard error with --output json, so standard output is the one JSON object. */
     Progress progress() {
-        return output == OutputFormat.json ? line -> System.err.println(line) : Cli.OUT;
+        return output.json() ? line -> System.err.println(line) : Cli.OUT;
     }
 
     Path flights() {
@@ -56,7 +55,7 @@ final class BenchOptions {
     }
 
     int print(BenchReport report) {
-        report.print(System.out, output == OutputFormat.json);
+        report.print(System.out, output.json());
         return 0;
     }
 }

@@ -70,16 +70,15 @@ final class ClusterRun {
         List<String> args = SparkSubmission.runArgs(spec, date.toString(), env.workspace(), master, env.mlflowUri(), env.params(),
                 force, fromStep, toStep);
         String name = pipeline.spec().name();
-        var conf = SparkSubmission.conf(pipeline.spec().spark(), Map.of(), master, workers);
+        Map<String, String> conf = submission.conf(pipeline.spec().spark(), workers);
         System.out.println("Submitting " + name + " " + date + " to " + master + " (" + deployMode + " deploy mode"
                 + (conf.containsKey("spark.executor.instances") ? ", " + conf.get("spark.executor.instances") + " executor(s) x "
                 + conf.getOrDefault("spark.executor.cores", "?") + " core(s)" : "")
                 + (workers > 0 ? " for " + workers + " XGBoost worker(s)" : "") + ") with " + home.resolve("bin/spark-submit"));
         Instant submitted = Instant.now();
-        SparkSubmission.Result r = submission.run(submission.launcher(pipeline.spec().spark(), workers, "treeline " + name + " " + date, args),
-                null, System.out, System.err);
+        SparkSubmission.Result r = submission.run(submission.launcher(conf, "treeline " + name + " " + date, args), null, System.out, System.err);
         RunState state = new RunStore(env.runsDir()).load(name, date);
-        boolean fresh = state != null && state.finishedAt != null && !Instant.parse(state.finishedAt).isBefore(submitted.minusSeconds(1));
+        boolean fresh = state != null && state.finishedSince(submitted);
         System.out.printf("Spark application on %s ended after %.1f s (spark-submit exit %d)%n", master, r.elapsed().toMillis() / 1000.0, r.exitCode());
         if (deployMode.equals("client")) {
             // The driver ran in spark-submit's JVM and printed its own outcome: its exit code is the run's, from the table.

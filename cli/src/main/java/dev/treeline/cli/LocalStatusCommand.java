@@ -9,21 +9,19 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "status", description = {"Show the local stack's URLs, pids and health.", "Exit code 0 when all is healthy, 6 otherwise."})
 final class LocalStatusCommand implements Callable<Integer> {
     @Mixin CommonOptions common;
     @Mixin StackOptions ports;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
         LocalStack stack = ports.stack(common);
         List<ServiceStatus> status = stack.status();
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             Map<String, Object> out = new LinkedHashMap<>();
             out.put("workspace", stack.stackDir().getParent().toString());
             out.put("services", status);

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "list", description = {"List registered models, or one model's versions with gate, approval and aliases.",
@@ -21,8 +20,7 @@ final class ModelsListCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "MODEL", description = "A registered model: list its versions, newest first.")
     String model;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
@@ -31,7 +29,7 @@ final class ModelsListCommand implements Callable<Integer> {
             Map<String, String> aliases = s.mlflow.registry().aliases(model);
             List<Map<String, Object>> rows = new ArrayList<>();
             for (ModelRef v : s.mlflow.registry().versions(model)) rows.add(ModelsShowCommand.summary(v, aliases));
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 System.out.println(Json.write(Map.of("model", model, "aliases", aliases, "versions", rows)));
                 return 0;
             }
@@ -56,7 +54,7 @@ final class ModelsListCommand implements Callable<Integer> {
             r.put("aliases", aliases);
             rows.add(r);
         }
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             System.out.println(Json.write(Map.of("models", rows)));
             return 0;
         }

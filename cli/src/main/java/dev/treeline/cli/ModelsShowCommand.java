@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "show", description = {"Show one version: gate outcome and reasons, approval, aliases, lineage, metrics, where it is published,",
@@ -21,8 +20,7 @@ final class ModelsShowCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL") String model;
     @Parameters(index = "1", paramLabel = "VERSION") String version;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
@@ -40,7 +38,7 @@ final class ModelsShowCommand implements Callable<Integer> {
             List<Map<String, Object>> audit = new ArrayList<>();
             for (Map<String, Object> e : s.lifecycle(model).audit().read(model)) if (version.equals(e.get("version"))) audit.add(e);
             out.put("audit", audit);
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 System.out.println(Json.write(out));
                 return 0;
             }

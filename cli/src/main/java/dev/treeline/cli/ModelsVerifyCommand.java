@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "verify", description = {"Check a published version in S3 is exactly what was evaluated: download every file, compare sizes and",
@@ -29,8 +28,7 @@ final class ModelsVerifyCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL") String model;
     @Parameters(index = "1", paramLabel = "VERSION") String version;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() throws Exception {
@@ -57,7 +55,7 @@ final class ModelsVerifyCommand implements Callable<Integer> {
                 }
             }
             String where = pub.location(pub.versionPrefix(model, version));
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("model", model);
                 out.put("version", version);
@@ -75,7 +73,7 @@ final class ModelsVerifyCommand implements Callable<Integer> {
                 for (String p : problems) System.out.println("  " + p);
             }
             AtomicFiles.deleteRecursively(dir);
-            if (!problems.isEmpty() && output != OutputFormat.json) {
+            if (!problems.isEmpty() && !output.json()) {
                 throw new TreelineException(ExitCode.FAILURE, model + " version " + version + " does not verify: " + problems.get(0));
             }
             return problems.isEmpty() ? 0 : ExitCode.FAILURE.code();

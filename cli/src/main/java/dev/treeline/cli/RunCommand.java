@@ -35,7 +35,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--to-step", paramLabel = "STEP", description = "Stop after this step.")
     String toStep;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for ${NAME} in the spec (repeatable).")
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
     List<String> params = new ArrayList<>();
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: the spec's spark.master, else local[*]; env TREELINE_SPARK_MASTER).")

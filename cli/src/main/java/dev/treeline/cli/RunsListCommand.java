@@ -24,14 +24,13 @@ final class RunsListCommand implements Callable<Integer> {
     @Option(names = "--limit", paramLabel = "N", description = "At most N runs (default: ${DEFAULT-VALUE}).", defaultValue = "50")
     int limit;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
         try (SchedulerAdmin admin = schedules.admin()) {
             List<RunRecord> runs = admin.runs().list(schedule, state, limit);
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 System.out.println(Json.write(Map.of("runs", runs)));
                 return 0;
             }

@@ -7,7 +7,6 @@ import dev.treeline.scheduler.SchedulerAdmin;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "show", description = {"Show one run: state, attempts, per-step states and durations, error, MLflow run, model version.", "Exit code 0."})
@@ -16,15 +15,14 @@ final class RunsShowCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN") String runId;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
         try (SchedulerAdmin admin = schedules.admin()) {
             RunRecord r = admin.runs().get(runId).orElseThrow(() -> new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE,
                     "no run " + runId + " in the runs table; treeline runs list shows them"));
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 System.out.println(Json.write(r));
                 return 0;
             }

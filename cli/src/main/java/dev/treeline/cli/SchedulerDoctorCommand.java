@@ -17,14 +17,13 @@ final class SchedulerDoctorCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "List what would be repaired, change nothing.")
     boolean dryRun;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
         try (SchedulerAdmin admin = schedules.admin()) {
             List<SchedulerAdmin.StuckTrigger> stuck = admin.doctor(dryRun);
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 System.out.println(Json.write(Map.of("dry_run", dryRun, "stuck", stuck)));
                 return 0;
             }

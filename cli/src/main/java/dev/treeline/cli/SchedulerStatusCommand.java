@@ -7,22 +7,20 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 
 @Command(name = "status", description = {"Show each schedule's trigger (state, next fire), last run and run counts, and the controllers",
         "that checked in to the cluster. Exit code 0."})
 final class SchedulerStatusCommand implements Callable<Integer> {
     @Mixin SchedulesOptions schedules;
 
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
         try (SchedulerAdmin admin = schedules.admin()) {
             List<Map<String, Object>> status = admin.status();
             List<Map<String, Object>> instances = admin.instances();
-            if (output == OutputFormat.json) {
+            if (output.json()) {
                 System.out.println(Json.write(Map.of("schedules", status, "controllers", instances)));
                 return 0;
             }

@@ -19,7 +19,7 @@ final class SchedulesOptions {
     @Option(names = {"-s", "--schedules"}, paramLabel = "FILE", description = "Schedule file (default: $TREELINE_SCHEDULES).")
     Path file;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for ${NAME} in the schedule file (repeatable).")
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the schedule file (repeatable).")
     List<String> params = new ArrayList<>();
 
     Path file() {

@@ -15,7 +15,7 @@ final class SpecCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "Pipeline spec (YAML).")
     Path spec;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for ${NAME} in the spec (repeatable).")
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
     List<String> params = new ArrayList<>();
 
     @Override

@@ -8,17 +8,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 @Command(name = "steps", description = "List the step types a pipeline spec can use.")
 final class StepsCommand implements Callable<Integer> {
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() {
         List<StepType> types = List.copyOf(StepTypes.discover().all());
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             System.out.println(Json.write(types.stream().map(t -> {
                 Map<String, String> m = new LinkedHashMap<>();
                 m.put("type", t.name());

@@ -56,7 +56,7 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "text|json", description = "Trials as a table (default) or one JSON object.", defaultValue = "text")
     OutputFormat output;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for ${NAME} in the spec (repeatable).")
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
     List<String> params = new ArrayList<>();
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: the spec's spark.master, else local[*]).")

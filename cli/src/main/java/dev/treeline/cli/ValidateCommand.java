@@ -30,7 +30,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Logical date.")
     LocalDate date;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for ${NAME} in the spec (repeatable).")
+    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
     List<String> params = new ArrayList<>();
 
     @Option(names = "--master", paramLabel = "URL", description = "Spark master.")

@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -118,10 +117,9 @@ final class ClusterRuns {
                 .replace("outputs: [evaluation]\n", "outputs: [evaluation]\n    params: {slices: [origin]}\n");
     }
 
-    /** Environment of a child process: Spark's, plus no MLflow or S3 settings but the workspace's stack. */
+    /** Environment of the runnable jar's processes: Spark's (MLflow and S3 come from the workspace's stack file). */
     Map<String, String> childEnv() {
-        Map<String, String> env = new HashMap<>(StandaloneCluster.environment(sparkHome));
-        return env;
+        return StandaloneCluster.environment(sparkHome);
     }
 
     TreelineJar.Result run(Environment env, Path spec, LocalDate date, String master, String log, List<String> params, String... extra)

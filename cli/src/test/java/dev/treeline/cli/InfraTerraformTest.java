@@ -53,7 +53,7 @@ class InfraTerraformTest {
         assertEquals(0, summary.path("problems").size(), summary.path("problems").toString());
         Set<String> modules = new TreeSet<>();
         summary.path("modules").forEach(m -> modules.add(m.asText()));
-        assertEquals(Set.of("controller", "ecs_task_roles", "mlflow", "network", "postgres", "spark_emr", "storage"), modules);
+        assertEquals(Set.of("controller", "ecs_task_roles", "mlflow", "network", "pipeline_data_access", "postgres", "spark_emr", "storage"), modules);
         assertTrue(summary.path("files").asInt() >= 28 && summary.path("variables").asInt() >= 60, summary.toString());
     }
 

@@ -58,8 +58,9 @@ public final class SparkSubmitExecutor implements RunExecutor {
                 submit.mainClass(), submit.conf()));
     }
 
-    SparkLauncher launcher(ScheduleSpec schedule, RunRecord run, Pipeline pipeline) {
-        return submission().launcher(pipeline.spec().spark(), SparkSubmission.concurrentTasks(pipeline), "treeline " + schedule.name() + " " + run.logicalDate(), appArgs(schedule, run));
+    SparkLauncher launcher(SparkSubmission submission, ScheduleSpec schedule, RunRecord run, Pipeline pipeline) {
+        return submission.launcher(submission.conf(pipeline.spec().spark(), SparkSubmission.concurrentTasks(pipeline)),
+                "treeline " + schedule.name() + " " + run.logicalDate(), appArgs(schedule, run));
     }
 
     @Override
@@ -71,13 +72,14 @@ public final class SparkSubmitExecutor implements RunExecutor {
         try {
             java.nio.file.Files.createDirectories(log.getParent());
             try (PrintStream out = new PrintStream(java.nio.file.Files.newOutputStream(log), true, java.nio.charset.StandardCharsets.UTF_8)) {
-                r = submission().run(launcher(schedule, run, pipeline), () -> stop.reasonToStop(null, start), out, out);
+                SparkSubmission submission = submission();
+                r = submission.run(launcher(submission, schedule, run, pipeline), () -> stop.reasonToStop(null, start), out, out);
             }
         } catch (java.io.IOException e) {
             throw new TreelineException(ExitCode.FAILURE, "cannot write " + log + ": " + e.getMessage(), e);
         }
         RunState state = new RunStore(workspace.resolve("runs")).load(pipeline.spec().name(), run.logicalDate());
-        boolean fresh = state != null && state.finishedAt != null && !Instant.parse(state.finishedAt).isBefore(start.minusSeconds(1));
+        boolean fresh = state != null && state.finishedSince(start);
         boolean ok = r.succeeded() && fresh && state.status == RunStatus.SUCCEEDED;
         String error = r.stoppedFor() != null ? r.stoppedFor() : ok ? null
                 : (fresh && state.error != null ? state.error

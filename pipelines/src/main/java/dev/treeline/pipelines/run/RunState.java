@@ -33,4 +33,9 @@ public final class RunState {
         StepState s = step(step);
         return s == null ? null : s.numbers.get(key);
     }
+
+    /** Whether this state was finished at or after {@code instant} (a second's slack for clocks), i.e. by a run started then. */
+    public boolean finishedSince(java.time.Instant instant) {
+        return finishedAt != null && !java.time.Instant.parse(finishedAt).isBefore(instant.minusSeconds(1));
+    }
 }

@@ -139,7 +139,13 @@ public final class SparkSubmission {
         }
     }
 
-    public SparkLauncher launcher(SparkSpec spec, int workers, String appName, List<String> appArgs) {
+    /** {@link #conf(SparkSpec, Map, String, int)} with this target's master and extra conf. */
+    public Map<String, String> conf(SparkSpec spec, int workers) {
+        return conf(spec, target.conf(), target.master(), workers);
+    }
+
+    /** The spark-submit of one application with the Spark settings {@code conf} (from {@link #conf(SparkSpec, int)}). */
+    public SparkLauncher launcher(Map<String, String> conf, String appName, List<String> appArgs) {
         SparkLauncher l = new SparkLauncher()
                 .setSparkHome(target.sparkHome().toString())
                 .setJavaHome(System.getProperty("java.home"))
@@ -150,7 +156,7 @@ public final class SparkSubmission {
                 .setAppName(appName)
                 .addAppArgs(appArgs.toArray(String[]::new));
         for (Path jar : extraJars(target.appJar(), target.sparkHome())) l.addJar(jar.toString());
-        conf(spec, target.conf(), target.master(), workers).forEach(l::setConf);
+        conf.forEach(l::setConf);
         return l;
     }
 
