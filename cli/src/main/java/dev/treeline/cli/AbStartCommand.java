@@ -14,7 +14,7 @@ final class AbStartCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "MODEL") String model;
 
-    @Option(names = "--challenger", required = true, paramLabel = "VERSION", description = "The version to test.")
+    @Option(names = "--challenger", required = true, paramLabel = "VERSION", description = "The version to test: a number or an alias (e.g. challenger).")
     String challenger;
 
     @Option(names = "--traffic", required = true, paramLabel = "PERCENT", description = "Share of requests for the challenger, 1-99.")
@@ -26,7 +26,7 @@ final class AbStartCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (RegistryOptions.Session s = registry.open()) {
-            Routing r = s.lifecycle(model).abStart(model, challenger, traffic, comment);
+            Routing r = s.lifecycle(model).abStart(model, s.mlflow.registry().resolveVersion(model, challenger), traffic, comment);
             AbStatusCommand.print(r, s.publisher(model).location(s.publisher(model).routingKey(model)));
             return 0;
         }

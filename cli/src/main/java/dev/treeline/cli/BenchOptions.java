@@ -5,11 +5,9 @@ import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.EnvironmentResolver;
 import dev.treeline.pipelines.run.Progress;
-import dev.treeline.pipelines.run.SparkSessions;
 import dev.treeline.pipelines.spec.SparkSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,8 +16,7 @@ import picocli.CommandLine.Option;
 final class BenchOptions {
     @Mixin OutputOption output;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: local[*]).")
-    String master;
+    @Mixin MasterOption master;
 
     @Mixin CommonOptions common;
 
@@ -35,7 +32,7 @@ final class BenchOptions {
     }
 
     SparkSession spark() {
-        return SparkSessions.getOrCreate(new SparkSpec("local[*]", Map.of()), master, false);
+        return Cli.spark(resolver.sparkMaster(master.master), SparkSpec.DEFAULT);
     }
 
     Path cacheDir() {

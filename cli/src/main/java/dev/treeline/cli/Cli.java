@@ -58,9 +58,16 @@ final class Cli {
     }
 
     static PipelineRunner runner(Environment env, Pipeline pipeline) {
-        boolean terminal = System.console() != null;
-        return new PipelineRunner(env, tracking(env),
-                () -> SparkSessions.getOrCreate(pipeline.spec().spark(), env.sparkMaster(), terminal), OUT);
+        return new PipelineRunner(env, tracking(env), () -> spark(env.sparkMaster(), pipeline.spec().spark()), OUT);
+    }
+
+    /**
+     * The process's Spark session, its master resolved the same way for every command: --master, then
+     * TREELINE_SPARK_MASTER (both resolved into {@code master}, see EnvironmentResolver#sparkMaster), then the
+     * spec's spark.master, else local[*].
+     */
+    static org.apache.spark.sql.SparkSession spark(String master, dev.treeline.pipelines.spec.SparkSpec spec) {
+        return SparkSessions.getOrCreate(spec, master, System.console() != null);
     }
 
     /** Where the repository is when run through ./treeline (for examples/ and ../shared). */

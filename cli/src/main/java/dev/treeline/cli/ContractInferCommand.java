@@ -1,12 +1,10 @@
 package dev.treeline.cli;
 
 import dev.treeline.features.validate.ContractDraft;
-import dev.treeline.pipelines.run.SparkSessions;
 import dev.treeline.pipelines.spec.SparkSpec;
 import dev.treeline.pipelines.util.AtomicFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -24,12 +22,14 @@ final class ContractInferCommand implements Callable<Integer> {
     @Option(names = "--sample-rows", paramLabel = "N", description = "Rows to look at (default: ${DEFAULT-VALUE}).", defaultValue = "1000000")
     int sampleRows;
 
+    @picocli.CommandLine.Mixin MasterOption master;
+
     @Option(names = {"-o", "--out"}, paramLabel = "FILE", description = "Write the draft here instead of standard output.")
     Path out;
 
     @Override
     public Integer call() throws Exception {
-        var spark = SparkSessions.getOrCreate(new SparkSpec("local[*]", Map.of()), null, false);
+        var spark = Cli.spark(dev.treeline.pipelines.env.EnvironmentResolver.system().sparkMaster(master.master), SparkSpec.DEFAULT);
         String f = format != null ? format : path.endsWith(".csv") ? "csv" : path.endsWith(".jsonl") || path.endsWith(".json") ? "jsonl" : "parquet";
         String yaml = ContractDraft.infer(spark, path, f, sampleRows);
         if (out == null) {

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         "Exit code 0, or 1 when refused (e.g. the version failed the gate)."})
 final class ModelsApproveCommand extends ApprovalDecisionCommand {
     @Override
-    Approval decide(ModelLifecycle lifecycle) {
+    Approval decide(ModelLifecycle lifecycle, String model, String version) {
         lifecycle.approve(model, version, comment);
         return Approval.Approved;
     }

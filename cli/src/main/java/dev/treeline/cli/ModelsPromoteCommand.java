@@ -4,7 +4,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "promote", description = {"Make an approved, gate-passing version the champion and point serving at it.",
         "The version is published to S3 (if not already), alias champion moves, the old champion keeps alias previous,",
@@ -12,8 +11,7 @@ import picocli.CommandLine.Parameters;
 final class ModelsPromoteCommand implements Callable<Integer> {
     @Mixin RegistryOptions registry;
 
-    @Parameters(index = "0", paramLabel = "MODEL") String model;
-    @Parameters(index = "1", paramLabel = "VERSION") String version;
+    @Mixin ModelVersionArgs args;
 
     @Option(names = "--comment", paramLabel = "TEXT", description = "Why; recorded in the audit log.")
     String comment;
@@ -21,6 +19,8 @@ final class ModelsPromoteCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (RegistryOptions.Session s = registry.open()) {
+            String model = args.model;
+            String version = args.resolve(s);
             var lifecycle = s.lifecycle(model);
             String previous = lifecycle.promote(model, version, comment, true);
             var pub = s.publisher(model);

@@ -10,21 +10,21 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "show", description = {"Show one version: gate outcome and reasons, approval, aliases, lineage, metrics, where it is published,",
         "and its audit log entries. Exit code 0."})
 final class ModelsShowCommand implements Callable<Integer> {
     @Mixin RegistryOptions registry;
 
-    @Parameters(index = "0", paramLabel = "MODEL") String model;
-    @Parameters(index = "1", paramLabel = "VERSION") String version;
+    @Mixin ModelVersionArgs args;
 
     @Mixin OutputOption output;
 
     @Override
     public Integer call() {
         try (RegistryOptions.Session s = registry.open()) {
+            String model = args.model;
+            String version = args.resolve(s);
             ModelRef v = s.mlflow.registry().version(model, version);
             Map<String, Object> out = summary(v, s.mlflow.registry().aliases(model));
             out.put("validation_reasons", v.tags().get(RegistryTags.VALIDATION_REASONS));

@@ -32,7 +32,7 @@ final class RegistryOptions {
     /** An open registry and S3 client; close after use. */
     final class Session implements AutoCloseable {
         final Environment env = Cli.environment(common, mlflowUri, null, Map.of());
-        final MlflowConnection mlflow = MlflowConnection.fromEnvironment(env.mlflowUri());
+        final MlflowConnection mlflow = MlflowConnection.fromEnvironment(env.requireMlflow());
         private S3Client s3;
 
         /** Serving's publisher for {@code model}: flags, else the registered model's serving location, else the defaults. */

@@ -38,8 +38,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
     List<String> params = new ArrayList<>();
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: the spec's spark.master, else local[*]; env TREELINE_SPARK_MASTER).")
-    String master;
+    @Mixin MasterOption master;
 
     @Option(names = "--deploy-mode", paramLabel = "MODE", description = "With a cluster master: client (the driver runs here, default) or cluster "
             + "(on the cluster); default: the spec's spark.deploy_mode.")
@@ -60,7 +59,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Environment env = Cli.environment(common, mlflowUri, master, Cli.params(params));
+        Environment env = Cli.environment(common, mlflowUri, master.master, Cli.params(params));
         Pipeline pipeline = Cli.load(spec, env.params());
         String effectiveMaster = env.sparkMaster() != null ? env.sparkMaster() : pipeline.spec().spark().master();
         if (!submitted && !effectiveMaster.startsWith("local")) {

@@ -2,7 +2,6 @@ package dev.treeline.cli;
 
 import dev.treeline.pipelines.env.Environment;
 import dev.treeline.pipelines.run.PipelineRunner;
-import dev.treeline.pipelines.run.SparkSessions;
 import dev.treeline.pipelines.spec.SparkSpec;
 import dev.treeline.scheduler.Controller;
 import dev.treeline.scheduler.InProcessExecutor;
@@ -27,8 +26,7 @@ final class SchedulerStartCommand implements Callable<Integer> {
 
     @Mixin SchedulesOptions schedules;
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master for all runs.")
-    String master;
+    @Mixin MasterOption master;
 
     @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server.")
     String mlflowUri;
@@ -36,9 +34,9 @@ final class SchedulerStartCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (positional != null) schedules.file = positional;
-        Environment env = Cli.environment(schedules.common, mlflowUri, master, Cli.params(schedules.params));
+        Environment env = Cli.environment(schedules.common, mlflowUri, master.master, Cli.params(schedules.params));
         ScheduleFile.Loaded config = ScheduleFile.loadAll(schedules.file(), env.params(), env.workspace(), System::getenv);
-        var spark = (java.util.function.Supplier<org.apache.spark.sql.SparkSession>) () -> SparkSessions.getOrCreate(SparkSpec.DEFAULT, env.sparkMaster(), false);
+        var spark = (java.util.function.Supplier<org.apache.spark.sql.SparkSession>) () -> Cli.spark(env.sparkMaster(), SparkSpec.DEFAULT);
         PipelineRunner runner = new PipelineRunner(env, Cli.tracking(env), spark, Cli.OUT);
         var submit = config.settings().submit();
         dev.treeline.scheduler.RunExecutor executor = submit == null ? new InProcessExecutor(runner, spark, env.params())

@@ -59,8 +59,7 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
     List<String> params = new ArrayList<>();
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master (default: the spec's spark.master, else local[*]).")
-    String master;
+    @Mixin MasterOption master;
 
     @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else the local stack).")
     String mlflowUri;
@@ -69,7 +68,7 @@ final class TuneCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Environment env = Cli.environment(common, mlflowUri, master, Cli.params(params));
+        Environment env = Cli.environment(common, mlflowUri, master.master, Cli.params(params));
         SpecNode root = SpecNode.parse(spec, Interpolator.of(env.params()));
         SpecNode trainNode = trainStep(root);
         String name = trainNode.requiredString("name");

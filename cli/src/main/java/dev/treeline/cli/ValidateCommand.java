@@ -33,8 +33,7 @@ final class ValidateCommand implements Callable<Integer> {
     @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
     List<String> params = new ArrayList<>();
 
-    @Option(names = "--master", paramLabel = "URL", description = "Spark master.")
-    String master;
+    @Mixin MasterOption master;
 
     @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server.")
     String mlflowUri;
@@ -46,7 +45,7 @@ final class ValidateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Environment env = Cli.environment(common, mlflowUri, master, Cli.params(params));
+        Environment env = Cli.environment(common, mlflowUri, master.master, Cli.params(params));
         Pipeline pipeline = Cli.load(spec, env.params());
         String validate = null;
         for (StepSpec s : pipeline.spec().steps()) if (s.type().equals("validate")) validate = s.name();

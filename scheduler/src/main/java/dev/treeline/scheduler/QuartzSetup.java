@@ -10,8 +10,19 @@ import org.quartz.impl.StdSchedulerFactory;
 /** A Quartz scheduler on the controller's database (JDBC job store), clustered when the settings say so. */
 final class QuartzSetup {
     static final String NAME = "treeline";
+    /** What Quartz adds to a check-in interval before it treats an instance as failed (JobStoreSupport.calcFailedIfAfter). */
+    static final long FAILURE_GRACE_MILLIS = 7_500;
 
     private QuartzSetup() {}
+
+    /**
+     * Whether a controller counts as alive: by Quartz's own rule, it checked in within its interval plus
+     * Quartz's grace. A stricter rule reports a controller gone that Quartz (and its recovery) still
+     * treats as alive, e.g. while a busy machine delays its check-in thread by a few seconds.
+     */
+    static boolean alive(long lastCheckinMillis, long checkinIntervalMillis, long nowMillis) {
+        return nowMillis <= lastCheckinMillis + checkinIntervalMillis + FAILURE_GRACE_MILLIS;
+    }
 
     /** {@code threads} 0 makes a client: it reads and changes the job store (pause, trigger, doctor) and never runs jobs. */
     static Scheduler create(ControllerSettings s, String instanceId, int threads) {

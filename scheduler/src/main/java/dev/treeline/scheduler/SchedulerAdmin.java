@@ -81,7 +81,7 @@ public final class SchedulerAdmin implements AutoCloseable {
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("instance", rs.getString(1));
             r.put("last_checkin", Instant.ofEpochMilli(rs.getLong(2)).toString());
-            r.put("alive", rs.getLong(2) + 3 * rs.getLong(3) > System.currentTimeMillis());
+            r.put("alive", QuartzSetup.alive(rs.getLong(2), rs.getLong(3), System.currentTimeMillis()));
             return r;
         }, QuartzSetup.NAME);
     }

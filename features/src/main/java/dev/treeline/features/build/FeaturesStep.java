@@ -107,10 +107,14 @@ final class FeaturesStep implements Step {
                     slots.stream().map(s -> s[1]).toList(), FeaturePipelineFactory.FEATURES, spec.label(), spec.timeColumn(), spec.hash(),
                     aggregates, joinDatasets, List.copyOf(spec.pii().keySet()), snapshotId);
             // A fixed sample of holdout rows (already guarded) with their in-run vectors: the parity check of scoring.
-            List<Column> sampleCols = new ArrayList<>();
-            for (String c : enriched.columns()) sampleCols.add(functions.col("`" + c + "`"));
+            List<Column> orderCols = new ArrayList<>();
+            for (String c : enriched.columns()) orderCols.add(functions.col("`" + c + "`"));
             Dataset<Row> sample = fitted.transform(usable.filter(functions.col(SPLIT).equalTo(DateWindow.HOLDOUT))
-                    .orderBy(functions.xxhash64(sampleCols.toArray(Column[]::new))).limit(SAMPLE_ROWS));
+                    .orderBy(functions.xxhash64(orderCols.toArray(Column[]::new))).limit(SAMPLE_ROWS));
+            // The input columns as the guard left them: a column it dropped is not in the sample (nor in serving's input).
+            List<String> guarded = List.of(sample.columns());
+            List<Column> sampleCols = new ArrayList<>();
+            for (String c : enriched.columns()) if (guarded.contains(c)) sampleCols.add(functions.col("`" + c + "`"));
             sampleCols.add(functions.col(LABEL));
             sampleCols.add(functions.col(FeaturePipelineFactory.FEATURES));
             Dataset<Row> sampleRows = sample.select(sampleCols.toArray(Column[]::new));

@@ -15,6 +15,12 @@ public record Environment(
         String sparkMaster,
         Map<String, String> params) {
 
+    /** The MLflow tracking server to use; when none is configured and no local stack runs, an error that says how to get one. */
+    public String requireMlflow() {
+        if (mlflowUri != null && !mlflowUri.isBlank()) return mlflowUri;
+        throw EnvironmentResolver.noMlflow(workspace, cacheDir);
+    }
+
     public Path runsDir() {
         return workspace.resolve("runs");
     }

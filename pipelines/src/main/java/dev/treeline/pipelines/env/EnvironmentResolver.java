@@ -12,12 +12,12 @@ import java.util.Properties;
 import java.util.function.Function;
 
 /**
- * Resolves settings in this order: command-line flags, environment variables, the running local stack
- * ({@code <workspace>/stack/endpoints.json}), built-in defaults. See docs/configuration.md.
+ * Resolves settings in this order: command-line flags, environment variables, the running local stack,
+ * built-in defaults. The local stack is the workspace's own ({@code <workspace>/stack/endpoints.json})
+ * when it has one, else the machine's (the stack on the default ports, {@code <cache>/local-stack.json});
+ * MLflow and S3 always come from the same stack, or neither does. See docs/configuration.md.
  */
 public final class EnvironmentResolver {
-    public static final String DEFAULT_MLFLOW = "http://127.0.0.1:5000";
-
     private final Function<String, String> env;
 
     public EnvironmentResolver(Function<String, String> env) {
@@ -47,10 +47,11 @@ public final class EnvironmentResolver {
 
     public Environment resolve(Path workspaceFlag, String mlflowFlag, String masterFlag, Map<String, String> params) {
         Path workspace = workspace(workspaceFlag);
-        StackEndpoints stack = readStack(workspace);
+        StackEndpoints stack = runningStack(workspace);
 
+        // No default URL: a server that happens to answer on 5000 may belong to another stack whose S3 this one cannot use.
         String mlflow = first(mlflowFlag, env.apply("TREELINE_MLFLOW_URI"), env.apply("MLFLOW_TRACKING_URI"),
-                stack == null ? null : stack.mlflowUrl(), DEFAULT_MLFLOW);
+                stack == null ? null : stack.mlflowUrl());
 
         String endpoint = first(env.apply("TREELINE_S3_ENDPOINT"), env.apply("AWS_ENDPOINT_URL_S3"), env.apply("AWS_ENDPOINT_URL"));
         String region = first(env.apply("TREELINE_S3_REGION"), env.apply("AWS_REGION"), env.apply("AWS_DEFAULT_REGION"),
@@ -68,8 +69,12 @@ public final class EnvironmentResolver {
         }
         S3Settings s3 = new S3Settings(endpoint, region, key, secret, sse(env.apply("TREELINE_S3_SSE"), env.apply("TREELINE_S3_SSE_KMS_KEY_ID"), localStack),
                 env.apply("TREELINE_S3_SSE_KMS_KEY_ID"));
-        String master = first(masterFlag, env.apply("TREELINE_SPARK_MASTER"));
-        return new Environment(workspace, cacheDir(), stripSlash(mlflow), s3, master, Map.copyOf(params));
+        return new Environment(workspace, cacheDir(), mlflow == null ? null : stripSlash(mlflow), s3, sparkMaster(masterFlag), Map.copyOf(params));
+    }
+
+    /** The Spark master asked for: --master, then TREELINE_SPARK_MASTER; null leaves it to the spec (else local[*]). */
+    public String sparkMaster(String masterFlag) {
+        return first(masterFlag, env.apply("TREELINE_SPARK_MASTER"));
     }
 
     /** Settings that use the given local stack whatever the environment says (the demo's choice). */
@@ -78,7 +83,7 @@ public final class EnvironmentResolver {
         S3Settings s3 = new S3Settings(stack.s3Endpoint(), stack.s3Region(), creds.getProperty("access_key_id"),
                 creds.getProperty("secret_access_key"), S3Settings.SSE_NONE, null);
         return new Environment(workspace.toAbsolutePath().normalize(), cacheDir(), stripSlash(stack.mlflowUrl()), s3,
-                env.apply("TREELINE_SPARK_MASTER"), Map.copyOf(params));
+                sparkMaster(null), Map.copyOf(params));
     }
 
     /** TREELINE_S3_SSE if set; else SSE-KMS with a key id, none on the local stack, SSE-S3 anywhere else. */
@@ -99,8 +104,34 @@ public final class EnvironmentResolver {
         return localStack ? S3Settings.SSE_NONE : S3Settings.SSE_S3;
     }
 
+    /** The local stack this workspace uses: its own if it has one (null when that one is not running), else the machine's if it runs. */
+    public StackEndpoints runningStack(Path workspace) {
+        StackEndpoints own = readStack(workspace);
+        if (own != null) return own.running() ? own : null;
+        StackEndpoints machine = readStackFile(cacheDir().resolve(StackEndpoints.MACHINE_FILE));
+        return machine != null && machine.running() ? machine : null;
+    }
+
+    /**
+     * Why there is no MLflow to use, and the fixes, naming the workspace: the one error for every
+     * command that needs the registry or tracking when nothing is configured and no stack runs.
+     */
+    public static TreelineException noMlflow(Path workspace, Path cacheDir) {
+        Path own = workspace.resolve(StackEndpoints.FILE);
+        if (Files.isRegularFile(own)) {
+            return new TreelineException(ExitCode.STACK, "the local stack of workspace " + workspace + " is not running (stopped, or the machine "
+                    + "restarted): start it with './treeline local up --workspace " + workspace + "', or set MLFLOW_TRACKING_URI");
+        }
+        return new TreelineException(ExitCode.STACK, "no MLflow server is configured and no local stack runs for workspace " + workspace
+                + " (nor on the default ports, " + cacheDir.resolve(StackEndpoints.MACHINE_FILE) + "): start one with './treeline local up' "
+                + "(or './treeline demo'), set MLFLOW_TRACKING_URI or --mlflow-uri, or use the workspace whose stack runs (--workspace DIR or TREELINE_HOME)");
+    }
+
     public static StackEndpoints readStack(Path workspace) {
-        Path file = workspace.resolve(StackEndpoints.FILE);
+        return readStackFile(workspace.resolve(StackEndpoints.FILE));
+    }
+
+    public static StackEndpoints readStackFile(Path file) {
         if (!Files.isRegularFile(file)) return null;
         try {
             return Json.read(file, StackEndpoints.class);

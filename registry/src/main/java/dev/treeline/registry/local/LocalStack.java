@@ -44,6 +44,7 @@ public final class LocalStack {
     static final long S3_START_MILLIS = 60_000;
 
     private final Path workspace;
+    private final Path cacheDir;
     private final Path stackDir;
     private final Installer installer;
     private final int mlflowPort;
@@ -53,6 +54,7 @@ public final class LocalStack {
 
     public LocalStack(Path workspace, Path cacheDir, int mlflowPort, int s3Port, List<String> buckets, Progress progress) {
         this.workspace = workspace.toAbsolutePath().normalize();
+        this.cacheDir = cacheDir;
         this.stackDir = this.workspace.resolve("stack");
         this.installer = new Installer(cacheDir, progress);
         this.mlflowPort = mlflowPort;
@@ -63,6 +65,10 @@ public final class LocalStack {
 
     public Path stackDir() {
         return stackDir;
+    }
+
+    private Path machineFile() {
+        return cacheDir.resolve(StackEndpoints.MACHINE_FILE);
     }
 
     /** Starts whatever is not running and healthy; returns the endpoints. */
@@ -76,9 +82,12 @@ public final class LocalStack {
             StackState.Service s3 = state != null && running(state.s3()) ? state.s3() : startS3();
             waitForS3(s3);
             writeState(new StackState(mlflow, s3));
-            StackEndpoints endpoints = new StackEndpoints(mlflow.url(), s3.url(), "us-east-1", credentialsFile().toString());
-            Json.writeAtomically(workspace.resolve(StackEndpoints.FILE), endpoints);
+            StackEndpoints endpoints = new StackEndpoints(mlflow.url(), s3.url(), "us-east-1", credentialsFile().toString(), workspace.toString(),
+                    stackDir.toString(), List.of(mlflow.pid(), s3.pid()));
             createBuckets(endpoints);
+            Json.writeAtomically(workspace.resolve(StackEndpoints.FILE), endpoints);
+            // Ports are the machine's: the stack on the default ones is the one every checkout and workspace finds.
+            if (mlflowPort == DEFAULT_MLFLOW_PORT && s3Port == DEFAULT_S3_PORT) Json.writeAtomically(machineFile(), endpoints);
             return endpoints;
         } catch (IOException e) {
             throw new StackException("cannot prepare " + stackDir + ": " + e.getMessage(), e);
@@ -102,6 +111,8 @@ public final class LocalStack {
             }
             Files.deleteIfExists(workspace.resolve(StackEndpoints.FILE));
             Files.deleteIfExists(stackDir.resolve("stack.json"));
+            StackEndpoints machine = EnvironmentResolver.readStackFile(machineFile());
+            if (machine != null && workspace.toString().equals(machine.workspace())) Files.deleteIfExists(machineFile());
             return stopped;
         } catch (IOException e) {
             throw new StackException("cannot stop the local stack in " + stackDir + ": " + e.getMessage(), e);

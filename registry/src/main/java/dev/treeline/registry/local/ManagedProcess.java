@@ -40,23 +40,11 @@ final class ManagedProcess {
 
     /** The process is alive and is the one we started (its command line contains {@code marker}). */
     static boolean isOurs(long pid, String marker) {
-        if (pid <= 0) return false;
-        Optional<ProcessHandle> h = ProcessHandle.of(pid);
-        if (h.isEmpty() || !h.get().isAlive()) return false;
-        return commandLine(pid).contains(marker);
+        return dev.treeline.pipelines.util.Processes.isOurs(pid, marker);
     }
 
     static boolean isAlive(long pid) {
         return pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
-    }
-
-    static String commandLine(long pid) {
-        try {
-            byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
-            return new String(raw, StandardCharsets.UTF_8).replace('\0', ' ');
-        } catch (IOException e) {
-            return ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).orElse("");
-        }
     }
 
     /** Stops the process and everything it started; SIGTERM first, SIGKILL after {@code graceMillis}. */

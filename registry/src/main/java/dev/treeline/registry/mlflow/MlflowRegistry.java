@@ -41,6 +41,26 @@ public final class MlflowRegistry {
         return out;
     }
 
+    /**
+     * The version number a reference names: a number as it is; an alias as {@code @name} or as a bare
+     * name ({@code champion}, {@code challenger}, {@code previous}, or any alias set on the model).
+     */
+    public String resolveVersion(String name, String ref) {
+        if (ref.matches("[0-9]+")) return ref;
+        String alias = ref.startsWith("@") ? ref.substring(1) : ref;
+        Map<String, String> aliases = aliases(name);
+        String version = aliases.get(alias);
+        if (version == null) {
+            if (model(name).isEmpty()) {
+                throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE,
+                        "no registered model '" + name + "' in MLflow; 'treeline models list' shows the models");
+            }
+            throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "model '" + name + "' has no alias '" + alias
+                    + "' (its aliases: " + (aliases.isEmpty() ? "none" : aliases) + "); give a version number or one of its aliases");
+        }
+        return version;
+    }
+
     public Optional<ModelRef> byAlias(String name, String alias) {
         String version = aliases(name).get(alias);
         return version == null ? Optional.empty() : Optional.of(version(name, version));

@@ -227,8 +227,7 @@ public final class S3Publisher {
     }
 
     private TreelineException unreachable(String what, Exception e) {
-        return new TreelineException(ExitCode.SERVICE, "cannot " + what + ": " + e.getMessage()
-                + "; check TREELINE_S3_ENDPOINT/AWS credentials, or start the local stack with 'treeline local up'", e);
+        return S3Clients.failure(what, e);
     }
 
     private static String contentType(String path) {

@@ -44,7 +44,7 @@ final class PromoteStep implements Step {
         ModelVersionRecord candidate = ctx.catalog().readJson(ctx.input(1), ModelVersionRecord.class);
         String model = candidate.model();
         String version = candidate.version();
-        try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().mlflowUri());
+        try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().requireMlflow());
              S3Client s3 = servingBucket(ctx) == null ? null : S3Clients.create(ctx.environment().s3())) {
             MlflowRegistry registry = mlflow.registry();
             S3Publisher publisher = s3 == null ? null : new S3Publisher(s3, servingBucket(ctx).paramsOrEmpty().requiredString("bucket"),

@@ -40,7 +40,7 @@ final class PushStep implements Step {
     public StepResult run(StepContext ctx) throws Exception {
         Promotion promotion = ctx.catalog().readJson(ctx.input(0), Promotion.class);
         String model = promotion.model();
-        try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().mlflowUri());
+        try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().requireMlflow());
              S3Client s3 = S3Clients.create(ctx.environment().s3())) {
             S3Publisher publisher = new S3Publisher(s3, bucket, prefix, ctx.environment().s3());
             ModelLifecycle lifecycle = new ModelLifecycle(mlflow, publisher, new AuditLog(ctx.environment().workspace(), publisher), ctx.scratchDir(),

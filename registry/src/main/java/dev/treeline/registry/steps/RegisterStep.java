@@ -34,7 +34,7 @@ final class RegisterStep implements Step {
         EvaluationView evaluation = readEvaluation(ctx, ctx.input(1));
         String model = ctx.pipeline().modelName();
         String runId = ctx.tracker().runId();
-        try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().mlflowUri())) {
+        try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().requireMlflow())) {
             MlflowRegistry registry = mlflow.registry();
             Optional<ModelRef> existing = registry.versionOfRun(model, runId);
             ModelRef version;
