@@ -192,6 +192,11 @@ final class IngestStep implements Step {
      * rows are written in one pass that also counts every row and every rejection (observed metrics); the
      * rejected rows take a second pass only when there are any. Over the reject budget nothing is
      * published as accepted.
+     *
+     * <p>No filter on the reject reason may reach below the observation: pushed into the projection that
+     * computes the typed columns, a predicate over every column makes Spark's constraint propagation
+     * exponential in the number of columns (a 22-column CSV never finished planning). The day filter
+     * needs no reason, and the observation is a node filters do not cross.
      */
     Publication publish(StepContext ctx, Dataset<Row> rows, List<LocalDate> todo, Map<LocalDate, String> fps,
                         PartitionedDataset curated, PartitionedDataset rejects, LocalDate undatedDay) {
@@ -206,17 +211,16 @@ final class IngestStep implements Step {
         if (rows == null) {
             good = curated.stage(null, todo);
         } else {
-            // Rows of the days being written, and (whole-source mode) rejected rows that have no day at all.
-            Column keep = undatedDay == null ? inTodo : inTodo.or(functions.col("_day").isNull().and(functions.col(SourceRows.REASON).isNotNull()));
+            // Rows of the days being written, and (whole-source mode) rows that have no day at all, which withDay rejected.
+            Column keep = undatedDay == null ? inTodo : inTodo.or(functions.col("_day").isNull());
             org.apache.spark.sql.Observation seen = new org.apache.spark.sql.Observation("ingest-" + java.util.UUID.randomUUID());
-            scoped = rows.filter(keep);
-            Dataset<Row> observed = scoped.observe(seen, functions.count(functions.lit(1)).as("rows"),
+            scoped = rows.filter(keep).observe(seen, functions.count(functions.lit(1)).as("rows"),
                     functions.count(functions.col(SourceRows.REASON)).as("rejected"));
             declared = java.util.Arrays.stream(scoped.columns()).filter(c -> !c.startsWith("_")).toList();
             List<Column> cols = new ArrayList<>();
             for (String c : declared) cols.add(functions.col(c));
             cols.add(functions.col("_day").as(curated.column()));
-            good = curated.stage(observed.filter(functions.col(SourceRows.REASON).isNull()).select(cols.toArray(Column[]::new)), todo);
+            good = curated.stage(scoped.filter(functions.col(SourceRows.REASON).isNull()).select(cols.toArray(Column[]::new)), todo);
             try {
                 Map<String, Object> counts = seen.getAsJava();
                 if (counts.get("rows") == null) {

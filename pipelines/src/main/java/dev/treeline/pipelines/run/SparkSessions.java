@@ -41,6 +41,9 @@ public final class SparkSessions {
                 .set("spark.sql.legacy.timeParserPolicy", "CORRECTED")
                 // Day partitions are many small directories: list them on the driver, not with a Spark job.
                 .set("spark.sql.sources.parallelPartitionDiscovery.threshold", "4096")
+                // A CSV record is malformed or not whatever columns a query reads: with pruning, a pass that reads only
+                // the reason would parse fewer columns and miss the rejects the writing pass saw.
+                .set("spark.sql.csv.parser.columnPruning.enabled", "false")
                 // Partition files are published by rename; skip Hadoop's _SUCCESS files.
                 .set("spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs", "false");
         // spark-submit names the application (treeline <pipeline> <date>); keep that name.

@@ -31,6 +31,7 @@ final class CsvSalvage implements UDF1<String, Row>, Serializable {
     private final char delimiter;
     private final char quote;
     private final char escape;
+    private final String encoding;
     private transient List<DateTimeFormatter> ts;
     private transient List<DateTimeFormatter> ds;
 
@@ -44,6 +45,7 @@ final class CsvSalvage implements UDF1<String, Row>, Serializable {
         this.delimiter = o.delimiterChar();
         this.quote = o.quote().charAt(0);
         this.escape = o.escape().charAt(0);
+        this.encoding = o.encoding();
     }
 
     /** values (declared types), raw texts, reason. */
@@ -72,6 +74,9 @@ final class CsvSalvage implements UDF1<String, Row>, Serializable {
             String text = fields.get(header.indexOf(declared.get(i)));
             out[declared.size() + i] = text;
             if (text == null || nullValues.contains(text)) continue;
+            if (types.get(i) == ColumnType.STRING && text.contains(TypedColumns.REPLACEMENT)) {
+                reasons.add(TypedColumns.encodingProblem(declared.get(i), encoding));
+            }
             String t = text.trim();
             try {
                 out[i] = switch (types.get(i)) {

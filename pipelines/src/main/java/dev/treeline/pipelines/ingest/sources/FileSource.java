@@ -102,24 +102,23 @@ public final class FileSource {
             Column fixed = functions.udf(salvage, salvage.resultType()).apply(functions.col(CORRUPT));
             Column corrupt = functions.col(CORRUPT).isNotNull();
             List<String> tokens = o.nullValues().stream().filter(v -> !v.isEmpty()).toList();
+            // One projection. The reason reads only what the parser produced (the corrupt record, the columns as
+            // parsed), never a typed output column, so filters on it stay linear to plan (see IngestStep#publish).
             List<Column> cols = new ArrayList<>();
-            List<Column> reasons = new ArrayList<>();
+            List<Column> encodingReasons = new ArrayList<>();
             int i = 0;
             for (var e : ds.schema().entrySet()) {
-                Column v = functions.col("`" + e.getKey() + "`");
+                Column parsed = functions.col("`" + e.getKey() + "`");
+                Column v = parsed;
                 if (e.getValue() == ColumnType.STRING && !tokens.isEmpty()) {
                     v = functions.when(v.isin(tokens.toArray()), functions.lit(null).cast("string")).otherwise(v);
                 }
-                Column value = functions.when(corrupt, fixed.getField("v" + i)).otherwise(v);
-                cols.add(value.as(e.getKey()));
+                cols.add(functions.when(corrupt, fixed.getField("v" + i)).otherwise(v).as(e.getKey()));
                 cols.add(functions.when(corrupt, fixed.getField("t" + (i))).otherwise(v.cast("string")).as(SourceRows.RAW_PREFIX + e.getKey()));
-                if (e.getValue() == ColumnType.STRING) {
-                    reasons.add(functions.when(value.contains("\uFFFD"), functions.lit(e.getKey() + " holds bytes that are not valid " + o.encoding())));
-                }
+                if (e.getValue() == ColumnType.STRING) encodingReasons.add(TypedColumns.encodingReason(parsed, e.getKey(), o.encoding()));
                 i++;
             }
-            Column reason = functions.when(corrupt, fixed.getField("reason"));
-            for (Column r : reasons) reason = functions.coalesce(reason, r);
+            Column reason = functions.when(corrupt, fixed.getField("reason")).otherwise(TypedColumns.joinReasons(encodingReasons));
             cols.add(functions.col(CORRUPT).as(SourceRows.RAW_RECORD));
             cols.add(functions.input_file_name().as(SourceRows.SOURCE));
             cols.add(reason.as(SourceRows.REASON));

@@ -59,20 +59,32 @@ public final class TypedColumns {
                 reasons.add(functions.when(text.isNotNull().and(typed.isNull()),
                         functions.concat(functions.lit(name + " = '"), abbreviate(text), functions.lit("' " + expectation))));
             }
-            if (formats.checkEncoding() && actual.equals(DataTypes.StringType)) {
-                reasons.add(functions.when(text.contains("\uFFFD"),
-                        functions.lit(name + " holds bytes that are not valid " + formats.encoding())));
-            }
+            if (formats.checkEncoding() && actual.equals(DataTypes.StringType)) reasons.add(encodingReason(text, name, formats.encoding()));
         }
-        Column joined = reasons.isEmpty() ? functions.lit(null).cast("string")
-                : functions.when(functions.concat_ws("; ", reasons.toArray(Column[]::new)).notEqual(""),
-                functions.concat_ws("; ", reasons.toArray(Column[]::new)));
+        Column joined = joinReasons(reasons);
         Column reason = corruptReason == null ? joined : functions.coalesce(corruptReason, joined);
         out.add((rawRecord == null ? functions.lit(null).cast("string") : rawRecord).as(SourceRows.RAW_RECORD));
         out.add((source == null ? functions.lit(null).cast("string") : source).as(SourceRows.SOURCE));
         out.add(reason.as(SourceRows.REASON));
         return raw.select(out.toArray(Column[]::new));
     }
+
+    /** Every reason that applies, joined by "; ", or null when none does: one expression, however many columns. */
+    static Column joinReasons(List<Column> reasons) {
+        if (reasons.isEmpty()) return functions.lit(null).cast("string");
+        return functions.nullif(functions.concat_ws("; ", reasons.toArray(Column[]::new)), functions.lit(""));
+    }
+
+    /** A text value decoded with replacement characters: its bytes were not valid in the declared encoding. */
+    static Column encodingReason(Column text, String name, String encoding) {
+        return functions.when(text.contains(REPLACEMENT), functions.lit(encodingProblem(name, encoding)));
+    }
+
+    static String encodingProblem(String name, String encoding) {
+        return name + " holds bytes that are not valid " + encoding;
+    }
+
+    static final String REPLACEMENT = "\uFFFD";
 
     static Column parse(Column text, ColumnType type, Formats formats) {
         return switch (type) {
