@@ -25,11 +25,8 @@ import java.util.function.Supplier;
 final class Cli {
     private Cli() {}
 
-    /** Progress on standard output (looked up at each line, so redirections apply). */
-    static final Progress OUT = line -> {
-        System.out.println(line);
-        System.out.flush();
-    };
+    /** Progress on standard output, with a live status line on a terminal (see ConsoleProgress). */
+    static final Progress OUT = dev.treeline.pipelines.run.ConsoleProgress.standardOutput();
 
     static Environment environment(CommonOptions common, String mlflowUri, String master, Map<String, String> params) {
         return EnvironmentResolver.system().resolve(common.workspace, mlflowUri, master, params);

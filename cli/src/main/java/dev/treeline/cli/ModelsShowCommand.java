@@ -35,6 +35,9 @@ final class ModelsShowCommand implements Callable<Integer> {
             out.put("run_id", v.runId());
             out.put("source", v.source());
             out.put("tags", v.tags());
+            var lineage = dev.treeline.registry.review.VersionLineage.of(s.mlflow, v);
+            out.put("lineage", lineage.lineage());
+            out.put("holdout", lineage.holdout());
             List<Map<String, Object>> audit = new ArrayList<>();
             for (Map<String, Object> e : s.lifecycle(model).audit().read(model)) if (version.equals(e.get("version"))) audit.add(e);
             out.put("audit", audit);
@@ -56,7 +59,7 @@ final class ModelsShowCommand implements Callable<Integer> {
             System.out.println("  lineage");
             for (String k : List.of(RegistryTags.PIPELINE, RegistryTags.PIPELINE_RUN_ID, RegistryTags.DATA_SNAPSHOT, RegistryTags.FEATURE_SNAPSHOT,
                     RegistryTags.SPEC_HASH, RegistryTags.GIT_COMMIT, RegistryTags.TREELINE_VERSION, RegistryTags.SPARK_VERSION, RegistryTags.XGBOOST_VERSION)) {
-                if (v.tags().containsKey(k)) System.out.printf("    %-28s %s%n", k, v.tags().get(k));
+                if (lineage.lineage().containsKey(k)) System.out.printf("    %-28s %s%n", k, lineage.lineage().get(k));
             }
             if (!audit.isEmpty()) {
                 System.out.println("  audit");

@@ -40,7 +40,23 @@ public final class Treeline implements Runnable {
     }
 
     public static void main(String[] args) {
+        consoleErrors();
         System.exit(commandLine().execute(args));
+    }
+
+    /**
+     * Under ./treeline, standard error (fd 2) is the workspace's log file, where native libraries and
+     * Spark write; Treeline's own errors still belong on the terminal, which the launcher passes as
+     * {@code treeline.stderr}. Log4j writes to fd 2 directly (log4j2.properties), so it stays in the log.
+     */
+    static void consoleErrors() {
+        String console = System.getProperty("treeline.stderr");
+        if (console == null || console.isBlank()) return;
+        try {
+            System.setErr(new java.io.PrintStream(new java.io.FileOutputStream(console), true, java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            // no such descriptor (not started by ./treeline): errors stay on standard error
+        }
     }
 
     /** The configured command line (also used by tests). */

@@ -151,7 +151,11 @@ class ControllerClusterTest {
         try (SchedulerAdmin admin = new SchedulerAdmin(config)) {
             await(() -> outA.stream().anyMatch(l -> l.startsWith("controller ") && l.contains(" started on ")), 60_000, "controller A: " + outA);
             RunRecord run = admin.trigger(model, date);
-            await(() -> outA.stream().anyMatch(l -> l.contains("train (xgboost_train) ...")), 180_000, "training on A: " + outA);
+            dev.treeline.pipelines.run.RunStore store = new dev.treeline.pipelines.run.RunStore(env.runsDir());
+            await(() -> {
+                dev.treeline.pipelines.run.RunState st = store.load(model, date);
+                return st != null && st.step("train") != null && st.step("train").status == dev.treeline.pipelines.run.RunStatus.RUNNING;
+            }, 180_000, "training on A: " + outA);
             a.destroyForcibly(); // SIGKILL mid-training
             assertTrue(a.waitFor(30, TimeUnit.SECONDS));
             assertEquals(RunRecord.RUNNING, admin.runs().get(run.runId()).orElseThrow().state(), "A died holding the run");

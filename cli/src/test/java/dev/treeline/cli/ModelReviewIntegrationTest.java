@@ -143,11 +143,15 @@ class ModelReviewIntegrationTest {
         assertEquals("PendingManualApproval", v2.tags().get("approval_status"));
         assertEquals("1", aliases().get("champion"), "manual approval: the champion does not move by itself");
         // Lineage and the comparison table on the version page.
-        for (String tag : List.of("treeline.data_snapshot", "treeline.feature_snapshot", "treeline.spec_hash", "treeline.git_commit",
-                "treeline.pipeline_run_id", "treeline.version.xgboost")) {
+        for (String tag : List.of("treeline.data_snapshot", "treeline.feature_snapshot", "treeline.git_commit", "treeline.logical_date", "treeline.holdout_auc")) {
             assertTrue(v2.tags().containsKey(tag), tag + " in " + v2.tags());
         }
         try (MlflowConnection m = mlflow()) {
+            Map<String, String> lineage = dev.treeline.registry.review.VersionLineage.of(m, v2).lineage();
+            for (String tag : List.of("treeline.spec_hash", "treeline.pipeline_run_id", "treeline.version.xgboost", "treeline.data.train_from")) {
+                assertTrue(lineage.containsKey(tag), tag + " in the lineage of the version and its run: " + lineage);
+                assertFalse(v2.tags().containsKey(tag), tag + " is on the run, not in the versions table");
+            }
             String description = m.rest().get("model-versions/get", Map.of("name", model, "version", "2")).path("model_version")
                     .path("description").asText();
             assertTrue(description.contains("| metric | champion v1 | candidate | delta | 95% CI of delta |"), description);

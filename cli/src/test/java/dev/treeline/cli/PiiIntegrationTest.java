@@ -61,6 +61,7 @@ class PiiIntegrationTest {
     static String salt;
     static List<String> raw = new ArrayList<>();
     static CliTest.Result result;
+    static CliTest.Result verify;
     static StringWriter logs = new StringWriter();
 
     @BeforeAll
@@ -107,7 +108,12 @@ class PiiIntegrationTest {
                 "  windows: [7]",
                 "  values:",
                 "    trips: {function: count}",
-                "    cards: {function: distinct_count, of: card_number}");
+                "    cards: {function: distinct_count, of: card_number}",
+                "- name: card",
+                "  keys: [card_number]",
+                "  windows: [7]",
+                "  values:",
+                "    card_trips: {function: count}");
         assertTrue(yaml.contains("passenger_email: {action: hash") && yaml.contains("name: passenger") && yaml.contains("card_number: index")
                 && yaml.contains("card_number: {type: string"), "the spec edits applied: " + yaml);
         Path spec = TestPipelines.writeSpec(tmp.resolve("spec"), yaml);
@@ -121,6 +127,7 @@ class PiiIntegrationTest {
         try {
             result = CliTest.run("run", spec.toString(), "--date", DATE.toString(), "--workspace", ws.toString(),
                     "--mlflow-uri", stack.environment(ws).mlflowUri());
+            verify = CliTest.run("models", "verify", pipeline, "champion", "--workspace", ws.toString(), "--mlflow-uri", stack.environment(ws).mlflowUri());
         } finally {
             ctx.getConfiguration().getRootLogger().removeAppender("pii-capture");
             ctx.updateLoggers();
@@ -169,6 +176,28 @@ class PiiIntegrationTest {
     void thePipelineUsesThePersonalColumnsAndSucceeds() {
         assertEquals(0, result.code(), result.err() + result.out());
         assertTrue(result.out().contains("[9/9] push: ok"), result.out());
+    }
+
+    @Test
+    void theChampionKeyedByHashedAndMaskedColumnsVerifiesFromTheCli() {
+        assertEquals(0, verify.code(), verify.err() + verify.out());
+        assertTrue(verify.out().contains(pipeline + " version 1 (champion) at s3://treeline-models/pii/" + pipeline + "/1/: OK"), verify.out());
+    }
+
+    @Test
+    void theAggregateKeyedByTheMaskedCardKeepsOnlyMaskedKeys() throws IOException {
+        assertEquals(0, result.code(), result.err() + result.out());
+        Set<String> keys = new TreeSet<>();
+        try (Stream<Path> files = Files.walk(ws.resolve("data").resolve(pipeline).resolve("flight_partials"))) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".parquet")).toList()) {
+                for (String record : records(f)) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("card_number: (\\S+)").matcher(record);
+                    while (m.find()) keys.add(m.group(1));
+                }
+            }
+        }
+        assertFalse(keys.isEmpty(), "the card aggregate has keys");
+        assertTrue(keys.stream().allMatch(k -> k.matches("\\*{15}\\d{4}")), keys.toString());
     }
 
     @Test

@@ -40,6 +40,11 @@ abstract class PartitionFiles {
 
     abstract void writeMarker(Path dayDir, PartitionMarker marker) throws IOException;
 
+    /** The bytes of a small file, or null when it does not exist. */
+    abstract byte[] read(Path file) throws IOException;
+
+    abstract void write(Path file, byte[] bytes) throws IOException;
+
     record Entry(String name, boolean directory, long modified) {}
 
     static PartitionFiles of(Path root, Configuration conf) throws IOException {
@@ -95,6 +100,19 @@ abstract class PartitionFiles {
         void writeMarker(Path dayDir, PartitionMarker marker) throws IOException {
             Files.write(p(dayDir).resolve(PartitionMarker.FILE), Json.write(marker).getBytes(StandardCharsets.UTF_8));
         }
+
+        byte[] read(Path file) throws IOException {
+            try {
+                return Files.readAllBytes(p(file));
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+        }
+
+        void write(Path file, byte[] bytes) throws IOException {
+            Files.createDirectories(p(file).getParent());
+            Files.write(p(file), bytes);
+        }
     }
 
     static final class Hadoop extends PartitionFiles {
@@ -142,8 +160,20 @@ abstract class PartitionFiles {
         }
 
         void writeMarker(Path dayDir, PartitionMarker marker) throws IOException {
-            try (OutputStream out = fs.create(new Path(dayDir, PartitionMarker.FILE), true)) {
-                out.write(Json.write(marker).getBytes(StandardCharsets.UTF_8));
+            write(new Path(dayDir, PartitionMarker.FILE), Json.write(marker).getBytes(StandardCharsets.UTF_8));
+        }
+
+        byte[] read(Path file) throws IOException {
+            try (InputStream in = fs.open(file)) {
+                return in.readAllBytes();
+            } catch (java.io.FileNotFoundException e) {
+                return null;
+            }
+        }
+
+        void write(Path file, byte[] bytes) throws IOException {
+            try (OutputStream out = fs.create(file, true)) {
+                out.write(bytes);
             }
         }
     }

@@ -136,13 +136,15 @@ public final class PartitionedDataset {
      * dataset, one file per day. Days with no rows are staged empty, so "no data that day" is recorded.
      */
     public Staged stage(Dataset<Row> rows, Collection<LocalDate> days) {
-        org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
+        org.apache.hadoop.fs.Path staging = newStaging();
         try {
             FileSystem fs = fs();
+            claim(files(), staging);
             if (rows != null && !days.isEmpty()) {
                 // One file per day: several input partitions are shuffled by day first (one task then writes each day).
                 Dataset<Row> byDay = rows.rdd().getNumPartitions() > 1 ? rows.repartition(functions.col(column)) : rows;
-                byDay.write().mode(SaveMode.ErrorIfExists).partitionBy(column).parquet(staging.toString());
+                // Append: the directory exists already, holding only its owner file.
+                byDay.write().mode(SaveMode.Append).partitionBy(column).parquet(staging.toString());
             }
             Map<LocalDate, ParquetFooters.Summary> stats = new TreeMap<>();
             List<LocalDate> stray = new ArrayList<>();
@@ -191,11 +193,17 @@ public final class PartitionedDataset {
             Map<LocalDate, Long> written = new TreeMap<>();
             try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
                 PartitionFiles files = files();
-                recover(files);
+                recover(files, staging);
                 String now = Instant.now().toString();
                 Map<LocalDate, PartitionMarker> made = new TreeMap<>();
                 for (var e : days.entrySet()) {
                     org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(staging, column + "=" + e.getKey());
+                    // A marker is a promise about the files beside it: never write one over files that are not there.
+                    if (e.getValue().rows() > 0 && files.list(dir).stream().noneMatch(f -> !f.directory() && !f.name().startsWith("_")
+                            && !f.name().startsWith("."))) {
+                        throw new DatasetException(name, root.toString(), "the staged files of " + e.getKey() + " (" + e.getValue().rows()
+                                + " rows) are gone from " + staging + " before publishing; nothing was published, run the date again", null);
+                    }
                     files.mkdirs(dir);
                     PartitionMarker m = new PartitionMarker(fingerprint.apply(e.getKey()), e.getValue().rows(), now, runId, e.getValue().columns());
                     files.writeMarker(dir, m);
@@ -229,8 +237,9 @@ public final class PartitionedDataset {
         if (days.isEmpty()) return;
         try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
             PartitionFiles files = files();
-            recover(files);
-            org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
+            org.apache.hadoop.fs.Path staging = newStaging();
+            recover(files, staging);
+            claim(files, staging);
             String now = Instant.now().toString();
             Map<LocalDate, PartitionMarker> made = new TreeMap<>();
             for (LocalDate day : days) {
@@ -272,13 +281,30 @@ public final class PartitionedDataset {
         if (aside != null) files.delete(aside);
     }
 
-    /** Undoes what a crash left: restores a day moved aside but never replaced, drops abandoned staging. */
-    private void recover(PartitionFiles files) throws IOException {
+    private org.apache.hadoop.fs.Path newStaging() {
+        return new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
+    }
+
+    /** Creates the staging directory with its owner file, before any data goes in. */
+    private static void claim(PartitionFiles files, org.apache.hadoop.fs.Path staging) throws IOException {
+        files.mkdirs(staging);
+        files.write(new org.apache.hadoop.fs.Path(staging, StagingOwner.FILE), Json.write(StagingOwner.current()).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Undoes what a crash left: restores a day moved aside but never replaced, drops staging whose writer
+     * is gone. Never {@code own}, nor the staging of a writer still at work, however long its write takes:
+     * staging and publishing are minutes apart when the rejects take a pass of their own.
+     */
+    private void recover(PartitionFiles files, org.apache.hadoop.fs.Path own) throws IOException {
+        long now = System.currentTimeMillis();
         for (PartitionFiles.Entry e : files.list(root.getParent())) {
-            if (e.name().startsWith(root.getName() + ".staging-") && System.currentTimeMillis() - e.modified() > 60_000) {
-                // Staging of a process that died; a live writer stages and publishes within the lock it holds.
-                files.delete(new org.apache.hadoop.fs.Path(root.getParent(), e.name()));
-            }
+            if (!e.name().startsWith(root.getName() + ".staging-") || e.name().equals(own.getName())) continue;
+            org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root.getParent(), e.name());
+            byte[] owner = files.read(new org.apache.hadoop.fs.Path(dir, StagingOwner.FILE));
+            boolean abandoned = owner != null ? Json.MAPPER.readValue(owner, StagingOwner.class).abandoned(now)
+                    : e.modified() > 0 && now - e.modified() > StagingOwner.UNOWNED_MILLIS;
+            if (abandoned) files.delete(dir);
         }
         for (PartitionFiles.Entry e : files.list(root)) {
             if (!e.name().startsWith("_old-")) continue;

@@ -118,10 +118,14 @@ public final class PipelineRunner {
         store.save(state);
 
         Path runDir = store.runDir(spec.name(), date, state.runId);
+        state.logFile = NativeLog.mark(spec.name() + " " + date + " run " + state.runId + " attempt " + state.attempt);
+        store.save(state);
         progress.info(spec.name() + " " + date + (resume ? ": resuming run " : ": run ") + state.runId
                 + " (attempt " + state.attempt + ")" + (tracker.url().isEmpty() ? "" : " · " + tracker.url()));
         SparkSession session = spark.get();
         dev.treeline.pipelines.catalog.S3aSettings.apply(session.sparkContext().hadoopConfiguration(), env.s3());
+        SparkJobProgress jobs = new SparkJobProgress(progress);
+        session.sparkContext().addSparkListener(jobs);
         Catalog catalog = new Catalog(session, spec, env.workspace(), runDir, state.runId);
 
         Thread hook = new Thread(() -> markInterrupted(state, tracker));
@@ -160,8 +164,15 @@ public final class PipelineRunner {
                     throw new TreelineException(ExitCode.USAGE, "cannot start at step '" + options.fromStep() + "': step '"
                             + stepSpec.name() + "' before it has not succeeded for " + date + "; run without --from-step first");
                 } else {
-                    runStep(label, step, stepSpec, st, key, new StepContext(session, catalog, spec, stepSpec, date, state.runId,
-                            tracker, backend.models(), env, progress, runDir.resolve("scratch").resolve(stepSpec.name())), state, tracker);
+                    jobs.step(label, label);
+                    try {
+                        runStep(label, step, stepSpec, st, key, new StepContext(session, catalog, spec, stepSpec, date, state.runId,
+                                tracker, backend.models(), env, Progress.labelled(progress, label),
+                                runDir.resolve("scratch").resolve(stepSpec.name())), state, tracker);
+                    } finally {
+                        jobs.step(null, null);
+                        progress.endStatus(label);
+                    }
                 }
                 if (stepSpec.name().equals(options.toStep())) break;
             }
@@ -191,6 +202,7 @@ public final class PipelineRunner {
             }
             throw e;
         } finally {
+            session.sparkContext().removeSparkListener(jobs);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -206,7 +218,7 @@ public final class PipelineRunner {
         st.error = null;
         st.startedAt = clock.instant().toString();
         store.save(state);
-        progress.info(label + " (" + stepSpec.type() + ") ...");
+        progress.status(label, label + " (" + stepSpec.type() + ")", Double.NaN);
         Instant start = clock.instant();
         try {
             StepResult result = step.run(ctx);

@@ -22,6 +22,8 @@ public final class RunState {
     @JsonProperty("finished_at") public String finishedAt;
     @JsonProperty public Double seconds;
     @JsonProperty public String error;
+    /** Where native libraries and Spark wrote during the run (./treeline's log file), when known. */
+    @JsonProperty("log_file") public String logFile;
     @JsonProperty public List<StepState> steps = new ArrayList<>();
 
     public StepState step(String name) {

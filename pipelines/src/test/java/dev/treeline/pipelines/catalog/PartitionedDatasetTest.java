@@ -78,8 +78,12 @@ class PartitionedDatasetTest {
         // A crash between moving day 1 aside and moving its replacement in leaves only the aside copy.
         Path day1 = tmp.resolve("days").resolve("day=2001-01-01");
         Files.move(day1, tmp.resolve("days").resolve("_old-day=2001-01-01-" + java.util.UUID.randomUUID()));
+        // ... and the staging of a writer that died (its owner file names a process of this host that has exited).
         Path abandoned = Files.createDirectories(tmp.resolve("days.staging-" + java.util.UUID.randomUUID()));
-        Files.setLastModifiedTime(abandoned, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Files.writeString(abandoned.resolve(StagingOwner.FILE), dev.treeline.pipelines.util.Json.write(new StagingOwner(StagingOwner.hostName(),
+                gone.pid(), gone.info().startInstant().map(java.time.Instant::toString).orElse("x"), java.time.Instant.now().toString())));
         assertFalse(days.markers().containsKey(D1), "half-replaced day is not visible");
         Dataset<Row> day2 = flights(2, 6, 3).filter(functions.col("day").equalTo(functions.lit(java.sql.Date.valueOf(D1.plusDays(1)))));
         days.replace(day2, List.of(D1.plusDays(1)), d -> "v2");
@@ -88,5 +92,43 @@ class PartitionedDatasetTest {
         try (var s = Files.list(tmp)) {
             assertEquals(List.of(), s.map(p -> p.getFileName().toString()).filter(n -> n.contains("staging")).toList());
         }
+    }
+
+    @Test
+    void aWriterWhoseRejectsPassTakesMinutesStillPublishesItsOwnStagedRows() throws Exception {
+        PartitionedDataset.Staged staged = days.stage(flights(2, 8, 4), List.of(D1, D1.plusDays(1)));
+        // Minutes pass between staging and publishing (a second pass over the rejects, a slow object store).
+        try (var s = Files.list(tmp)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("days.staging-")).toList()) {
+                Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 600_000));
+            }
+        }
+        assertEquals(Map.of(D1, 8L, D1.plusDays(1), 8L), staged.publish(d -> "slow"));
+        assertEquals(16, days.read(D1, D1.plusDays(1)).count(), "the rows the markers promise are there");
+    }
+
+    @Test
+    void anotherLiveWritersStagingIsLeftAloneHoweverOld() throws Exception {
+        PartitionedDataset.Staged first = days.stage(flights(1, 5, 5), List.of(D1));
+        try (var s = Files.list(tmp)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith("days.staging-")).toList()) {
+                Files.setLastModifiedTime(p, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 600_000));
+            }
+        }
+        Dataset<Row> day2 = flights(2, 6, 6).filter(functions.col("day").equalTo(functions.lit(java.sql.Date.valueOf(D1.plusDays(1)))));
+        days.replace(day2, List.of(D1.plusDays(1)), d -> "second");
+        assertEquals(Map.of(D1, 5L), first.publish(d -> "first"), "the first writer's staging survived the second's publish");
+        assertEquals(5, days.read(List.of(D1)).count());
+    }
+
+    @Test
+    void aMarkerIsNeverWrittenOverStagedFilesThatAreGone() throws Exception {
+        PartitionedDataset.Staged staged = days.stage(flights(1, 5, 7), List.of(D1));
+        try (var s = Files.walk(tmp)) {
+            for (Path p : s.filter(p -> p.toString().contains("days.staging-") && p.toString().endsWith(".parquet")).toList()) Files.delete(p);
+        }
+        DatasetException e = org.junit.jupiter.api.Assertions.assertThrows(DatasetException.class, () -> staged.publish(d -> "x"));
+        assertTrue(e.getMessage().contains("the staged files of 2001-01-01 (5 rows) are gone from "), e.getMessage());
+        assertFalse(days.markers().containsKey(D1), "nothing was published");
     }
 }

@@ -1,5 +1,6 @@
 package dev.treeline.registry.mlflow;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.pipelines.tracking.ModelStore;
 import dev.treeline.pipelines.tracking.Tracker;
@@ -33,17 +34,30 @@ public final class MlflowTracking implements Tracking {
         return new MlflowTracker(mlflow, run.getInfo());
     }
 
-    /** The experiment's id, creating it when missing (over REST: the Java client retries a 404 as if rate-limited). */
+    /** The experiment tag that says what an experiment is for, and the value of a model-training experiment (MLflow 3). */
+    public static final String KIND_TAG = "mlflow.experimentKind";
+    public static final String MODEL_TRAINING = "custom_model_development";
+
+    /**
+     * The experiment's id, creating it when missing (over REST: the Java client retries a 404 as if rate-limited).
+     * Treeline's experiments are model-training experiments ({@link #KIND_TAG}): MLflow 3 opens an experiment
+     * without a kind on its GenAI overview, with the runs table a toggle away. One created before is marked too.
+     */
     public String experimentId(String experiment) {
         for (int attempt = 0; attempt < 2; attempt++) {
             try {
-                return mlflow.rest().get("experiments/get-by-name", Map.of("experiment_name", experiment))
-                        .path("experiment").path("experiment_id").asText();
+                JsonNode found = mlflow.rest().get("experiments/get-by-name", Map.of("experiment_name", experiment)).path("experiment");
+                String id = found.path("experiment_id").asText();
+                boolean kinded = false;
+                for (JsonNode t : found.path("tags")) kinded |= t.path("key").asText().equals(KIND_TAG);
+                if (!kinded) mlflow.rest().post("experiments/set-experiment-tag", Map.of("experiment_id", id, "key", KIND_TAG, "value", MODEL_TRAINING));
+                return id;
             } catch (MlflowException e) {
                 if (!e.is("RESOURCE_DOES_NOT_EXIST")) throw e;
             }
             try {
-                return mlflow.rest().post("experiments/create", Map.of("name", experiment)).path("experiment_id").asText();
+                return mlflow.rest().post("experiments/create", Map.of("name", experiment,
+                        "tags", java.util.List.of(Map.of("key", KIND_TAG, "value", MODEL_TRAINING)))).path("experiment_id").asText();
             } catch (MlflowException e) {
                 if (!e.is("RESOURCE_ALREADY_EXISTS")) throw e; // another process created it first: look it up again
             }

@@ -238,21 +238,8 @@ public final class ModelLifecycle {
         Path local = scratch.resolve("publish-" + v.model() + "-v" + v.version());
         delete(local);
         new MlflowTracking(mlflow).download(v, local);
-        Map<String, Double> metrics = new LinkedHashMap<>();
-        v.tags().forEach((k, val) -> {
-            if (k.startsWith(RegistryTags.HOLDOUT_METRIC_PREFIX)) {
-                try {
-                    metrics.put(k.substring(RegistryTags.HOLDOUT_METRIC_PREFIX.length()), Double.parseDouble(val));
-                } catch (NumberFormatException ignored) {
-                    // "n/a": not measured
-                }
-            }
-        });
-        Map<String, String> lineage = new LinkedHashMap<>();
-        v.tags().forEach((k, val) -> {
-            if (RegistryTags.LINEAGE.contains(k)) lineage.put(k, val);
-        });
-        S3Publisher.Result r = s3.publishVersion(local, v.model(), v.version(), v.runId(), lineage, metrics);
+        VersionLineage lineage = VersionLineage.of(mlflow, v);
+        S3Publisher.Result r = s3.publishVersion(local, v.model(), v.version(), v.runId(), lineage.lineage(), lineage.holdout());
         registry.setVersionTag(v.model(), v.version(), RegistryTags.PUBLISHED, s3.location(s3.versionPrefix(v.model(), v.version())));
         audit.append(v.model(), v.version(), "published", actor, null, Map.of("location", s3.location(s3.versionPrefix(v.model(), v.version())),
                 "manifest_sha256", r.manifestSha256(), "files", r.manifest().files().size()));

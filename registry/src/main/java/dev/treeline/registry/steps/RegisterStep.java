@@ -51,13 +51,21 @@ final class RegisterStep implements Step {
                 registry.ensureModel(model, ctx.pipeline().description());
                 JsonNode run = mlflow.rest().get("runs/get", Map.of("run_id", runId)).path("run");
                 String artifactUri = run.path("info").path("artifact_uri").asText();
-                Map<String, String> tags = lineage(ctx, evaluation);
+                Map<String, String> lineage = lineage(ctx);
                 // The snapshots are tagged on the run by the features step.
                 run.path("data").path("tags").forEach(t -> {
                     String k = t.path("key").asText();
-                    if (k.equals(RegistryTags.DATA_SNAPSHOT) || k.equals(RegistryTags.FEATURE_SNAPSHOT)) tags.put(k, t.path("value").asText());
+                    if (k.equals(RegistryTags.DATA_SNAPSHOT) || k.equals(RegistryTags.FEATURE_SNAPSHOT)) lineage.put(k, t.path("value").asText());
                 });
-                version = registry.createVersion(model, artifactUri + "/" + MODEL_ARTIFACT, runId, tags, description(evaluation));
+                // What a reviewer compares versions by stays on the version; the rest goes on the run (RegistryTags.ON_VERSION).
+                Map<String, String> onVersion = new LinkedHashMap<>();
+                Map<String, String> onRun = new LinkedHashMap<>();
+                lineage.forEach((k, v) -> (RegistryTags.ON_VERSION.contains(k) ? onVersion : onRun).put(k, v));
+                if (evaluation.headline() != null) {
+                    onVersion.put(RegistryTags.HOLDOUT_METRIC_PREFIX + evaluation.headline(), fmt(evaluation.candidate(evaluation.headline())));
+                }
+                ctx.tracker().setTags(onRun);
+                version = registry.createVersion(model, artifactUri + "/" + MODEL_ARTIFACT, runId, onVersion, description(evaluation));
             }
             registry.setAlias(model, RegistryTags.CHALLENGER, version.version());
             ctx.catalog().writeJson(ctx.output(0), new ModelVersionRecord(model, version.version(), runId, version.source()));
@@ -67,7 +75,7 @@ final class RegisterStep implements Step {
         }
     }
 
-    private static Map<String, String> lineage(StepContext ctx, EvaluationView e) {
+    private static Map<String, String> lineage(StepContext ctx) {
         DateWindow w = ctx.window();
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(RegistryTags.PIPELINE, ctx.pipeline().name());
@@ -83,7 +91,6 @@ final class RegisterStep implements Step {
         tags.put(RegistryTags.TREELINE_VERSION, Versions.treeline());
         tags.put(RegistryTags.SPARK_VERSION, ctx.spark().version());
         tags.put(RegistryTags.XGBOOST_VERSION, Versions.xgboost());
-        for (String m : e.shown()) tags.put(RegistryTags.HOLDOUT_METRIC_PREFIX + m, fmt(e.candidate(m)));
         return tags;
     }
 

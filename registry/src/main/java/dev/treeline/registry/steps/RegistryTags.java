@@ -36,7 +36,14 @@ public final class RegistryTags {
     /** Registered-model tag: where serving's files live, {@code s3://bucket/prefix}, set by the push step. */
     public static final String SERVING_LOCATION = "treeline.serving_location";
 
-    /** Version tags copied into a published manifest's lineage. */
+    /**
+     * The lineage a reviewer needs in the registry's versions table, kept on the version: which day, which
+     * data, which features, which code. The rest of {@link #LINEAGE} is tagged on the version's run, so the
+     * table stays readable; {@link dev.treeline.registry.review.VersionLineage} reads both.
+     */
+    public static final java.util.Set<String> ON_VERSION = java.util.Set.of(LOGICAL_DATE, DATA_SNAPSHOT, FEATURE_SNAPSHOT, GIT_COMMIT);
+
+    /** Lineage keys, on the version or its run, copied into a published manifest's lineage. */
     public static final java.util.Set<String> LINEAGE = java.util.Set.of(PIPELINE, PIPELINE_RUN_ID, LOGICAL_DATE, TRAIN_FROM, TRAIN_TO, HOLDOUT_FROM,
             HOLDOUT_TO, SPEC_HASH, GIT_COMMIT, TREELINE_VERSION, SPARK_VERSION, XGBOOST_VERSION, DATA_SNAPSHOT, FEATURE_SNAPSHOT);
 

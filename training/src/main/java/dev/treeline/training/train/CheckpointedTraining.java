@@ -40,7 +40,8 @@ final class CheckpointedTraining {
     private CheckpointedTraining() {}
 
     static Outcome train(SparkSession spark, Dataset<Row> train, Dataset<Row> validation, TrainParams p, WorkerPlan plan, FeatureMeta features,
-                         double scalePosWeight, boolean weighted, Path dir, String fingerprint, Progress progress) throws Exception {
+                         double scalePosWeight, boolean weighted, Path dir, String fingerprint, Progress progress,
+                         XGBoostFit.Rounds rounds) throws Exception {
         State st = load(dir, fingerprint);
         Booster merged = st == null ? null : XGBoost.loadModel(dir.resolve(st.model()).toString());
         int done = st == null ? 0 : st.rounds();
@@ -59,7 +60,9 @@ final class CheckpointedTraining {
                 beforeSegment.accept(done);
                 Dataset<Row> tr = merged == null ? train : margins(spark, train, merged, nFeatures);
                 Dataset<Row> va = validation == null || merged == null ? validation : margins(spark, validation, merged, nFeatures);
-                segment = XGBoostFit.fit(tr, va, p, plan, features, scalePosWeight, n, weighted, merged != null, p.seed() + done);
+                int before = done;
+                segment = XGBoostFit.fit(tr, va, p, plan, features, scalePosWeight, n, weighted, merged != null, p.seed() + done,
+                        rounds == null ? null : (d, best) -> rounds.done(before + d, best));
             } catch (TreelineException e) {
                 throw e;
             } catch (Exception e) {
@@ -83,8 +86,9 @@ final class CheckpointedTraining {
                 stopped = segment.rounds() < n || (p.earlyStoppingRounds() > 0 && done - 1 - best >= p.earlyStoppingRounds());
             }
             save(dir, new State(fingerprint, done, "model-" + done + ".ubj", stopped, trainHistory, validationHistory, seconds), merged);
-            progress.detail(String.format("checkpoint at round %d of %d", done, p.numRounds()));
+            progress.status("checkpoint", String.format("checkpoint at round %d of %d", done, p.numRounds()), (double) done / p.numRounds());
         }
+        progress.endStatus("checkpoint");
         int best = validation == null || validationHistory.length == 0 ? done - 1 : bestIndex(validationHistory, XGBoostFit.maximize(p.evalMetric()));
         return new Outcome(new XGBoostFit.Result(merged, done, best, trainHistory, validationHistory, seconds), resumedFrom, retries);
     }

@@ -100,8 +100,8 @@ final class TrainStep implements Step {
                         + "validation rows, which early_stopping_rounds: 0 turns off; set early_stopping_rounds");
             }
             ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": tuning");
-            ctx.progress().detail(String.format("tuning: %s, %d trials%s, %d at a time", params.tune().method(), params.tune().trials(),
-                    params.tune().timeBudgetMinutes() > 0 ? " or " + params.tune().timeBudgetMinutes() + " min" : "", params.tune().parallelism()));
+            ctx.progress().status("tuning", String.format("tuning: %s, %d trials%s, %d at a time", params.tune().method(), params.tune().trials(),
+                    params.tune().timeBudgetMinutes() > 0 ? " or " + params.tune().timeBudgetMinutes() + " min" : "", params.tune().parallelism()), 0.0);
             tuning = new Tuner(params.tune(), params, plan, features, scalePosWeight, weighted, ctx.tracker(), ctx.progress()).search(train, eval);
             p = params.with(tuning.best().params());
             Path tuningDir = ctx.scratchDir().resolve("tuning");
@@ -117,10 +117,11 @@ final class TrainStep implements Step {
         logged.put("weighted", Boolean.toString(weighted));
         ctx.tracker().logParams(logged);
         int inputPartitions = train.rdd().getNumPartitions();
-        ctx.progress().detail(String.format("XGBoost %s: up to %d rounds, %d worker(s) x %d thread(s)%s; input in %d partition(s)%s", p.objective(),
+        ctx.progress().status("xgboost", String.format("XGBoost %s: up to %d rounds, %d worker(s) x %d thread(s)%s; input in %d partition(s)%s", p.objective(),
                 p.numRounds(), plan.numWorkers(), plan.nthread(), (plan.wholeProcess() ? " (a thread per core of the local master)" : "")
                 + (earlyStopping ? ", early stopping after " + p.earlyStoppingRounds() : ""),
-                inputPartitions, inputPartitions == plan.numWorkers() ? "" : ", repartitioned to the workers"));
+                inputPartitions, inputPartitions == plan.numWorkers() ? "" : ", repartitioned to the workers"), Double.NaN);
+        XGBoostFit.Rounds rounds = roundsProgress(ctx.progress(), "xgboost", p, 0);
 
         ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": XGBoost");
         Map<String, Double> metrics = new LinkedHashMap<>();
@@ -129,13 +130,13 @@ final class TrainStep implements Step {
             String fingerprint = dev.treeline.pipelines.util.Hashing.sha256(Json.canonical(Map.of("params", p.asParams(), "snapshot",
                     String.valueOf(features.snapshotId()), "workers", plan.numWorkers(), "fraction", p.validationFraction())));
             CheckpointedTraining.Outcome o = CheckpointedTraining.train(ctx.spark(), train, eval, p, plan, features, scalePosWeight, weighted,
-                    ctx.scratchDir().resolve("checkpoint"), fingerprint, ctx.progress());
+                    ctx.scratchDir().resolve("checkpoint"), fingerprint, ctx.progress(), rounds);
             fit = o.result();
             metrics.put("resumed_from_round", (double) o.resumedFromRound());
             metrics.put("checkpoint_retries", (double) o.retries());
         } else {
             try {
-                fit = XGBoostFit.fit(train, eval, p, plan, features, scalePosWeight, p.numRounds(), weighted, false, p.seed());
+                fit = XGBoostFit.fit(train, eval, p, plan, features, scalePosWeight, p.numRounds(), weighted, false, p.seed(), rounds);
             } catch (TreelineException e) {
                 throw e;
             } catch (Exception e) {
@@ -143,8 +144,9 @@ final class TrainStep implements Step {
                         + "; with checkpoint_rounds set, a failed segment is retried from the last checkpoint", e);
             }
         }
+        ctx.progress().endStatus("xgboost");
         Booster booster = fit.booster();
-        int rounds = fit.rounds();
+        int boostedRounds = fit.rounds();
         int bestIteration = fit.bestIteration();
 
         // The saved model holds the trees up to the best iteration only: what any XGBoost loading it predicts.
@@ -153,7 +155,7 @@ final class TrainStep implements Step {
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("spark", ctx.spark().version());
         versions.put("xgboost", xgboostVersion());
-        ModelMeta meta = new ModelMeta(1, p.objective(), bestIteration, rounds, features.featureNames(), features.label(),
+        ModelMeta meta = new ModelMeta(1, p.objective(), bestIteration, boostedRounds, features.featureNames(), features.label(),
                 new LinkedHashMap<>(p.asParams()), versions, Instant.now().toString(), p.numClass());
         Dataset<Row> sample = scoringSample(ctx, pipelineDir, saved, bestIteration + 1, features.featureNames().size(), task);
         ctx.catalog().publishDirectory(ctx.output(0), dir -> {
@@ -173,7 +175,7 @@ final class TrainStep implements Step {
             metrics.putAll(Baselines.run(params.baselines(), all, FeaturePipelineFactory.FEATURES, p, ctx.progress()));
         }
         metrics.put("train_seconds", fit.seconds());
-        metrics.put("boosted_rounds", (double) rounds);
+        metrics.put("boosted_rounds", (double) boostedRounds);
         metrics.put("best_iteration", (double) bestIteration);
         if (!Double.isNaN(fit.bestValidation())) metrics.put("validation_" + p.evalMetric() + "_best", fit.bestValidation());
         if (tuning != null) {
@@ -184,7 +186,7 @@ final class TrainStep implements Step {
             metrics.put("tune_start_validation_" + p.evalMetric(), tuning.trials().get(0).validation());
         }
         ctx.tracker().logMetrics(metrics);
-        String summary = String.format("%d rounds in %.1f s, best iteration %d", rounds, fit.seconds(), bestIteration);
+        String summary = String.format("%d rounds in %.1f s, best iteration %d", boostedRounds, fit.seconds(), bestIteration);
         if (tuning != null) {
             summary = String.format("tuned over %d trials (%s %.5f -> %.5f); ", tuning.trials().size(), p.evalMetric(),
                     tuning.trials().get(0).validation(), tuning.best().validation()) + summary;
@@ -294,5 +296,11 @@ final class TrainStep implements Step {
         Package p = XGBoostClassifier.class.getPackage();
         String v = p == null ? null : p.getImplementationVersion();
         return v != null ? v : dev.treeline.pipelines.Versions.xgboost();
+    }
+
+    /** Reports a fit's rounds on the step's status line: done of the maximum, and the best validation metric so far. */
+    static XGBoostFit.Rounds roundsProgress(dev.treeline.pipelines.run.Progress progress, String key, TrainParams p, int before) {
+        return (done, best) -> progress.status(key, String.format("XGBoost round %d/%d%s", before + done, p.numRounds(),
+                Double.isNaN(best) ? "" : String.format(" · best validation %s %.5f", p.evalMetric(), best)), (double) (before + done) / p.numRounds());
     }
 }

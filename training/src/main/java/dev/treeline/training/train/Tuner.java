@@ -99,11 +99,15 @@ final class Tuner {
             trials = new ArrayList<>(finished);
         }
         trials.sort(java.util.Comparator.comparingInt(Trial::number));
+        progress.endStatus("tuning");
         Trial best = trials.stream().filter(t -> t.state().equals(COMPLETE)).min(java.util.Comparator.comparingDouble(this::loss)).orElse(null);
         if (best == null) {
             String first = trials.stream().map(Trial::error).filter(java.util.Objects::nonNull).findFirst().orElse("no trial ran");
             throw TreelineException.data("tuning: none of " + trials.size() + " trials completed; the first failure: " + first);
         }
+        long pruned = trials.stream().filter(t -> !t.state().equals(COMPLETE)).count();
+        progress.detail(String.format("tuning: %d trials (%d stopped early or failed), best validation %s %.5f in trial %d: %s", trials.size(), pruned,
+                base.evalMetric(), best.validation(), best.number(), best.params()));
         return new Outcome(base.evalMetric(), maximize, spec.method(), List.copyOf(trials), best);
     }
 
@@ -135,8 +139,9 @@ final class Tuner {
         synchronized (finished) {
             finished.add(t);
             Trial best = finished.stream().filter(x -> x.state().equals(COMPLETE)).min(java.util.Comparator.comparingDouble(this::loss)).orElse(null);
-            progress.detail(String.format("trial %d (%d of %d) %s: validation %s %.5f%s", t.number(), finished.size(), spec.trials(), t.state(),
-                    base.evalMetric(), t.validation(), best == null ? "" : String.format(" (best %.5f, trial %d)", best.validation(), best.number())));
+            progress.status("tuning", String.format("tuning trial %d/%d%s", finished.size(), spec.trials(),
+                    best == null ? "" : String.format(" · best validation %s %.5f (trial %d)", base.evalMetric(), best.validation(), best.number())),
+                    (double) finished.size() / spec.trials());
         }
     }
 

@@ -42,6 +42,18 @@ final class XGBoostFit {
 
     private XGBoostFit() {}
 
+    /** Told how far a fit is: rounds done and the best validation metric so far (NaN without validation). */
+    interface Rounds {
+        void done(int rounds, double bestValidation);
+    }
+
+    /**
+     * The metric arrays of running fits, by fit: XGBoost fills them round by round, so the driver can read
+     * how far a fit is. Only where the worker runs in the driver's JVM (a local master); on a cluster the
+     * driver learns the rounds when the fit ends.
+     */
+    private static final java.util.concurrent.ConcurrentHashMap<String, float[][]> LIVE = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Metrics where higher is better; XGBoost maximises these when stopping early. */
     static boolean maximize(String evalMetric) {
         return List.of("auc", "aucpr").contains(evalMetric);
@@ -68,6 +80,9 @@ final class XGBoostFit {
         m.put("seed", seed);
         m.put("nthread", plan.nthread());
         m.put("device", p.device());
+        // Quiet: no native warnings, no per-round evaluation lines (Treeline reports rounds itself); see docs/decisions.md.
+        m.put("verbosity", 0);
+        m.put("verbose_eval", 0);
         return m;
     }
 
@@ -78,6 +93,12 @@ final class XGBoostFit {
      */
     static Result fit(Dataset<Row> train, Dataset<Row> validation, TrainParams p, WorkerPlan plan, FeatureMeta features, double scalePosWeight,
                       int rounds, boolean weighted, boolean withBaseMargin, long seed) throws XGBoostError, java.io.IOException {
+        return fit(train, validation, p, plan, features, scalePosWeight, rounds, weighted, withBaseMargin, seed, null);
+    }
+
+    /** As above; {@code progress}, when given, is told the rounds done about twice a second. */
+    static Result fit(Dataset<Row> train, Dataset<Row> validation, TrainParams p, WorkerPlan plan, FeatureMeta features, double scalePosWeight,
+                      int rounds, boolean weighted, boolean withBaseMargin, long seed, Rounds progress) throws XGBoostError, java.io.IOException {
         int n = features.featureNames().size();
         int workers = plan.numWorkers();
         String label = FeaturePipelineFactory.LABEL;
@@ -98,14 +119,26 @@ final class XGBoostFit {
         RabitTracker tracker = new RabitTracker(workers, host, 0, p.trackerTimeoutSeconds());
         if (!tracker.start()) throw new IllegalStateException("XGBoost's tracker did not start on " + (host.isEmpty() ? "this host" : host));
         List<WorkerResult> results;
+        String fitId = java.util.UUID.randomUUID().toString();
+        Thread watcher = progress == null ? null : watch(fitId, progress, p.evalMetric());
         try {
             Map<String, Object> workerArgs = new HashMap<>(tracker.getWorkerArgs());
             WorkerTask task = new WorkerTask(workerArgs, params, rounds, validation != null ? p.earlyStoppingRounds() : 0, n,
-                    features.featureNames().toArray(String[]::new), features.hasCategorical() ? features.featureTypes().toArray(String[]::new) : null);
+                    features.featureNames().toArray(String[]::new), features.hasCategorical() ? features.featureTypes().toArray(String[]::new) : null,
+                    fitId);
             results = inputs.rdd().barrier().mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(WorkerResult.class))
                     .toJavaRDD().collect();
         } finally {
             tracker.stop();
+            if (watcher != null) {
+                watcher.interrupt();
+                try {
+                    watcher.join(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            LIVE.remove(fitId);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         WorkerResult r = results.get(0);
@@ -114,7 +147,41 @@ final class XGBoostFit {
         double[] trainHistory = toDoubles(r.metrics[0], boosted);
         double[] validationHistory = r.metrics.length > 1 ? toDoubles(r.metrics[1], boosted) : new double[0];
         int best = validationHistory.length == 0 ? boosted - 1 : CheckpointedTraining.bestIndex(validationHistory, maximize(p.evalMetric()));
+        if (progress != null) progress.done(boosted, validationHistory.length == 0 ? Double.NaN : validationHistory[best]);
         return new Result(booster, boosted, best, trainHistory, validationHistory, seconds);
+    }
+
+    /** A daemon that reads the fit's metric arrays (where they are in this JVM) and reports the rounds done. */
+    private static Thread watch(String fitId, Rounds progress, String evalMetric) {
+        boolean maximize = maximize(evalMetric);
+        Thread t = new Thread(() -> {
+            int reported = -1;
+            while (!Thread.currentThread().isInterrupted()) {
+                float[][] m = LIVE.get(fitId);
+                if (m != null) {
+                    float[] last = m[m.length - 1];
+                    int done = 0;
+                    double best = Double.NaN;
+                    while (done < last.length && !Float.isNaN(last[done])) {
+                        double v = last[done];
+                        if (Double.isNaN(best) || (maximize ? v > best : v < best)) best = v;
+                        done++;
+                    }
+                    if (done != reported) {
+                        progress.done(done, m.length > 1 ? best : Double.NaN);
+                        reported = done;
+                    }
+                }
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "xgboost-rounds");
+        t.setDaemon(true);
+        t.start();
+        return t;
     }
 
     private static <T> List<T> list(Iterator<T> it) {
@@ -145,8 +212,10 @@ final class XGBoostFit {
         private final int n;
         private final String[] names;
         private final String[] types;
+        private final String fitId;
 
-        WorkerTask(Map<String, Object> workerArgs, Map<String, Object> params, int rounds, int earlyStopping, int n, String[] names, String[] types) {
+        WorkerTask(Map<String, Object> workerArgs, Map<String, Object> params, int rounds, int earlyStopping, int n, String[] names, String[] types,
+                   String fitId) {
             this.workerArgs = workerArgs;
             this.params = params;
             this.rounds = rounds;
@@ -154,6 +223,7 @@ final class XGBoostFit {
             this.n = n;
             this.names = names;
             this.types = types;
+            this.fitId = fitId;
         }
 
         @Override
@@ -178,6 +248,8 @@ final class XGBoostFit {
                     watches.put("validation", validation); // last: XGBoost stops early on the last watch
                 }
                 float[][] metrics = new float[watches.size()][rounds];
+                for (float[] row : metrics) java.util.Arrays.fill(row, Float.NaN);
+                if (TaskContext.getPartitionId() == 0) LIVE.put(fitId, metrics);
                 Communicator.init(args);
                 try {
                     booster = XGBoost.train(train, p, rounds, watches, metrics, null, null, earlyStopping);

@@ -2,6 +2,7 @@ package dev.treeline.training.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -90,6 +91,19 @@ class TrainerTest {
     }
 
     @Test
+    void aFitReportsItsRoundsAndBestValidationMetricAsItGoes() throws Exception {
+        TrainParams p = params("{num_rounds: 60, early_stopping_rounds: 0, max_depth: 3, eta: 0.1}");
+        List<double[]> seen = java.util.Collections.synchronizedList(new ArrayList<>());
+        XGBoostFit.Result r = XGBoostFit.fit(xor(20000, 13, false), xor(5000, 14, false), p, ONE, META, 1, 60, false, false, 0,
+                (done, best) -> seen.add(new double[] {done, best}));
+        assertFalse(seen.isEmpty(), "the fit reported progress");
+        for (int i = 1; i < seen.size(); i++) assertTrue(seen.get(i)[0] >= seen.get(i - 1)[0], "rounds only go up: " + seen.size());
+        double[] last = seen.get(seen.size() - 1);
+        assertEquals(r.rounds(), (int) last[0], "the last report is every round");
+        assertEquals(java.util.Arrays.stream(r.validationHistory()).min().orElseThrow(), last[1], 1e-6, "with the best validation logloss");
+    }
+
+    @Test
     void twoWorkersShareTheRowsThroughXGBoostsCollective() throws Exception {
         // Three input partitions for two workers: the rows' blocks are shuffled to the workers.
         Dataset<Row> train = xor(3000, 12, false).repartition(3);
@@ -138,7 +152,7 @@ class TrainerTest {
     void checkpointedTrainingResumesFromTheLastCheckpointAndMatchesAnUninterruptedFit() throws Exception {
         TrainParams p = params("{num_rounds: 12, early_stopping_rounds: 0, max_depth: 3, checkpoint_rounds: 4, checkpoint_retries: 0}");
         Dataset<Row> train = xor(2000, 6, false);
-        CheckpointedTraining.Outcome whole = CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("a"), "f", Progress.SILENT);
+        CheckpointedTraining.Outcome whole = CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("a"), "f", Progress.SILENT, null);
         assertEquals(12, whole.result().rounds());
         assertEquals(0, whole.resumedFromRound());
 
@@ -146,11 +160,11 @@ class TrainerTest {
             if (done == 8) throw new IllegalStateException("executor lost");
         };
         var failed = assertThrows(dev.treeline.pipelines.TreelineException.class,
-                () -> CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("b"), "f", Progress.SILENT));
+                () -> CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("b"), "f", Progress.SILENT, null));
         assertEquals("XGBoost failed on rounds 9-12 after 0 retries from the checkpoint at round 8: executor lost; rerun the date to resume there",
                 failed.getMessage());
         CheckpointedTraining.beforeSegment = done -> assertTrue(done >= 8, "no segment before the checkpoint is trained again, got " + done);
-        CheckpointedTraining.Outcome resumed = CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("b"), "f", Progress.SILENT);
+        CheckpointedTraining.Outcome resumed = CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("b"), "f", Progress.SILENT, null);
         assertEquals(8, resumed.resumedFromRound());
         assertEquals(12, resumed.result().rounds());
         assertArrayEquals(whole.result().booster().toByteArray("ubj"), resumed.result().booster().toByteArray("ubj"), "same model as without the crash");
@@ -164,7 +178,7 @@ class TrainerTest {
 
         // A different fingerprint (other params or data) ignores the checkpoint.
         CheckpointedTraining.beforeSegment = done -> {};
-        assertEquals(0, CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("b"), "other", Progress.SILENT)
+        assertEquals(0, CheckpointedTraining.train(spark, train, null, p, ONE, META, 1, false, tmp.resolve("b"), "other", Progress.SILENT, null)
                 .resumedFromRound());
     }
 
@@ -176,7 +190,7 @@ class TrainerTest {
             if (done == 4 && failures[0]++ == 0) throw new IllegalStateException("task failed");
         };
         CheckpointedTraining.Outcome o = CheckpointedTraining.train(spark, xor(1000, 8, false), null, p, ONE, META, 1, false, tmp.resolve("c"), "f",
-                Progress.SILENT);
+                Progress.SILENT, null);
         assertEquals(1, o.retries());
         assertEquals(8, o.result().rounds());
     }
@@ -185,7 +199,7 @@ class TrainerTest {
     void withoutEarlyStoppingEverySegmentIsTrainedEvenWithAValidationSet() throws Exception {
         TrainParams p = params("{num_rounds: 12, early_stopping_rounds: 0, max_depth: 3, eta: 0.5, checkpoint_rounds: 4}");
         CheckpointedTraining.Outcome o = CheckpointedTraining.train(spark, xor(1000, 1, false), xor(500, 2, false), p, ONE, META, 1, false,
-                tmp.resolve("e"), "f", Progress.SILENT);
+                tmp.resolve("e"), "f", Progress.SILENT, null);
         assertEquals(12, o.result().rounds());
     }
 
@@ -193,7 +207,7 @@ class TrainerTest {
     void checkpointedEarlyStoppingStopsAcrossSegments() throws Exception {
         TrainParams p = params("{num_rounds: 400, early_stopping_rounds: 5, max_depth: 3, eta: 0.5, checkpoint_rounds: 7}");
         CheckpointedTraining.Outcome o = CheckpointedTraining.train(spark, xor(2000, 1, false), xor(1000, 2, false), p, ONE, META, 1, false,
-                tmp.resolve("d"), "f", Progress.SILENT);
+                tmp.resolve("d"), "f", Progress.SILENT, null);
         XGBoostFit.Result r = o.result();
         assertTrue(r.rounds() < 400, "stopped after " + r.rounds());
         assertTrue(r.rounds() - 1 - r.bestIteration() >= 5, "at least five rounds past the best: " + r.rounds() + " / " + r.bestIteration());
