@@ -3,8 +3,8 @@
 // and the challenger's version pages (description with the comparison table, aliases, approval and gate
 // tags), and the champion's run with its evaluation plots. Saves a screenshot of every page.
 //
-// Usage: node review.mjs CONFIG.json   (keys: mlflowUrl, model, champion, challenger, championRunId,
-// experimentId, outDir, chromium, tags {version: {key: value}})
+// Usage: node review.mjs CONFIG.json   (keys: mlflowUrl, runsUrl, championAuc, model, champion, challenger,
+// championRunId, experimentId, outDir, chromium, tags {version: {key: value}})
 // Exits 1 with one line per failed check.
 import { chromium } from "playwright-core";
 import { readFileSync, mkdirSync } from "node:fs";
@@ -39,6 +39,17 @@ const open = async (hash) => {
 };
 
 try {
+  // 0. The experiment's runs as Treeline links to them: the model-training runs table with the review's columns,
+  // not MLflow 3's GenAI overview.
+  await page.goto(cfg.runsUrl, { waitUntil: "load" });
+  const header = page.locator('[role="columnheader"]');
+  for (const column of ["holdout_auc", "treeline.gate_status", "treeline.model_version"]) {
+    check(await visible(header.filter({ hasText: column })), `the runs table has a ${column} column`);
+  }
+  check(await visible(page.getByText(cfg.championAuc)), `the runs table shows the champion run's holdout AUC ${cfg.championAuc}`);
+  check((await page.getByText("Token Usage").count()) === 0, "no GenAI overview (Token Usage) on the page");
+  await shot("00-experiment-runs.png");
+
   // 1. The registered model: its versions and where the aliases point.
   await open(`/models/${encodeURIComponent(cfg.model)}`);
   check(await visible(page.getByText(cfg.model, { exact: true })), `registered model page names ${cfg.model}`);

@@ -20,6 +20,9 @@ final class BenchOptions {
 
     @Mixin CommonOptions common;
 
+    @Option(names = "--data", paramLabel = "FILE", description = "The flights data (default: $TREELINE_DATA, else ../shared's copy, else fetched into the cache).")
+    Path data;
+
     final EnvironmentResolver resolver = EnvironmentResolver.system();
 
     /** Progress goes to standard error with --output json, so standard output is the one JSON object. */
@@ -28,7 +31,7 @@ final class BenchOptions {
     }
 
     Path flights() {
-        return FlightsData.locate(Cli.home(), resolver.cacheDir(), progress());
+        return FlightsData.locate(Cli.home(), resolver.cacheDir(), progress(), data);
     }
 
     SparkSession spark() {

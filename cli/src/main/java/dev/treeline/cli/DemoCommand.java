@@ -39,6 +39,10 @@ final class DemoCommand implements Callable<Integer> {
             defaultValue = "2001-06-01,2001-06-02,2001-06-03")
     List<LocalDate> dates;
 
+    @Option(names = "--data", paramLabel = "FILE", description = "The flights data to use (default: $TREELINE_DATA, else ../shared's copy, "
+            + "else vega-datasets fetched with npm into the cache).")
+    Path dataFile;
+
     @Mixin CommonOptions common;
     @Mixin StackOptions ports;
 
@@ -51,7 +55,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         EnvironmentResolver resolver = EnvironmentResolver.system();
         Path workspace = resolver.workspace(common.workspace);
-        Path data = FlightsData.locate(Cli.home(), resolver.cacheDir(), Cli.OUT);
+        Path data = FlightsData.locate(Cli.home(), resolver.cacheDir(), Cli.OUT, dataFile);
 
         LocalStack stack = ports.stack(common);
         StackEndpoints endpoints = stack.up();
@@ -75,8 +79,10 @@ final class DemoCommand implements Callable<Integer> {
                          Path workspace, double total) {
         String model = pipeline.spec().modelName();
         Map<String, String> aliases;
+        String experiment;
         try (MlflowConnection mlflow = new MlflowConnection(endpoints.mlflowUrl(), MlflowCredentials.NONE)) {
             aliases = mlflow.registry().aliases(model);
+            experiment = new dev.treeline.registry.mlflow.MlflowTracking(mlflow).experimentId(pipeline.spec().name());
         }
         String champion = aliases.get("champion");
         String bucket = LocalStack.DEFAULT_BUCKET;
@@ -100,13 +106,19 @@ final class DemoCommand implements Callable<Integer> {
         }
         System.out.println();
         System.out.println("Champion:   " + model + " version " + (champion == null ? "none" : champion)
-                + (aliases.containsKey("challenger") ? " (challenger: version " + aliases.get("challenger") + ")" : ""));
-        System.out.println("MLflow UI:  " + endpoints.mlflowUrl() + "/#/models/" + model + "   (runs: experiment '" + pipeline.spec().name() + "')");
+                + (aliases.containsKey("previous") ? " (previous: version " + aliases.get("previous") + ")" : "")
+                + "   verify: ./treeline models verify " + model + " champion");
+        System.out.println("MLflow UI:  " + dev.treeline.registry.mlflow.ReviewView.runs(endpoints.mlflowUrl(), experiment)
+                + "   (each night: holdout AUC, gate, version)");
+        if (champion != null) {
+            System.out.println("            " + dev.treeline.registry.mlflow.ReviewView.version(endpoints.mlflowUrl(), model, champion)
+                    + "   (the champion against the one before it)");
+        }
         System.out.println("Review:     ./treeline models list " + model + "   (gate reasons: ./treeline models show " + model + " <version>)");
         System.out.println("S3:         s3://" + bucket + "/" + model + "/champion.json -> "
                 + pointer.map(p -> "version " + p.version() + " at " + p.prefix()).orElse("not published")
                 + "   (endpoint " + endpoints.s3Endpoint() + ", files in " + workspace.resolve("stack/s3/data/" + bucket) + ")");
-        System.out.println("Workspace:  " + workspace + "   (run state in runs/, curated data in data/)");
+        System.out.println("Workspace:  " + workspace + "   (run state in runs/, curated data in data/, Spark and XGBoost output in logs/)");
         System.out.printf("Demo took %.1f s. Run it again to see the dates skipped; stop the stack with ./treeline local down%n", total);
     }
 }

@@ -25,7 +25,14 @@ final class FlightsData {
 
     private FlightsData() {}
 
-    static Path locate(Path home, Path cacheDir, Progress progress) {
+    /** {@code flag}: the --data option (null when not given), which comes before TREELINE_DATA. */
+    static Path locate(Path home, Path cacheDir, Progress progress, Path flag) {
+        if (flag != null) {
+            Path p = flag.toAbsolutePath();
+            if (!Files.exists(p)) throw new TreelineException(ExitCode.DATA, "--data " + flag + " does not exist; give a copy of " + FILE + " or leave --data out");
+            progress.info("Data: " + p + " (--data)");
+            return p;
+        }
         String explicit = System.getenv("TREELINE_DATA");
         if (explicit != null && !explicit.isBlank()) {
             Path p = Path.of(explicit).toAbsolutePath();

@@ -47,6 +47,9 @@ class MlflowUiIT {
             String experiment = m.rest().get("experiments/get-by-name", Map.of("experiment_name", runs.clusterName)).path("experiment")
                     .path("experiment_id").asText();
             cfg.put("mlflowUrl", runs.clusterEnv.mlflowUri());
+            // The link Treeline prints (the demo's "MLflow UI:" line), and the champion run's AUC as the table starts it.
+            cfg.put("runsUrl", dev.treeline.registry.mlflow.ReviewView.runs(runs.clusterEnv.mlflowUri(), experiment));
+            cfg.put("championAuc", Double.toString(metric(m, championVersion.runId(), "holdout_auc")).substring(0, 6));
             cfg.put("model", runs.clusterName);
             cfg.put("champion", champion);
             cfg.put("challenger", challenger);
@@ -75,12 +78,19 @@ class MlflowUiIT {
         System.out.println(output);
         assertEquals(0, p.exitValue(), output);
         assertTrue(output.contains("all MLflow UI checks passed"), output);
-        for (String shot : List.of("01-registered-model.png", "02-champion-version-1.png", "03-challenger-version-2.png", "04-champion-run-roc.png")) {
+        for (String shot : List.of("00-experiment-runs.png", "01-registered-model.png", "02-champion-version-1.png", "03-challenger-version-2.png", "04-champion-run-roc.png")) {
             Path f = out.resolve(shot);
             assertTrue(Files.size(f) > 20_000, f + " is a real screenshot");
             byte[] head = Files.readAllBytes(f);
             assertEquals((byte) 0x89, head[0], f + " is a PNG");
         }
+    }
+
+    static double metric(MlflowConnection m, String runId, String key) {
+        for (com.fasterxml.jackson.databind.JsonNode n : m.rest().get("runs/get", Map.of("run_id", runId)).path("run").path("data").path("metrics")) {
+            if (n.path("key").asText().equals(key)) return n.path("value").asDouble();
+        }
+        throw new AssertionError("run " + runId + " has no metric " + key);
     }
 
     /** playwright-core as pinned in e2e/mlflow-ui/package-lock.json, installed once into the download cache. */

@@ -61,7 +61,7 @@ final class AggregatesStep implements Step {
                 .filter(d -> havePartials.get(d) == null || !partialFp.get(d).equals(havePartials.get(d).fingerprint())).toList();
         long partialRows = 0;
         if (!partialTodo.isEmpty()) {
-            ctx.progress().detail(String.format("aggregates: partials of %d day(s) %s", partialTodo.size(), range(partialTodo)));
+            ctx.progress().status("aggregates", String.format("partials of %d day(s) %s", partialTodo.size(), range(partialTodo)), Double.NaN);
             List<LocalDate> withRows = partialTodo.stream().filter(d -> in.get(d).rows() > 0).toList();
             Dataset<Row> rows = withRows.isEmpty() ? null
                     : Partials.of(RowPrep.prepare(input.read(withRows), spec), spec, input.column());
@@ -85,7 +85,7 @@ final class AggregatesStep implements Step {
                 .filter(d -> haveAsOf.get(d) == null || !asOfFp.get(d).equals(haveAsOf.get(d).fingerprint())).toList();
         long asOfRows = 0;
         if (!asOfTodo.isEmpty()) {
-            ctx.progress().detail(String.format("aggregates: as-of values of %d day(s) %s", asOfTodo.size(), range(asOfTodo)));
+            ctx.progress().status("aggregates", String.format("as-of values of %d day(s) %s", asOfTodo.size(), range(asOfTodo)), Double.NaN);
             LocalDate first = asOfTodo.get(0).minusDays(maxWindow);
             LocalDate last = asOfTodo.get(asOfTodo.size() - 1);
             List<LocalDate> needed = new ArrayList<>();
@@ -104,6 +104,7 @@ final class AggregatesStep implements Step {
         numbers.put("asof_days_computed", asOfTodo.size());
         numbers.put("asof_rows_written", asOfRows);
         numbers.put("asof_days_in_window", asOfFp.size());
+        ctx.progress().endStatus("aggregates");
         return StepResult.of(String.format("%d group(s); partials of %d day(s), as-of values of %d day(s) computed (%d in the window)",
                 spec.aggregates().size(), partialTodo.size(), asOfTodo.size(), asOfFp.size()), numbers);
     }

@@ -181,7 +181,8 @@ final class ValidateStep implements Step {
     /**
      * Days where some row could break a rule. A range or null rule cannot be broken on a day whose
      * footer statistics stay inside it; a pattern or allowed-values rule only where one of the column's
-     * distinct values breaks it. Finite and uniqueness rules need every day.
+     * distinct values breaks it; a finite rule only where one of the column's values is NaN or infinite
+     * (one query over those columns alone). Uniqueness rules need every day.
      */
     private List<LocalDate> candidateDays(PartitionedDataset input, java.util.function.Function<java.util.Collection<LocalDate>, Dataset<Row>> days,
                                           TreeMap<LocalDate, PartitionMarker> in, List<LocalDate> scan, RowChecks checks) {
@@ -193,11 +194,25 @@ final class ValidateStep implements Step {
             for (ColumnContract c : contract.columns().values()) {
                 var stats = m.column(c.name());
                 boolean mayBreak = stats == null && (!c.nullable() || c.min() != null || c.max() != null)
-                        || (c.finite() && (c.type() == dev.treeline.pipelines.spec.ColumnType.DOUBLE || c.type() == dev.treeline.pipelines.spec.ColumnType.FLOAT))
                         || stats != null && !c.nullable() && stats.nulls() > 0
                         || stats != null && c.min() != null && stats.min() != null && Double.parseDouble(stats.min()) < c.min()
                         || stats != null && c.max() != null && stats.max() != null && Double.parseDouble(stats.max()) > c.max();
                 if (mayBreak) out.add(d);
+            }
+        }
+        // Footers keep no count of NaN: the days with a non-finite value in a column with a finite rule, from those columns alone.
+        List<ColumnContract> finite = contract.columns().values().stream().filter(c -> c.finite()
+                && (c.type() == dev.treeline.pipelines.spec.ColumnType.DOUBLE || c.type() == dev.treeline.pipelines.spec.ColumnType.FLOAT)).toList();
+        List<LocalDate> unchecked = scan.stream().filter(d -> !out.contains(d)).toList();
+        if (!finite.isEmpty() && !unchecked.isEmpty()) {
+            Column nonFinite = functions.lit(false);
+            for (ColumnContract c : finite) {
+                Column v = functions.col("`" + c.name() + "`");
+                nonFinite = nonFinite.or(functions.isnan(v).or(v.equalTo(Double.POSITIVE_INFINITY)).or(v.equalTo(Double.NEGATIVE_INFINITY)));
+            }
+            String dayColumn = input.column();
+            for (Row r : days.apply(unchecked).where(nonFinite).select(functions.col(dayColumn)).distinct().collectAsList()) {
+                out.add(((java.sql.Date) r.get(0)).toLocalDate());
             }
         }
         List<LocalDate> rest = scan.stream().filter(d -> !out.contains(d)).toList();

@@ -133,7 +133,7 @@ public final class PartitionedDataset {
 
     /**
      * Writes {@code rows} (null for none; they must carry the day column) as the given days beside the
-     * dataset, one file per day. Days with no rows are staged empty, so "no data that day" is recorded.
+     * dataset, a file per day and writing task. Days with no rows are staged empty, so "no data that day" is recorded.
      */
     public Staged stage(Dataset<Row> rows, Collection<LocalDate> days) {
         org.apache.hadoop.fs.Path staging = newStaging();
@@ -141,10 +141,10 @@ public final class PartitionedDataset {
             FileSystem fs = fs();
             claim(files(), staging);
             if (rows != null && !days.isEmpty()) {
-                // One file per day: several input partitions are shuffled by day first (one task then writes each day).
-                Dataset<Row> byDay = rows.rdd().getNumPartitions() > 1 ? rows.repartition(functions.col(column)) : rows;
-                // Append: the directory exists already, holding only its owner file.
-                byDay.write().mode(SaveMode.Append).partitionBy(column).parquet(staging.toString());
+                // Each task writes the days it holds (sorted by day within the task, as Spark does for partitioned writes): no
+                // shuffle of whole rows, which for a wide table costs as much as the write. A day then has a file per task that
+                // held some of it. Append: the directory exists already, holding only its owner file.
+                rows.write().mode(SaveMode.Append).partitionBy(column).parquet(staging.toString());
             }
             Map<LocalDate, ParquetFooters.Summary> stats = new TreeMap<>();
             List<LocalDate> stray = new ArrayList<>();

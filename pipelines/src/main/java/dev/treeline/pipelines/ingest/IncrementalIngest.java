@@ -84,10 +84,9 @@ final class IncrementalIngest {
     /** Published rows in the source-read layout, so they can be merged with new ones. */
     private Dataset<Row> asSourceRows(Dataset<Row> published, List<String> columns) {
         List<Column> cols = new ArrayList<>();
-        for (String c : columns) {
-            cols.add(functions.col(c));
-            cols.add(functions.col(c).cast("string").as(SourceRows.RAW_PREFIX + c));
-        }
+        for (String c : columns) cols.add(functions.col(c));
+        cols.add(functions.lit(null).cast(published.select(columns.stream().map(c -> functions.col(c).cast("string").as(c)).toArray(Column[]::new))
+                .schema()).as(SourceRows.RAW));
         cols.add(functions.lit(null).cast("string").as(SourceRows.RAW_RECORD));
         cols.add(functions.lit("published").as(SourceRows.SOURCE));
         cols.add(functions.lit(null).cast("string").as(SourceRows.REASON));

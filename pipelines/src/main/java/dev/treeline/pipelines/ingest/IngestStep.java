@@ -28,6 +28,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Copies source rows into the curated dataset, one partition per day, and quarantines the rows that
@@ -207,20 +208,32 @@ final class IngestStep implements Step {
         long rejected = 0;
         PartitionedDataset.Staged good;
         Dataset<Row> scoped = null;
-        List<String> declared = List.of();
+        List<Column> rejectColumns = List.of();
+        RejectSample kept = null;
         if (rows == null) {
             good = curated.stage(null, todo);
         } else {
             // Rows of the days being written, and (whole-source mode) rows that have no day at all, which withDay rejected.
             Column keep = undatedDay == null ? inTodo : inTodo.or(functions.col("_day").isNull());
+            List<String> declared = java.util.Arrays.stream(rows.columns()).filter(c -> !c.startsWith("_")).toList();
+            // A rejected row as the quarantine keeps it: the values as read, the record, where it came from, why, its day.
+            List<Column> cols = new ArrayList<>();
+            for (String c : declared) cols.add(SourceRows.rawText(c).as(c));
+            cols.add(functions.col(SourceRows.RAW_RECORD).as("raw_record"));
+            cols.add(functions.col(SourceRows.SOURCE).as("source"));
+            cols.add(functions.col(SourceRows.REASON).as(REASON));
+            cols.add(functions.coalesce(functions.col("_day"), functions.lit(java.sql.Date.valueOf(undatedDay == null ? todo.get(0) : undatedDay)))
+                    .as(rejects == null ? "day" : rejects.column()));
+            rejectColumns = cols;
+            kept = new RejectSample(cols.size());
+            Column rejectedRow = kept.keep(ctx.spark(), functions.col(SourceRows.REASON).isNotNull(), functions.struct(cols.toArray(Column[]::new)));
             org.apache.spark.sql.Observation seen = new org.apache.spark.sql.Observation("ingest-" + java.util.UUID.randomUUID());
             scoped = rows.filter(keep).observe(seen, functions.count(functions.lit(1)).as("rows"),
-                    functions.count(functions.col(SourceRows.REASON)).as("rejected"));
-            declared = java.util.Arrays.stream(scoped.columns()).filter(c -> !c.startsWith("_")).toList();
-            List<Column> cols = new ArrayList<>();
-            for (String c : declared) cols.add(functions.col(c));
-            cols.add(functions.col("_day").as(curated.column()));
-            good = curated.stage(scoped.filter(functions.col(SourceRows.REASON).isNull()).select(cols.toArray(Column[]::new)), todo);
+                    functions.count(functions.col(SourceRows.REASON)).as("rejected"), functions.count(rejectedRow).as("kept"));
+            List<Column> goodCols = new ArrayList<>();
+            for (String c : declared) goodCols.add(functions.col(c));
+            goodCols.add(functions.col("_day").as(curated.column()));
+            good = curated.stage(scoped.filter(functions.col(SourceRows.REASON).isNull()).select(goodCols.toArray(Column[]::new)), todo);
             try {
                 Map<String, Object> counts = seen.getAsJava();
                 if (counts.get("rows") == null) {
@@ -237,10 +250,16 @@ final class IngestStep implements Step {
                 throw new IllegalStateException("interrupted", e);
             }
         }
+        // The rejected rows: kept by the writing pass when they were few, else read again.
+        Dataset<Row> bad = null;
+        if (rejected > 0) {
+            StructType schema = scoped.select(rejectColumns.toArray(Column[]::new)).schema();
+            bad = kept != null && kept.complete(rejected) ? ctx.spark().createDataFrame(kept.rows(), schema)
+                    : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).select(rejectColumns.toArray(Column[]::new));
+        }
         Map<String, Long> top = new LinkedHashMap<>();
         if (rejected > 0) {
-            for (Row r : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).groupBy(SourceRows.REASON).count()
-                    .orderBy(functions.desc("count")).limit(3).collectAsList()) {
+            for (Row r : bad.groupBy(REASON).count().orderBy(functions.desc("count")).limit(3).collectAsList()) {
                 top.put(r.getString(0), r.getLong(1));
             }
             if (rejects == null) {
@@ -251,17 +270,6 @@ final class IngestStep implements Step {
         }
         long rejectedWritten = 0;
         if (rejects != null) {
-            Dataset<Row> bad = null;
-            if (rejected > 0) {
-                List<Column> cols = new ArrayList<>();
-                for (String c : declared) cols.add(functions.col(SourceRows.RAW_PREFIX + c).as(c));
-                cols.add(functions.col(SourceRows.RAW_RECORD).as("raw_record"));
-                cols.add(functions.col(SourceRows.SOURCE).as("source"));
-                cols.add(functions.col(SourceRows.REASON).as(REASON));
-                cols.add(functions.coalesce(functions.col("_day"), functions.lit(java.sql.Date.valueOf(undatedDay == null ? todo.get(0) : undatedDay)))
-                        .as(rejects.column()));
-                bad = scoped.filter(functions.col(SourceRows.REASON).isNotNull()).select(cols.toArray(Column[]::new));
-            }
             rejectedWritten = rejects.stage(bad, rejectDays).publish(d -> fps.getOrDefault(d, fingerprint("undated"))).values().stream()
                     .mapToLong(Long::longValue).sum();
         }

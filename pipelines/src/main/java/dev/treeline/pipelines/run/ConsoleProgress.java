@@ -18,8 +18,8 @@ import java.util.function.Supplier;
  */
 public final class ConsoleProgress implements Progress {
     static final long REDRAW_MILLIS = 200;
-    static final long QUIET_MILLIS = 10_000;
-    static final long UNKNOWN_MILLIS = 30_000;
+    static final long QUIET_MILLIS = 30_000;
+    static final long UNKNOWN_MILLIS = 60_000;
 
     private final Supplier<PrintStream> out;
     private final boolean terminal;

@@ -66,6 +66,9 @@ final class RegisterStep implements Step {
                 }
                 ctx.tracker().setTags(onRun);
                 version = registry.createVersion(model, artifactUri + "/" + MODEL_ARTIFACT, runId, onVersion, description(evaluation));
+                if (evaluation.headline() != null) {
+                    dev.treeline.registry.mlflow.ReviewView.ensure(mlflow, run.path("info").path("experiment_id").asText(), evaluation.headline());
+                }
             }
             registry.setAlias(model, RegistryTags.CHALLENGER, version.version());
             ctx.catalog().writeJson(ctx.output(0), new ModelVersionRecord(model, version.version(), runId, version.source()));

@@ -105,6 +105,7 @@ public final class FileSource {
             // One projection. The reason reads only what the parser produced (the corrupt record, the columns as
             // parsed), never a typed output column, so filters on it stay linear to plan (see IngestStep#publish).
             List<Column> cols = new ArrayList<>();
+            List<Column> texts = new ArrayList<>();
             List<Column> encodingReasons = new ArrayList<>();
             int i = 0;
             for (var e : ds.schema().entrySet()) {
@@ -114,11 +115,12 @@ public final class FileSource {
                     v = functions.when(v.isin(tokens.toArray()), functions.lit(null).cast("string")).otherwise(v);
                 }
                 cols.add(functions.when(corrupt, fixed.getField("v" + i)).otherwise(v).as(e.getKey()));
-                cols.add(functions.when(corrupt, fixed.getField("t" + (i))).otherwise(v.cast("string")).as(SourceRows.RAW_PREFIX + e.getKey()));
+                texts.add(functions.when(corrupt, fixed.getField("t" + i)).otherwise(v.cast("string")).as(e.getKey()));
                 if (e.getValue() == ColumnType.STRING) encodingReasons.add(TypedColumns.encodingReason(parsed, e.getKey(), o.encoding()));
                 i++;
             }
             Column reason = functions.when(corrupt, fixed.getField("reason")).otherwise(TypedColumns.joinReasons(encodingReasons));
+            cols.add(SourceRows.raw(reason, texts));
             cols.add(functions.col(CORRUPT).as(SourceRows.RAW_RECORD));
             cols.add(functions.input_file_name().as(SourceRows.SOURCE));
             cols.add(reason.as(SourceRows.REASON));

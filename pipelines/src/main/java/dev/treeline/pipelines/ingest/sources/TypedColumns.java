@@ -30,6 +30,7 @@ public final class TypedColumns {
      */
     public static Dataset<Row> convert(Dataset<Row> raw, Map<String, ColumnType> schema, Formats formats, Column corruptReason, Column rawRecord, Column source) {
         List<Column> out = new ArrayList<>();
+        List<Column> texts = new ArrayList<>();
         List<Column> reasons = new ArrayList<>();
         for (Map.Entry<String, ColumnType> e : schema.entrySet()) {
             String name = e.getKey();
@@ -54,7 +55,7 @@ public final class TypedColumns {
                 expectation = expectation(type, formats);
             }
             out.add(typed.as(name));
-            out.add(text.as(SourceRows.RAW_PREFIX + name));
+            texts.add(text.as(name));
             if (expectation != null) {
                 reasons.add(functions.when(text.isNotNull().and(typed.isNull()),
                         functions.concat(functions.lit(name + " = '"), abbreviate(text), functions.lit("' " + expectation))));
@@ -63,6 +64,7 @@ public final class TypedColumns {
         }
         Column joined = joinReasons(reasons);
         Column reason = corruptReason == null ? joined : functions.coalesce(corruptReason, joined);
+        out.add(SourceRows.raw(reason, texts));
         out.add((rawRecord == null ? functions.lit(null).cast("string") : rawRecord).as(SourceRows.RAW_RECORD));
         out.add((source == null ? functions.lit(null).cast("string") : source).as(SourceRows.SOURCE));
         out.add(reason.as(SourceRows.REASON));
