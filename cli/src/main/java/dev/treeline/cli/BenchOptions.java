@@ -27,7 +27,7 @@ final class BenchOptions {
 
     /** Progress goes to standard error with --output json, so standard output is the one JSON object. */
     Progress progress() {
-        return output.json() ? line -> System.err.println(line) : Cli.OUT;
+        return Cli.progress(output.json());
     }
 
     Path flights() {

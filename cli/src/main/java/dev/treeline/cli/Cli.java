@@ -28,6 +28,14 @@ final class Cli {
     /** Progress on standard output, with a live status line on a terminal (see ConsoleProgress). */
     static final Progress OUT = dev.treeline.pipelines.run.ConsoleProgress.standardOutput();
 
+    /** Progress of a command whose standard output is one JSON object: on standard error. */
+    static final Progress ERR = dev.treeline.pipelines.run.ConsoleProgress.standardError();
+
+    /** Where a command reports progress: standard error when its standard output is JSON. */
+    static Progress progress(boolean json) {
+        return json ? ERR : OUT;
+    }
+
     static Environment environment(CommonOptions common, String mlflowUri, String master, Map<String, String> params) {
         return EnvironmentResolver.system().resolve(common.workspace, mlflowUri, master, params);
     }
@@ -55,7 +63,11 @@ final class Cli {
     }
 
     static PipelineRunner runner(Environment env, Pipeline pipeline) {
-        return new PipelineRunner(env, tracking(env), () -> spark(env.sparkMaster(), pipeline.spec().spark()), OUT);
+        return runner(env, pipeline, OUT);
+    }
+
+    static PipelineRunner runner(Environment env, Pipeline pipeline, Progress progress) {
+        return new PipelineRunner(env, tracking(env), () -> spark(env.sparkMaster(), pipeline.spec().spark()), progress);
     }
 
     /**

@@ -85,7 +85,7 @@ final class TuneCommand implements Callable<Integer> {
         if (parallelism != null) tune.put("parallelism", Integer.toString(parallelism), "--parallelism");
         Pipeline pipeline = new SpecLoader(StepTypes.discover()).load(root, spec);
 
-        PipelineRunner runner = Cli.runner(env, pipeline);
+        PipelineRunner runner = Cli.runner(env, pipeline, Cli.progress(output == OutputFormat.json));
         // A study is a run of its own (a new MLflow parent run, as with run --force): trials and best parameters never mix with another's.
         RunOutcome outcome = runner.run(pipeline, date, new RunOptions(true, null, name));
         Path trialsFile = runner.store().runDir(pipeline.spec().name(), date, outcome.state().runId).resolve("scratch").resolve(name)

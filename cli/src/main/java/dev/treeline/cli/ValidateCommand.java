@@ -50,7 +50,7 @@ final class ValidateCommand implements Callable<Integer> {
         String validate = null;
         for (StepSpec s : pipeline.spec().steps()) if (s.type().equals("validate")) validate = s.name();
         if (validate == null) throw new TreelineException(ExitCode.USAGE, spec + " has no step of type validate");
-        RunOutcome outcome = Cli.runner(env, pipeline).run(pipeline, date, new RunOptions(false, null, validate));
+        RunOutcome outcome = Cli.runner(env, pipeline, Cli.progress(output == OutputFormat.json)).run(pipeline, date, new RunOptions(false, null, validate));
         StepState st = outcome.state().step(validate);
         String report = st.facts.get("report");
         if (report == null || !Files.exists(Path.of(report))) {

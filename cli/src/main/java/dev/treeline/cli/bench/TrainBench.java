@@ -125,9 +125,14 @@ public final class TrainBench {
                 m.seconds / rounds, m.auc, m.peakHeapMb, note));
     }
 
-    /** Builds the example's feature snapshot for June once (ingest to features), kept in the cache. */
+    /**
+     * Builds the example's feature snapshot for June once (ingest to features), kept in the cache under a
+     * name that identifies the data and the spec it was built from, so other data never reuses it.
+     */
     private Path snapshot(Path flights, Path pipelineSpec) throws IOException {
-        Path dir = cache.resolve("bench").resolve("train-features");
+        String key = dev.treeline.pipelines.util.Hashing.sha256(Files.readString(pipelineSpec) + "\n" + flights.toAbsolutePath() + "\n"
+                + describe(flights)).substring(0, 16);
+        Path dir = cache.resolve("bench").resolve("train-features-" + key);
         if (Files.exists(dir.resolve("_COMPLETE"))) return dir;
         progress.info("building the flights feature snapshot for June (once, into " + dir + ") ...");
         Path ws = work.resolve("features-ws");
@@ -143,6 +148,17 @@ public final class TrainBench {
         Files.writeString(dir.resolve("_COMPLETE"), "");
         AtomicFiles.deleteRecursively(ws);
         return dir;
+    }
+
+    /** Every file under {@code data} with its size and modification time. */
+    private static String describe(Path data) throws IOException {
+        try (var files = Files.walk(data)) {
+            StringBuilder b = new StringBuilder();
+            for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                b.append(f).append(' ').append(Files.size(f)).append(' ').append(Files.getLastModifiedTime(f).toMillis()).append('\n');
+            }
+            return b.toString();
+        }
     }
 
     /** The training rows repeated (or sampled) to exactly {@code rows}, written once so every contender reads the same files. */

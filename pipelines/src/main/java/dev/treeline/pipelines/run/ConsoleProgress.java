@@ -54,14 +54,25 @@ public final class ConsoleProgress implements Progress {
      * JVM has a console; its width from {@code treeline.columns} (set by ./treeline), else {@code COLUMNS}, else 100.
      */
     public static ConsoleProgress standardOutput() {
+        return new ConsoleProgress(() -> System.out, System.console() != null, width(), System::currentTimeMillis);
+    }
+
+    /**
+     * Progress on standard error, for commands whose standard output is one JSON object (--output json).
+     * Lines, never a live one: the output is going to a program, whoever reads the errors.
+     */
+    public static ConsoleProgress standardError() {
+        return new ConsoleProgress(() -> System.err, false, width(), System::currentTimeMillis);
+    }
+
+    private static int width() {
         String cols = System.getProperty("treeline.columns", System.getenv("COLUMNS"));
-        int width = 100;
         try {
-            if (cols != null && !cols.isBlank()) width = Integer.parseInt(cols.trim());
+            if (cols != null && !cols.isBlank()) return Integer.parseInt(cols.trim());
         } catch (NumberFormatException e) {
             // keep the default
         }
-        return new ConsoleProgress(() -> System.out, System.console() != null, width, System::currentTimeMillis);
+        return 100;
     }
 
     @Override

@@ -100,7 +100,10 @@ public final class LocalStack {
         try (FileLocks.Held lock = FileLocks.acquire(stackDir.resolve(".lock"))) {
             StackState state = readState();
             if (state != null) {
-                for (var entry : Map.of("MLflow", state.mlflow(), "S3Proxy", state.s3()).entrySet()) {
+                Map<String, StackState.Service> services = new java.util.LinkedHashMap<>();
+                services.put("MLflow", state.mlflow());
+                services.put("S3Proxy", state.s3());
+                for (var entry : services.entrySet()) {
                     StackState.Service s = entry.getValue();
                     if (s == null) continue;
                     if (ManagedProcess.isOurs(s.pid(), stackDir.toString())) {
