@@ -190,9 +190,9 @@ final class IngestStep implements Step {
 
     /**
      * Splits rows into accepted and rejected and publishes both for the days in {@code todo}. The accepted
-     * rows are written in one pass that also counts every row and every rejection (observed metrics); the
-     * rejected rows take a second pass only when there are any. Over the reject budget nothing is
-     * published as accepted.
+     * rows are written in one pass that also counts every row and every rejection (observed metrics) and
+     * keeps the rejected rows when they are few ({@link RejectSample}); only more of them take a second
+     * pass. Over the reject budget nothing is published as accepted.
      *
      * <p>No filter on the reject reason may reach below the observation: pushed into the projection that
      * computes the typed columns, a predicate over every column makes Spark's constraint propagation
@@ -254,8 +254,10 @@ final class IngestStep implements Step {
         Dataset<Row> bad = null;
         if (rejected > 0) {
             StructType schema = scoped.select(rejectColumns.toArray(Column[]::new)).schema();
+            // Read again, they are counted by reason and written: one pass over the source for both.
             bad = kept != null && kept.complete(rejected) ? ctx.spark().createDataFrame(kept.rows(), schema)
-                    : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).select(rejectColumns.toArray(Column[]::new));
+                    : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).select(rejectColumns.toArray(Column[]::new))
+                    .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
         }
         Map<String, Long> top = new LinkedHashMap<>();
         if (rejected > 0) {
@@ -273,6 +275,7 @@ final class IngestStep implements Step {
             rejectedWritten = rejects.stage(bad, rejectDays).publish(d -> fps.getOrDefault(d, fingerprint("undated"))).values().stream()
                     .mapToLong(Long::longValue).sum();
         }
+        if (bad != null) bad.unpersist();
         double ratio = rowsIn == 0 ? 0 : (double) rejected / rowsIn;
         if (ratio > params.maxRejectRatio()) {
             good.discard();

@@ -19,8 +19,8 @@ import org.apache.spark.util.AccumulatorV2;
  * kept rows only when their count equals the pass's own count of rejects ({@link #complete}).
  */
 final class RejectSample extends AccumulatorV2<Row, RejectSample.Rows> {
-    /** At most this many values (rows times columns) are kept on the driver. */
-    static final long MAX_VALUES = 2_000_000;
+    /** At most this many values (rows times columns) are kept on the driver (a test lowers it to exercise the second pass). */
+    static volatile long maxValues = 2_000_000;
 
     private final int limit;
     private Rows rows = new Rows();
@@ -32,7 +32,7 @@ final class RejectSample extends AccumulatorV2<Row, RejectSample.Rows> {
     }
 
     RejectSample(int columns) {
-        this((int) Math.max(100, Math.min(100_000, MAX_VALUES / Math.max(1, columns))), null);
+        this((int) Math.max(1, Math.min(100_000, maxValues / Math.max(1, columns))), null);
     }
 
     private RejectSample(int limit, Rows rows) {

@@ -199,6 +199,22 @@ class BadInputTest {
         assertTrue(catalog(p).partitioned("curated").markers().isEmpty(), "nothing is published as accepted");
     }
 
+    @Test
+    void rejectsTooManyToKeepOnTheWayAreReadAgainAndEveryOneQuarantined() throws Exception {
+        Path f = csv("a.csv", HEADER.replace(',', ';') + good(1).replace(',', ';') + good(2).replace(',', ';'));
+        Pipeline p = pipeline("csv", f.toString(), SCHEMA, "{header: false}", "max_reject_ratio: 0.1");
+        long before = RejectSample.maxValues;
+        RejectSample.maxValues = 1; // one rejected row kept at most: the others need a second read
+        try {
+            TreelineException e = ingestFails(p);
+            assertTrue(e.getMessage().startsWith("step 'ingest' failed: 3 of 3 rows (100.00%) could not be read, above max_reject_ratio 10.00%"),
+                    e.getMessage());
+        } finally {
+            RejectSample.maxValues = before;
+        }
+        assertEquals(3, catalog(p).partitioned("quarantine").rows(DAY), "every rejected row is kept, not only those the first pass could");
+    }
+
     // ---- columns and files --------------------------------------------------------------------
 
     @Test
