@@ -325,8 +325,11 @@ class CommandTourTest {
         System.setProperty("treeline.home", Path.of("..").toAbsolutePath().normalize().toString());
         try {
             for (Stop stop : stops()) {
+                long started = System.nanoTime();
                 try {
                     stop.visit().run();
+                    // Where the tour's minutes go, for whoever makes the suite faster.
+                    System.err.printf("tour stop '%s': %.1f s%n", stop.command(), (System.nanoTime() - started) / 1e9);
                 } catch (AssertionError | RuntimeException e) {
                     throw new AssertionError("tour stop '" + stop.command() + "': " + e.getMessage(), e);
                 }

@@ -292,8 +292,9 @@ class ModelReviewIntegrationTest {
     void verifyPassesOnThePublishedVersionAndCatchesACorruptedObject() throws Exception {
         CliTest.Result ok = models("verify", model, "2");
         assertEquals(0, ok.code(), ok.err() + ok.out());
-        assertTrue(ok.out().matches("(?s).*" + model + " version 2 at s3://treeline-models/review/" + model + "/2/: OK · \\d+ files match manifest\\.json · "
-                + "\\d+ sample rows re-scored, max \\|diff\\| .*"), ok.out());
+        assertTrue(ok.out().matches("(?s).*" + model + " version 2 at s3://treeline-models/review/" + model + "/2/: OK\n"
+                + "  \\d+ files match manifest\\.json \\(size and sha256\\)\n"
+                + "  booster and feature pipeline reload; \\d+ sample rows re-scored, max \\|diff\\| .*"), ok.out());
         Manifest m = s3(p -> p.published(model, "2")).orElseThrow().getKey();
         assertTrue(m.files().stream().anyMatch(f -> f.path().equals("MLmodel")), "the MLflow MLmodel file is published");
         assertTrue(m.files().stream().anyMatch(f -> f.path().equals("triton/" + model + "/config.pbtxt")));

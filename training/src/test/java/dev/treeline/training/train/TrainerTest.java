@@ -92,7 +92,8 @@ class TrainerTest {
 
     @Test
     void aFitReportsItsRoundsAndBestValidationMetricAsItGoes() throws Exception {
-        TrainParams p = params("{num_rounds: 60, early_stopping_rounds: 0, max_depth: 3, eta: 0.1}");
+        // Validation is watched only with early stopping; 60 rounds of patience never stop a 60-round fit.
+        TrainParams p = params("{num_rounds: 60, early_stopping_rounds: 60, max_depth: 3, eta: 0.1}");
         List<double[]> seen = java.util.Collections.synchronizedList(new ArrayList<>());
         XGBoostFit.Result r = XGBoostFit.fit(xor(20000, 13, false), xor(5000, 14, false), p, ONE, META, 1, 60, false, false, 0,
                 (done, best) -> seen.add(new double[] {done, best}));
