@@ -31,23 +31,25 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code treeline backfill} over 7 days of (generated) flights with a controller running the real
- * pipeline against MLflow and S3: 7 runs, 7 model versions; again with {@code --reprocess none}:
+ * {@code treeline backfill} over 3 days of (generated) flights with a controller running the real
+ * pipeline against MLflow and S3: 3 runs, 3 model versions; again with {@code --reprocess none}:
  * nothing new. Also the scheduler, runs and metrics surfaces on the result.
  */
 class BackfillIntegrationTest {
     static final LocalDate START = LocalDate.of(2001, 5, 1);
     static final LocalDate FROM = START.plusDays(19);
-    static final LocalDate TO = FROM.plusDays(6);
+    /** Enough dates for order, one version each and a rerun that adds nothing; each is a whole pipeline run. */
+    static final int DAYS = 3;
+    static final LocalDate TO = FROM.plusDays(DAYS - 1);
 
     @TempDir Path tmp;
 
     @Test
-    void sevenDaysGiveSevenRunsAndSevenVersionsAndARerunCreatesNothing() throws Exception {
+    void eachDateGivesARunAndAVersionAndARerunCreatesNothing() throws Exception {
         Path ws = tmp.resolve("ws");
         Environment env = LocalStackFixture.get().environment(ws);
         String model = "backfill-" + UUID.randomUUID().toString().substring(0, 8);
-        Path data = SyntheticFlights.write(TestSpark.session(), tmp.resolve("raw"), START, 26, 300, 17);
+        Path data = SyntheticFlights.write(TestSpark.session(), tmp.resolve("raw"), START, 19 + DAYS, 300, 17);
         Path spec = TestPipelines.writeSpec(tmp.resolve("spec"), TestPipelines.publishingFlightsSpec(data, 14, model, "bf"));
         Path file = tmp.resolve("schedule.yaml");
         Files.writeString(file, """
@@ -68,43 +70,43 @@ class BackfillIntegrationTest {
             controller.start();
             CliTest.Result backfill = CliTest.run(concat(new String[] {"backfill", "nightly", "--from", FROM.toString(), "--to", TO.toString()}, common));
             assertEquals(0, backfill.code(), backfill.err());
-            assertTrue(backfill.out().contains("7 run(s) queued, 0 date(s) left alone"), backfill.out());
+            assertTrue(backfill.out().contains(DAYS + " run(s) queued, 0 date(s) left alone"), backfill.out());
             long deadline = System.currentTimeMillis() + 600_000;
             while (controller.runs().countByState("nightly").getOrDefault(RunRecord.SUCCEEDED, 0) + controller.runs().countByState("nightly")
-                    .getOrDefault(RunRecord.FAILED, 0) < 7 && System.currentTimeMillis() < deadline) {
+                    .getOrDefault(RunRecord.FAILED, 0) < DAYS && System.currentTimeMillis() < deadline) {
                 Thread.sleep(500);
             }
-            assertEquals(Map.of(RunRecord.SUCCEEDED, 7), controller.runs().countByState("nightly"), String.join("\n", lines));
+            assertEquals(Map.of(RunRecord.SUCCEEDED, DAYS), controller.runs().countByState("nightly"), String.join("\n", lines));
 
             CliTest.Result list = CliTest.run(concat(new String[] {"runs", "list", "--output", "json"}, common));
             JsonNode runs = Json.parse(list.out()).path("runs");
-            assertEquals(7, runs.size());
+            assertEquals(DAYS, runs.size());
             System.out.println(CliTest.run(concat(new String[] {"runs", "list"}, common)).out()); // the report's table
             for (JsonNode r : runs) {
                 assertEquals("succeeded", r.path("state").asText());
-                assertTrue(r.path("model_version").asText().matches("[1-7]"), r.toString());
+                assertTrue(r.path("model_version").asText().matches("[1-" + DAYS + "]"), r.toString());
             }
             try (MlflowConnection m = new MlflowConnection(env.mlflowUri(), MlflowCredentials.NONE)) {
                 var versions = m.registry().versions(model);
-                assertEquals(7, versions.size(), "a model version per date");
+                assertEquals(DAYS, versions.size(), "a model version per date");
                 assertEquals(TO.toString(), versions.get(0).tags().get("treeline.logical_date"));
-                assertEquals(FROM.toString(), versions.get(6).tags().get("treeline.logical_date"), "oldest first: version 1 is the first date");
+                assertEquals(FROM.toString(), versions.get(DAYS - 1).tags().get("treeline.logical_date"), "oldest first: version 1 is the first date");
             }
 
             CliTest.Result again = CliTest.run(concat(new String[] {"backfill", "nightly", "--from", FROM.toString(), "--to", TO.toString(),
                     "--reprocess", "none"}, common));
-            assertTrue(again.out().contains("0 run(s) queued, 7 date(s) left alone"), again.out());
+            assertTrue(again.out().contains("0 run(s) queued, " + DAYS + " date(s) left alone"), again.out());
             Thread.sleep(1_000);
-            assertEquals(7, controller.runs().list("nightly", null, 100).size(), "nothing new");
+            assertEquals(DAYS, controller.runs().list("nightly", null, 100).size(), "nothing new");
 
             HttpClient http = HttpClient.newHttpClient();
             String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.metrics().port() + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             System.out.println(metrics); // the report's scrape
-            assertTrue(metrics.contains("treeline_runs{schedule=\"nightly\",state=\"succeeded\"} 7.0"), metrics);
+            assertTrue(metrics.contains("treeline_runs{schedule=\"nightly\",state=\"succeeded\"} " + DAYS + ".0"), metrics);
             assertTrue(metrics.matches("(?s).*treeline_champion_metric\\{(metric=\"auc\",schedule=\"nightly\"|schedule=\"nightly\",metric=\"auc\")} 0\\.\\d+.*"),
                     metrics);
-            assertTrue(metrics.matches("(?s).*treeline_step_duration_seconds_count\\{schedule=\"nightly\",step=\"train\"} 7(\\.0)?\n.*"), metrics);
+            assertTrue(metrics.matches("(?s).*treeline_step_duration_seconds_count\\{schedule=\"nightly\",step=\"train\"} " + DAYS + "(\\.0)?\n.*"), metrics);
             assertEquals("ok\n", http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + controller.metrics().port() + "/healthz")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
 

@@ -182,10 +182,11 @@ final class ClusterRuns {
     }
 
     /**
-     * Date 3 on the cluster in client mode, up to train: 300 rounds in checkpointed segments of 100, no
-     * early stop. A watcher SIGKILLs a worker running an executor as soon as the workers report boosting
-     * round 20, inside XGBoost's barrier stage; the segment is retried from its checkpoint on the
-     * executor Spark starts on the spare worker.
+     * Date 3 on the cluster in client mode, up to train: 1,500 rounds in checkpointed segments of 500, no
+     * early stop. A watcher SIGKILLs a worker running an executor as soon as an executor's XGBoost joined
+     * the collective ("Task N got rank M" in its stderr: the barrier stage of the first segment is
+     * boosting); the segment is retried from its checkpoint on the executor Spark starts on the spare
+     * worker. (Treeline keeps XGBoost's per-round lines quiet, so the rank line is the sign.)
      */
     static final class KillRun {
         final Path log;
@@ -197,15 +198,14 @@ final class ClusterRuns {
         KillRun(ClusterRuns runs) {
             log = runs.dir.resolve("logs").resolve("cluster-d3-kill.log");
             process = TreelineJar.start(log, runs.childEnv(), runArgs(runs.clusterEnv, runs.clusterSpec, D3, runs.cluster.masterUrl(),
-                    List.of("APPROVAL=manual", "ROUNDS=300", "EARLY_STOP=0", "DEPTH=6", "CHECKPOINT=100"), "--to-step", "train"));
+                    List.of("APPROVAL=manual", "ROUNDS=1500", "EARLY_STOP=0", "DEPTH=6", "CHECKPOINT=500"), "--to-step", "train"));
+            Path sparkDir = runs.dir.resolve("spark");
             Thread watcher = new Thread(() -> {
-                // Round 20's evaluation line, forwarded from the workers while they boost: the barrier stage is running.
-                java.util.regex.Pattern round = java.util.regex.Pattern.compile("\\] \\[20]\t");
                 Instant deadline = Instant.now().plus(Duration.ofMinutes(5));
                 try {
-                    while (!round.matcher(TreelineJar.read(log)).find()) {
+                    while (!boosting(sparkDir, started)) {
                         if (!process.isAlive() || Instant.now().isAfter(deadline)) {
-                            watcherProblem = "the run ended (or hung) before boosting round 20";
+                            watcherProblem = "the run ended (or hung) before an executor's XGBoost joined the collective";
                             return;
                         }
                         Thread.sleep(100);
@@ -219,6 +219,17 @@ final class ClusterRuns {
             }, "kill-a-worker");
             watcher.setDaemon(true);
             watcher.start();
+        }
+
+        /** Whether an executor started since {@code since} logged XGBoost's collective rank: its boosting began. */
+        static boolean boosting(Path sparkDir, Instant since) {
+            try (var files = Files.walk(sparkDir)) {
+                return files.filter(f -> f.getFileName().toString().equals("stderr") && f.toString().contains("/app-"))
+                        .filter(f -> f.toFile().lastModified() >= since.toEpochMilli())
+                        .anyMatch(f -> TreelineJar.read(f).matches("(?s).*Task \\d+ got rank \\d+.*"));
+            } catch (IOException | UncheckedIOException e) {
+                return false; // a directory being created or removed as we walk: look again
+            }
         }
     }
 

@@ -124,7 +124,7 @@ class SparkClusterIT {
             assertTrue(out.contains("[5/9] train: ok") && out.contains(runs.clusterName + " " + ClusterRuns.D3 + ": stopped after step train"),
                     ClusterRuns.tail(out));
             assertTrue(out.contains("spark-submit exit 0"), ClusterRuns.tail(out));
-            assertTrue(out.contains("rounds 1-100 failed (") && out.contains("retry 1 of 2 from the checkpoint at round 0"),
+            assertTrue(out.contains("rounds 1-500 failed (") && out.contains("retry 1 of 2 from the checkpoint at round 0"),
                     "the lost segment was retried from its checkpoint:\n" + ClusterRuns.tail(out));
         } else {
             String error = out.lines().filter(l -> l.startsWith("error: ")).reduce((a, b) -> b).orElse("");

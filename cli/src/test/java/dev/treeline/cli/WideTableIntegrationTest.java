@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class WideTableIntegrationTest {
     static final int WIDTH = 220;
-    static final int DAYS = 20;
+    static final int DAYS = 19; // the window: 14 training, 3 validation and 2 holdout days
     static final long ROWS = 6_000;
     static final LocalDate START = LocalDate.of(2001, 3, 1);
     static final LocalDate DATE = START.plusDays(DAYS - 1);

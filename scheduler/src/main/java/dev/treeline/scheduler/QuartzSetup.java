@@ -25,6 +25,9 @@ final class QuartzSetup {
     }
 
     /** {@code threads} 0 makes a client: it reads and changes the job store (pause, trigger, doctor) and never runs jobs. */
+    /** How long an idle controller waits before looking for triggers other processes added. */
+    static final long IDLE_WAIT_MILLIS = 3_000;
+
     static Scheduler create(ControllerSettings s, String instanceId, int threads) {
         return create(s, instanceId, threads, false);
     }
@@ -52,6 +55,9 @@ final class QuartzSetup {
         p.setProperty("org.quartz.jobStore.isClustered", Boolean.toString(s.clustered()));
         p.setProperty("org.quartz.jobStore.clusterCheckinInterval", Long.toString(s.checkinInterval().toMillis()));
         p.setProperty("org.quartz.jobStore.acquireTriggersWithinLock", "true");
+        // Runs queued by another process (trigger, backfill, retry from the CLI) signal nothing to this one: an idle
+        // controller looks for new triggers this often (Quartz's default, 30 s, makes `scheduler trigger` seem stuck).
+        p.setProperty("org.quartz.scheduler.idleWaitTime", Long.toString(IDLE_WAIT_MILLIS));
         p.setProperty("org.quartz.dataSource." + ds + ".provider", "hikaricp");
         p.setProperty("org.quartz.dataSource." + ds + ".driver", s.postgres() ? "org.postgresql.Driver" : "org.h2.Driver");
         p.setProperty("org.quartz.dataSource." + ds + ".URL", s.jdbcUrl());

@@ -33,6 +33,10 @@ import org.apache.spark.sql.types.StructType;
 final class FeaturesStep implements Step {
     static final String SPLIT = "split";
     static final String LABEL = FeaturePipelineFactory.LABEL;
+    /** The columns this step writes beside the table's; a table column of one of these names is replaced. */
+    static final List<String> RESERVED = List.of(LABEL, SPLIT, FeaturePipelineFactory.FEATURES, FeaturePipelineFactory.WEIGHT);
+    private static final String TMP_LABEL = "__treeline_label";
+    private static final String TMP_WEIGHT = "__treeline_weight";
     static final int SAMPLE_ROWS = 1000;
 
     private final FeatureSpec spec;
@@ -59,10 +63,14 @@ final class FeaturesStep implements Step {
                 ? ctx.catalog().partitioned(j.dataset()).read(w.trainFrom().minusDays(j.maxAgeDays()), w.logicalDate()).schema()
                 : ctx.catalog().read(j.dataset()).schema());
         Preflight.check(ctx.spark(), spec, ctx.input(0), rows.schema(), joinSchemas);
-        for (String reserved : List.of(LABEL, SPLIT, FeaturePipelineFactory.FEATURES, FeaturePipelineFactory.WEIGHT)) {
-            if (List.of(rows.columns()).contains(reserved)) {
-                throw dev.treeline.pipelines.TreelineException.data("dataset '" + ctx.input(0) + "' has a column named '" + reserved
-                        + "', which the features step writes; rename it before this step");
+        // A table's own 'label' (or 'split', 'features', 'weight') column is common: the label and weight expressions
+        // may read it, and the step's column of that name then takes its place. Only a feature read under that name clashes.
+        List<String> read = spec.pipelineInputs(List.of(rows.columns()));
+        for (String reserved : RESERVED) {
+            if (read.contains(reserved)) {
+                throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "the feature spec of step '" + ctx.step().name() + "' reads column '" + reserved
+                        + "' of dataset '" + ctx.input(0) + "' as a feature, but the features step writes a column of that name; "
+                        + "add a derived column (e.g. derived: {" + reserved + "_in: " + reserved + "}) and use that instead");
             }
         }
         String aggregates = spec.aggregates().isEmpty() ? null : ctx.input(1);
@@ -72,9 +80,14 @@ final class FeaturesStep implements Step {
         Column split = functions.when(functions.col(day).lt(functions.lit(java.sql.Date.valueOf(w.validationFrom()))), DateWindow.TRAIN)
                 .when(functions.col(day).lt(functions.lit(java.sql.Date.valueOf(w.holdoutFrom()))), DateWindow.VALIDATION)
                 .otherwise(DateWindow.HOLDOUT);
-        Dataset<Row> labelled = enriched.withColumn(LABEL, functions.expr(spec.label()).cast("double")).withColumn(SPLIT, split);
+        // The label and weight are computed from the row as read, then the table's own columns of the step's names go.
+        Column labelValue = functions.expr(spec.label()).cast("double");
+        Column weightValue = spec.weight() == null ? null : functions.expr(spec.weight()).cast("double");
         String weight = FeaturePipelineFactory.WEIGHT;
-        if (spec.weight() != null) labelled = labelled.withColumn(weight, functions.expr(spec.weight()).cast("double"));
+        Dataset<Row> labelled = enriched.withColumn(TMP_LABEL, labelValue);
+        if (weightValue != null) labelled = labelled.withColumn(TMP_WEIGHT, weightValue);
+        labelled = labelled.drop(RESERVED.toArray(String[]::new)).withColumnRenamed(TMP_LABEL, LABEL).withColumn(SPLIT, split);
+        if (weightValue != null) labelled = labelled.withColumnRenamed(TMP_WEIGHT, weight);
         labelled = labelled.cache();
         try {
             // Rows without a label (or without a usable weight) cannot train or score; they are counted and left out.
@@ -108,13 +121,13 @@ final class FeaturesStep implements Step {
                     aggregates, joinDatasets, List.copyOf(spec.pii().keySet()), snapshotId);
             // A fixed sample of holdout rows (already guarded) with their in-run vectors: the parity check of scoring.
             List<Column> orderCols = new ArrayList<>();
-            for (String c : enriched.columns()) orderCols.add(functions.col("`" + c + "`"));
+            for (String c : enriched.columns()) if (!RESERVED.contains(c)) orderCols.add(functions.col("`" + c + "`"));
             Dataset<Row> sample = fitted.transform(usable.filter(functions.col(SPLIT).equalTo(DateWindow.HOLDOUT))
                     .orderBy(functions.xxhash64(orderCols.toArray(Column[]::new))).limit(SAMPLE_ROWS));
             // The input columns as the guard left them: a column it dropped is not in the sample (nor in serving's input).
             List<String> guarded = List.of(sample.columns());
             List<Column> sampleCols = new ArrayList<>();
-            for (String c : enriched.columns()) if (guarded.contains(c)) sampleCols.add(functions.col("`" + c + "`"));
+            for (String c : enriched.columns()) if (guarded.contains(c) && !RESERVED.contains(c)) sampleCols.add(functions.col("`" + c + "`"));
             sampleCols.add(functions.col(LABEL));
             sampleCols.add(functions.col(FeaturePipelineFactory.FEATURES));
             Dataset<Row> sampleRows = sample.select(sampleCols.toArray(Column[]::new));

@@ -13,6 +13,8 @@ public final class TestSpark {
         return SparkSessions.getOrCreate(new SparkSpec("local[2]", Map.of(
                 "spark.ui.enabled", "false",
                 "spark.sql.shuffle.partitions", "4",
+                "spark.sql.codegen.wholeStage", "false",
+                "spark.sql.codegen.factoryMode", "NO_CODEGEN",
                 "spark.driver.host", "127.0.0.1",
                 "spark.driver.bindAddress", "127.0.0.1")), null, false);
     }

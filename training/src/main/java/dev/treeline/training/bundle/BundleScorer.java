@@ -44,7 +44,8 @@ public final class BundleScorer {
      * prediction (regression), or the most likely class (multiclass, with {@code probabilities} too).
      */
     public static Dataset<Row> score(SparkSession spark, ModelBundle bundle, Dataset<Row> raw, String... keep) {
-        Dataset<Row> features = bundle.loadFeaturePipeline().transform(raw);
+        // The pipeline never reads a column named like its output (the features step refuses such a spec): a table's own goes.
+        Dataset<Row> features = bundle.loadFeaturePipeline().transform(raw.drop(FeaturePipelineFactory.FEATURES));
         String[] cols = new String[keep.length + 1];
         System.arraycopy(keep, 0, cols, 0, keep.length);
         cols[keep.length] = FeaturePipelineFactory.FEATURES;
