@@ -1,5 +1,6 @@
 package dev.treeline.cli;
 
+import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Environment;
@@ -96,10 +97,10 @@ final class DemoCommand implements Callable<Integer> {
                 "seconds");
         for (int i = 0; i < outcomes.size(); i++) {
             RunState s = outcomes.get(i).state();
-            Double version = s.number("register", "model_version");
-            Double auc = s.number("evaluate", "holdout_auc");
+            Double version = s.numberOfType(StepTypeNames.REGISTER, "model_version");
+            Double auc = s.numberOfType(StepTypeNames.EVALUATE, "holdout_auc");
             String v = version == null ? "-" : String.valueOf(version.longValue());
-            Double gate = s.number("promote", "gate_passed");
+            Double gate = s.numberOfType(StepTypeNames.PROMOTE, "gate_passed");
             System.out.printf("%-11s  %-26s  %-8s  %7s  %11s  %-6s  %-9s  %.1f%n", s.logicalDate, s.runId,
                     outcomes.get(i).ranNow() ? "ran" : "done", v, auc == null ? "-" : String.format("%.4f", auc),
                     gate == null ? "-" : gate > 0 ? "passed" : "failed", v.equals(champion) ? "yes" : "", seconds.get(i));

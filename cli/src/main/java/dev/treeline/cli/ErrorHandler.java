@@ -1,5 +1,6 @@
 package dev.treeline.cli;
 
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import java.io.PrintWriter;
@@ -22,19 +23,13 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
             err.println("interrupted");
             code = ExitCode.INTERRUPTED.code();
         } else {
-            err.println("error: " + ex.getClass().getSimpleName() + ": " + firstLine(ex.getMessage()));
+            err.println("error: " + ex.getClass().getSimpleName() + ": " + Messages.firstLine(ex.getMessage()));
             code = ExitCode.FAILURE.code();
         }
         if (trace) ex.printStackTrace(err);
         else err.println("(run with --stacktrace for details)");
         err.flush();
         return code;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "(no message)";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 
     /** Bad command lines: the message, a suggestion, and where to get help; exit code 2. */

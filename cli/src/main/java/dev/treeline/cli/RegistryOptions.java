@@ -2,7 +2,6 @@ package dev.treeline.cli;
 
 import dev.treeline.pipelines.env.Environment;
 import dev.treeline.registry.mlflow.MlflowConnection;
-import dev.treeline.registry.review.AuditLog;
 import dev.treeline.registry.review.ModelLifecycle;
 import dev.treeline.registry.s3.S3Clients;
 import dev.treeline.registry.s3.S3Publisher;
@@ -19,8 +18,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 final class RegistryOptions {
     @Mixin CommonOptions common;
 
-    @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else the local stack).")
-    String mlflowUri;
+    @Mixin MlflowOption mlflowOption;
 
     @Option(names = "--bucket", paramLabel = "BUCKET",
             description = "Serving's bucket (default: where the push step published the model, else $TREELINE_S3_BUCKET, else treeline-models).")
@@ -31,7 +29,7 @@ final class RegistryOptions {
 
     /** An open registry and S3 client; close after use. */
     final class Session implements AutoCloseable {
-        final Environment env = Cli.environment(common, mlflowUri, null, Map.of());
+        final Environment env = Cli.environment(common, mlflowOption.uri, null, Map.of());
         final MlflowConnection mlflow = MlflowConnection.fromEnvironment(env.requireMlflow());
         private S3Client s3;
 
@@ -63,7 +61,7 @@ final class RegistryOptions {
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            return new ModelLifecycle(mlflow, pub, new AuditLog(env.workspace(), pub), scratch, ModelLifecycle.actor(System::getenv));
+            return ModelLifecycle.forUser(env.workspace(), mlflow, pub, scratch);
         }
 
         @Override

@@ -7,24 +7,17 @@ import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.submit.SparkSubmission;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "run", description = {"Run a pipeline for one logical date.",
                 "A failed or interrupted date resumes at the step that did not finish; a date that succeeded is left alone unless --force.",
                 "A cluster master (spark://, yarn, k8s://) submits the run with spark-submit, executors sized for the spec's XGBoost workers."},
         sortOptions = false)
 final class RunCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC", description = "Pipeline spec (YAML), e.g. examples/flights/pipeline.yaml.")
-    Path spec;
-
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Logical date: the last day of data the run uses.")
-    LocalDate date;
+    @Mixin PipelineOptions pipelineOptions;
 
     @Option(names = "--force", description = "Run again even if the date already succeeded (a new run).")
     boolean force;
@@ -35,11 +28,6 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--to-step", paramLabel = "STEP", description = "Stop after this step.")
     String toStep;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
-    List<String> params = new ArrayList<>();
-
-    @Mixin MasterOption master;
-
     @Option(names = "--deploy-mode", paramLabel = "MODE", description = "With a cluster master: client (the driver runs here, default) or cluster "
             + "(on the cluster); default: the spec's spark.deploy_mode.")
     String deployMode;
@@ -48,18 +36,15 @@ final class RunCommand implements Callable<Integer> {
             + "(default: $SPARK_HOME, else pyspark's, installed into the cache on first use).")
     Path sparkHome;
 
-    @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else the local stack).")
-    String mlflowUri;
-
     /** Set by spark-submit's application arguments: this process is the driver, run here. */
     @Option(names = SparkSubmission.SUBMITTED_FLAG, hidden = true)
     boolean submitted;
 
-    @Mixin CommonOptions common;
-
     @Override
     public Integer call() throws InterruptedException {
-        Environment env = Cli.environment(common, mlflowUri, master.master, Cli.params(params));
+        Path spec = pipelineOptions.spec;
+        LocalDate date = pipelineOptions.date;
+        Environment env = pipelineOptions.environment();
         Pipeline pipeline = Cli.load(spec, env.params());
         String effectiveMaster = env.sparkMaster() != null ? env.sparkMaster() : pipeline.spec().spark().master();
         if (!submitted && !effectiveMaster.startsWith("local")) {

@@ -28,6 +28,10 @@ final class RunsListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (state != null && !RunRecord.STATES.contains(state)) {
+            throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "--state " + state + ": not a run state; use one of "
+                    + String.join(", ", RunRecord.STATES));
+        }
         try (SchedulerAdmin admin = schedules.admin()) {
             List<RunRecord> runs = admin.runs().list(schedule, state, limit);
             if (output.json()) {

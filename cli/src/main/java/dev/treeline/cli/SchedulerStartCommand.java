@@ -5,14 +5,14 @@ import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.spec.SparkSpec;
 import dev.treeline.scheduler.Controller;
 import dev.treeline.scheduler.InProcessExecutor;
+import dev.treeline.scheduler.RunExecutor;
 import dev.treeline.scheduler.ScheduleFile;
+import dev.treeline.scheduler.SparkSubmitExecutor;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "start", description = {"Run the controller in the foreground.",
@@ -28,19 +28,19 @@ final class SchedulerStartCommand implements Callable<Integer> {
 
     @Mixin MasterOption master;
 
-    @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server.")
-    String mlflowUri;
+    @Mixin MlflowOption mlflow;
 
     @Override
     public Integer call() throws Exception {
         if (positional != null) schedules.file = positional;
-        Environment env = Cli.environment(schedules.common, mlflowUri, master.master, Cli.params(schedules.params));
-        ScheduleFile.Loaded config = ScheduleFile.loadAll(schedules.file(), env.params(), env.workspace(), System::getenv);
-        var spark = (java.util.function.Supplier<org.apache.spark.sql.SparkSession>) () -> Cli.spark(env.sparkMaster(), SparkSpec.DEFAULT);
-        PipelineRunner runner = new PipelineRunner(env, Cli.tracking(env), spark, Cli.OUT);
+        Environment env = schedules.environment(mlflow.uri, master.master);
+        ScheduleFile.Loaded config = schedules.load(env);
+        // Each in-process run gets a session with its spec's spark: settings, active on the run's thread.
+        PipelineRunner runner = new PipelineRunner(env, Cli.tracking(env), SparkSession::active, Cli.OUT);
         var submit = config.settings().submit();
-        dev.treeline.scheduler.RunExecutor executor = submit == null ? new InProcessExecutor(runner, spark, env.params())
-                : new dev.treeline.scheduler.SparkSubmitExecutor(completed(submit, env), env.workspace(), env.mlflowUri(), env.params());
+        RunExecutor executor = submit == null
+                ? new InProcessExecutor(runner, (SparkSpec sparkSpec) -> Cli.spark(env.sparkMaster(), sparkSpec), env.params())
+                : new SparkSubmitExecutor(completed(submit, env), env.workspace(), env.mlflowUri(), env.params());
         Controller controller = new Controller(config.settings(), config.schedules(), executor, Cli.OUT);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping the controller (running steps finish first)...");
@@ -53,8 +53,8 @@ final class SchedulerStartCommand implements Callable<Integer> {
     }
 
     /** Unset parts of {@code controller.submit}: this runnable jar submits itself, with SPARK_HOME or pyspark's distribution. */
-    static dev.treeline.scheduler.SparkSubmitExecutor.Submit completed(dev.treeline.scheduler.SparkSubmitExecutor.Submit s, Environment env) {
-        return new dev.treeline.scheduler.SparkSubmitExecutor.Submit(s.sparkHome() != null ? s.sparkHome() : ClusterRun.sparkHome(null, env),
+    static SparkSubmitExecutor.Submit completed(SparkSubmitExecutor.Submit s, Environment env) {
+        return new SparkSubmitExecutor.Submit(s.sparkHome() != null ? s.sparkHome() : ClusterRun.sparkHome(null, env),
                 s.master(), s.deployMode(), s.appJar() != null ? s.appJar() : ClusterRun.ownJar(), s.mainClass(), s.conf());
     }
 }

@@ -6,8 +6,6 @@ import dev.treeline.pipelines.env.Environment;
 import dev.treeline.scheduler.ScheduleFile;
 import dev.treeline.scheduler.SchedulerAdmin;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -19,8 +17,7 @@ final class SchedulesOptions {
     @Option(names = {"-s", "--schedules"}, paramLabel = "FILE", description = "Schedule file (default: $TREELINE_SCHEDULES).")
     Path file;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the schedule file (repeatable).")
-    List<String> params = new ArrayList<>();
+    @Mixin ParamsOption params;
 
     Path file() {
         if (file != null) return file;
@@ -30,11 +27,19 @@ final class SchedulesOptions {
     }
 
     Environment environment() {
-        return Cli.environment(common, null, null, Cli.params(params));
+        return environment(null, null);
+    }
+
+    /** The settings with this command's own --mlflow-uri and --master, if it has them. */
+    Environment environment(String mlflowUri, String master) {
+        return Cli.environment(common, mlflowUri, master, Cli.params(params.values));
     }
 
     ScheduleFile.Loaded load() {
-        Environment env = environment();
+        return load(environment());
+    }
+
+    ScheduleFile.Loaded load(Environment env) {
         return ScheduleFile.loadAll(file(), env.params(), env.workspace(), System::getenv);
     }
 

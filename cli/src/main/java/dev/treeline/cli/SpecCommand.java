@@ -3,11 +3,9 @@ package dev.treeline.cli;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.StepSpec;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "validate-spec", description = {"Check a pipeline spec without running it.", "Keys, values, dataset wiring and every step's params, with file and line in errors."})
@@ -15,12 +13,11 @@ final class SpecCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "SPEC", description = "Pipeline spec (YAML).")
     Path spec;
 
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
-    List<String> params = new ArrayList<>();
+    @Mixin ParamsOption params;
 
     @Override
     public Integer call() {
-        Pipeline p = Cli.load(spec, Cli.params(params));
+        Pipeline p = Cli.load(spec, Cli.params(params.values));
         System.out.println(spec + ": valid pipeline '" + p.spec().name() + "' (spec hash " + p.spec().specHash() + "), "
                 + p.spec().steps().size() + " steps:");
         for (StepSpec s : p.spec().steps()) System.out.println("  " + s);

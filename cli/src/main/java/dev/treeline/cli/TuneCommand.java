@@ -11,6 +11,7 @@ import dev.treeline.pipelines.spec.Interpolator;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SpecLoader;
 import dev.treeline.pipelines.spec.SpecNode;
+import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.step.StepTypes;
 import dev.treeline.pipelines.util.Json;
 import java.nio.file.Files;
@@ -22,7 +23,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "tune", description = {"Search XGBoost parameters for a pipeline's training step on one date's feature rows.",
         "A new run of the date (the previous one is archived, as with run --force) through the training step, with tune: (the spec's, with these options on top, or defaults): every trial "
@@ -30,13 +30,11 @@ import picocli.CommandLine.Parameters;
                 + "parameters in the spec, or keep tune: in it to search on every run."},
         sortOptions = false)
 final class TuneCommand implements Callable<Integer> {
-    static final String TRAIN_TYPE = "xgboost_train";
+    @Mixin PipelineOptions pipelineOptions;
 
-    @Parameters(index = "0", paramLabel = "SPEC", description = "Pipeline spec (YAML), e.g. examples/flights/pipeline.yaml.")
-    Path spec;
+    @Mixin OutputOption output;
 
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Logical date whose feature rows to tune on.")
-    LocalDate date;
+    static final String TRAIN_TYPE = StepTypeNames.TRAIN;
 
     @Option(names = "--step", paramLabel = "STEP", description = "The xgboost_train step to tune (default: the only one).")
     String step;
@@ -53,22 +51,11 @@ final class TuneCommand implements Callable<Integer> {
     @Option(names = "--parallelism", paramLabel = "N", description = "Trials at once, each with its share of the task slots (default: the spec's, else 1).")
     Integer parallelism;
 
-    @Option(names = "--output", paramLabel = "text|json", description = "Trials as a table (default) or one JSON object.", defaultValue = "text")
-    OutputFormat output;
-
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
-    List<String> params = new ArrayList<>();
-
-    @Mixin MasterOption master;
-
-    @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server (default: $MLFLOW_TRACKING_URI, else the local stack).")
-    String mlflowUri;
-
-    @Mixin CommonOptions common;
-
     @Override
     public Integer call() throws Exception {
-        Environment env = Cli.environment(common, mlflowUri, master.master, Cli.params(params));
+        Path spec = pipelineOptions.spec;
+        LocalDate date = pipelineOptions.date;
+        Environment env = pipelineOptions.environment();
         SpecNode root = SpecNode.parse(spec, Interpolator.of(env.params()));
         SpecNode trainNode = trainStep(root);
         String name = trainNode.requiredString("name");
@@ -85,7 +72,7 @@ final class TuneCommand implements Callable<Integer> {
         if (parallelism != null) tune.put("parallelism", Integer.toString(parallelism), "--parallelism");
         Pipeline pipeline = new SpecLoader(StepTypes.discover()).load(root, spec);
 
-        PipelineRunner runner = Cli.runner(env, pipeline, Cli.progress(output == OutputFormat.json));
+        PipelineRunner runner = Cli.runner(env, pipeline, Cli.progress(output.json()));
         // A study is a run of its own (a new MLflow parent run, as with run --force): trials and best parameters never mix with another's.
         RunOutcome outcome = runner.run(pipeline, date, new RunOptions(true, null, name));
         Path trialsFile = runner.store().runDir(pipeline.spec().name(), date, outcome.state().runId).resolve("scratch").resolve(name)
@@ -94,7 +81,7 @@ final class TuneCommand implements Callable<Integer> {
             throw new TreelineException(ExitCode.FAILURE, "step '" + name + "' finished without a tuning record (" + trialsFile + ")");
         }
         JsonNode study = Json.MAPPER.readTree(trialsFile.toFile());
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             System.out.println(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(study));
         } else {
             print(study, name);
@@ -110,6 +97,7 @@ final class TuneCommand implements Callable<Integer> {
             String type = s.string("type", s.string("name", ""));
             if (step != null ? step.equals(s.string("name", "")) : type.equals(TRAIN_TYPE)) candidates.add(s);
         }
+        Path spec = pipelineOptions.spec;
         if (step != null && candidates.isEmpty()) throw new TreelineException(ExitCode.USAGE, spec + ": no step named '" + step + "'");
         if (candidates.isEmpty()) throw new TreelineException(ExitCode.USAGE, spec + ": no " + TRAIN_TYPE + " step to tune");
         if (candidates.size() > 1) throw new TreelineException(ExitCode.USAGE, spec + ": several " + TRAIN_TYPE + " steps; choose one with --step");

@@ -9,6 +9,7 @@ import dev.treeline.pipelines.run.RunOutcome;
 import dev.treeline.pipelines.run.StepState;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.StepSpec;
+import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,39 +19,25 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 @Command(name = "validate", description = {"Run ingestion and validation alone for one date; summarise the report.",
         "Runs the spec's steps up to its last validate step (the date's run then resumes from there). Exit code 4 when the contract fails."})
 final class ValidateCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "SPEC", description = "Pipeline spec (YAML).")
-    Path spec;
+    @Mixin PipelineOptions pipelineOptions;
 
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD", description = "Logical date.")
-    LocalDate date;
-
-    @Option(names = {"-p", "--param"}, paramLabel = "NAME=VALUE", description = "Value for $${NAME} in the spec (repeatable).")
-    List<String> params = new ArrayList<>();
-
-    @Mixin MasterOption master;
-
-    @Option(names = "--mlflow-uri", paramLabel = "URL", description = "MLflow tracking server.")
-    String mlflowUri;
-
-    @Option(names = "--output", paramLabel = "FORMAT", description = "text or json (the whole report) (default: ${DEFAULT-VALUE}).", defaultValue = "text")
-    OutputFormat output;
-
-    @Mixin CommonOptions common;
+    @Mixin OutputOption output;
 
     @Override
     public Integer call() throws Exception {
-        Environment env = Cli.environment(common, mlflowUri, master.master, Cli.params(params));
+        Path spec = pipelineOptions.spec;
+        LocalDate date = pipelineOptions.date;
+        Environment env = pipelineOptions.environment();
         Pipeline pipeline = Cli.load(spec, env.params());
         String validate = null;
-        for (StepSpec s : pipeline.spec().steps()) if (s.type().equals("validate")) validate = s.name();
-        if (validate == null) throw new TreelineException(ExitCode.USAGE, spec + " has no step of type validate");
-        RunOutcome outcome = Cli.runner(env, pipeline, Cli.progress(output == OutputFormat.json)).run(pipeline, date, new RunOptions(false, null, validate));
+        String type = StepTypeNames.VALIDATE;
+        for (StepSpec s : pipeline.spec().steps()) if (s.type().equals(type)) validate = s.name();
+        if (validate == null) throw new TreelineException(ExitCode.USAGE, spec + " has no step of type " + type);
+        RunOutcome outcome = Cli.runner(env, pipeline, Cli.progress(output.json())).run(pipeline, date, new RunOptions(false, null, validate));
         StepState st = outcome.state().step(validate);
         String report = st.facts.get("report");
         if (report == null || !Files.exists(Path.of(report))) {
@@ -58,7 +45,7 @@ final class ValidateCommand implements Callable<Integer> {
             return 0;
         }
         JsonNode r = Json.MAPPER.readTree(Path.of(report).toFile());
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             System.out.println(Json.write(r));
             return 0;
         }

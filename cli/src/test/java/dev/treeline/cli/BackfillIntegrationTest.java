@@ -50,7 +50,11 @@ class BackfillIntegrationTest {
         Environment env = LocalStackFixture.get().environment(ws);
         String model = "backfill-" + UUID.randomUUID().toString().substring(0, 8);
         Path data = SyntheticFlights.write(TestSpark.session(), tmp.resolve("raw"), START, 19 + DAYS, 300, 17);
-        Path spec = TestPipelines.writeSpec(tmp.resolve("spec"), TestPipelines.publishingFlightsSpec(data, 14, model, "bf"));
+        // Steps named otherwise than their types: the controller finds the version, metric and promotion by type.
+        Path spec = TestPipelines.writeSpec(tmp.resolve("spec"), TestPipelines.publishingFlightsSpec(data, 14, model, "bf")
+                .replace("- name: register\n", "- name: reg\n    type: register\n")
+                .replace("- name: evaluate\n", "- name: holdout\n    type: evaluate\n")
+                .replace("- name: promote\n", "- name: gate\n    type: promote\n"));
         Path file = tmp.resolve("schedule.yaml");
         Files.writeString(file, """
             controller:

@@ -64,6 +64,9 @@ final class ClusterRuns {
     final TreelineJar.Result localRun;
     final double controllerRunSeconds;
     final Path controllerLog;
+    /** The controller's record of its cluster-mode run, and its /metrics page right after. */
+    RunRecord controllerRecord;
+    String controllerMetrics;
     final KillRun killRun;
 
     static synchronized ClusterRuns get() {
@@ -141,7 +144,7 @@ final class ClusterRuns {
         try {
             Files.writeString(file, """
                 controller:
-                  metrics_port: -1
+                  metrics_port: 0
                   submit:
                     spark_home: %s
                     master: %s
@@ -168,6 +171,8 @@ final class ClusterRuns {
                     if (!r.state().equals(RunRecord.SUCCEEDED)) {
                         throw new IllegalStateException("the controller's cluster-mode run ended " + r.state() + ": " + r.error() + "\n" + logs("submit"));
                     }
+                    controllerRecord = r;
+                    controllerMetrics = scrape(c.metrics().port());
                     break;
                 }
                 if (Instant.now().isAfter(deadline)) throw new IllegalStateException("the controller's cluster-mode run did not end in 6 minutes\n" + logs("submit"));
@@ -178,6 +183,19 @@ final class ClusterRuns {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+        }
+    }
+
+    private static String scrape(int port) {
+        try {
+            return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

@@ -106,6 +106,14 @@ class SparkClusterIT {
             assertEquals(ClusterRuns.D2.toString(), v2.tags().get("treeline.logical_date"));
             assertEquals("passed", v2.tags().get("validation_status"), v2.tags().toString());
         }
+        // What the controller learned from a run it did not run itself: the version, each step's row, the metrics.
+        assertEquals("2", runs.controllerRecord.modelVersion(), runs.controllerRecord.toString());
+        assertTrue(runs.controllerRecord.steps() != null && runs.controllerRecord.steps().contains("\"name\":\"train\"")
+                && runs.controllerRecord.steps().contains("\"state\":\"succeeded\""), runs.controllerRecord.toString());
+        String metrics = runs.controllerMetrics;
+        assertTrue(metrics.matches("(?s).*treeline_step_duration_seconds_count\\{schedule=\"nightly\",step=\"train\"} 1(\\.0)?\n.*"), metrics);
+        assertTrue(metrics.matches("(?s).*treeline_champion_metric\\{(metric=\"auc\",schedule=\"nightly\"|schedule=\"nightly\",metric=\"auc\")} 0\\.\\d+.*"),
+                metrics);
     }
 
     @Test

@@ -63,9 +63,12 @@ class DenseFeatureAssemblerTest extends JavaDataFrameSuiteBase {
 
     @Test
     void vectorInputsAreFlattenedInPlace() {
-        Dataset<Row> withVector = new DenseFeatureAssembler().setInputCols("a", "b").setOutputCol("v").transform(rows().na().drop());
+        Dataset<Row> withVector = new DenseFeatureAssembler().setInputCols("a", "b").setOutputCol("v").transform(rows());
         List<Row> out = new DenseFeatureAssembler().setInputCols("c", "v").setOutputCol("f").transform(withVector).select("f").collectAsList();
+        // c's slot first, then v's two slots where v stood; a missing value inside the vector stays missing.
         assertArrayEquals(new double[] {0, 0, 0}, ((Vector) out.get(0).get(0)).toArray());
+        assertArrayEquals(new double[] {1, 3, Double.NaN}, ((Vector) out.get(1).get(0)).toArray());
+        assertArrayEquals(new double[] {Double.NaN, Double.NaN, -1.5}, ((Vector) out.get(2).get(0)).toArray());
     }
 
     @Test

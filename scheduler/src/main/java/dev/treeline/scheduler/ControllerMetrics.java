@@ -1,5 +1,6 @@
 package dev.treeline.scheduler;
 
+import dev.treeline.pipelines.step.StepTypeNames;
 import com.sun.net.httpserver.HttpServer;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -33,7 +34,7 @@ public final class ControllerMetrics implements AutoCloseable {
                 .callback(cb -> {
                     for (String s : schedules) {
                         Map<String, Integer> counts = runs.countByState(s);
-                        for (String state : java.util.List.of(RunRecord.QUEUED, RunRecord.RUNNING, RunRecord.SUCCEEDED, RunRecord.FAILED, RunRecord.CANCELLED)) {
+                        for (String state : RunRecord.STATES) {
                             cb.call(counts.getOrDefault(state, 0), s, state);
                         }
                     }
@@ -61,10 +62,11 @@ public final class ControllerMetrics implements AutoCloseable {
     void recordSuccess(String schedule, RunExecutor.Outcome o) {
         Map<String, Double> n = o.numbers();
         for (String metric : java.util.List.of("auc", "rmse", "mlogloss")) {
-            Double cand = n.get("evaluate.holdout_" + metric);
+            String evaluate = StepTypeNames.EVALUATE + ".";
+            Double cand = n.get(evaluate + "holdout_" + metric);
             if (cand == null) continue;
-            boolean promoted = n.getOrDefault("promote.promoted", 0.0) > 0;
-            Double value = promoted ? cand : n.getOrDefault("evaluate.champion_holdout_" + metric, cand);
+            boolean promoted = n.getOrDefault(StepTypeNames.PROMOTE + ".promoted", 0.0) > 0;
+            Double value = promoted ? cand : n.getOrDefault(evaluate + "champion_holdout_" + metric, cand);
             champion.labelValues(schedule, metric).set(value);
             return;
         }

@@ -6,14 +6,13 @@ import dev.treeline.pipelines.run.RunState;
 import dev.treeline.pipelines.run.RunStatus;
 import dev.treeline.pipelines.run.StepState;
 import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.pipelines.spec.SparkSpec;
 import dev.treeline.pipelines.spec.SpecLoader;
 import dev.treeline.pipelines.step.StepTypes;
-import dev.treeline.pipelines.util.Json;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 
@@ -25,13 +24,36 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class InProcessExecutor implements RunExecutor {
     private final PipelineRunner runner;
-    private final Supplier<SparkSession> spark;
+    private final Function<SparkSpec, SparkSession> sessions;
     private final Map<String, String> params;
 
-    public InProcessExecutor(PipelineRunner runner, Supplier<SparkSession> spark, Map<String, String> params) {
+    /**
+     * {@code sessions} gives the controller's Spark session for a pipeline's {@code spark:} block (the first one
+     * creates it); each run gets a session of its own on it with the spec's SQL settings, made active on the run's
+     * thread, so the runner should take its session from {@link SparkSession#active()}.
+     */
+    public InProcessExecutor(PipelineRunner runner, Function<SparkSpec, SparkSession> sessions, Map<String, String> params) {
         this.runner = runner;
-        this.spark = spark;
+        this.sessions = sessions;
         this.params = params;
+    }
+
+    /** Every run on the one session {@code spark} gives, whatever its spec says (tests). */
+    public InProcessExecutor(PipelineRunner runner, Supplier<SparkSession> spark, Map<String, String> params) {
+        this(runner, spec -> spark.get(), params);
+    }
+
+    /**
+     * A session for one run of a pipeline: the shared context, with the spec's settings that can change at run time
+     * (SQL settings such as spark.sql.shuffle.partitions) and none of another run's. Settings fixed when the context
+     * started (executor memory, cores) are the first run's; docs/scheduler.md says so.
+     */
+    static SparkSession forRun(SparkSession base, SparkSpec spec) {
+        SparkSession s = base.newSession();
+        spec.conf().forEach((k, v) -> {
+            if (s.conf().isModifiable(k)) s.conf().set(k, v);
+        });
+        return s;
     }
 
     @Override
@@ -46,9 +68,12 @@ public final class InProcessExecutor implements RunExecutor {
         }
         String name = pipeline.spec().name();
         RuntimeException[] failure = new RuntimeException[1];
+        SparkSession[] session = new SparkSession[1];
         Thread worker = new Thread(() -> {
             try {
-                SparkSession s = spark.get();
+                SparkSession s = forRun(sessions.apply(pipeline.spec().spark()), pipeline.spec().spark());
+                session[0] = s;
+                SparkSession.setActiveSession(s);
                 // Spark jobs of this run carry its id, so a stop cancels them and no other run's.
                 s.sparkContext().setJobGroup(run.runId(), schedule.name() + " " + run.logicalDate(), true);
                 runner.run(pipeline, run.logicalDate(), run.force() && run.attempts() <= 1 ? new RunOptions(true, null, null) : RunOptions.DEFAULT,
@@ -69,39 +94,15 @@ public final class InProcessExecutor implements RunExecutor {
             stoppedFor = stop.reasonToStop(current == null ? null : current.name,
                     current == null || current.startedAt == null ? null : Instant.parse(current.startedAt));
             if (stoppedFor != null) {
-                try {
-                    spark.get().sparkContext().cancelJobGroup(run.runId());
-                } catch (RuntimeException ignored) {
-                    // no Spark session yet
-                }
+                if (session[0] != null) session[0].sparkContext().cancelJobGroup(run.runId());
                 worker.interrupt();
                 worker.join(30_000);
                 if (worker.isAlive()) break; // a step that ignores interrupts: leave its daemon thread, the run is failed anyway
             }
         }
         RunState state = runner.store().load(name, run.logicalDate());
-        Map<String, Double> seconds = new LinkedHashMap<>();
-        Map<String, Double> numbers = new LinkedHashMap<>();
-        String steps = null;
-        if (state != null) {
-            List<Map<String, Object>> rows = new java.util.ArrayList<>();
-            for (StepState st : state.steps) {
-                Map<String, Object> r = new LinkedHashMap<>();
-                r.put("name", st.name);
-                r.put("state", st.status.name().toLowerCase());
-                r.put("attempts", st.attempts);
-                r.put("seconds", st.seconds);
-                rows.add(r);
-                if (st.seconds != null) seconds.put(st.name, st.seconds);
-                if (st.numbers != null) st.numbers.forEach((k, v) -> numbers.put(st.name + "." + k, v));
-            }
-            steps = Json.canonical(rows);
-        }
-        String version = state == null || state.number("register", "model_version") == null ? null
-                : String.valueOf(state.number("register", "model_version").longValue());
         boolean ok = stoppedFor == null && failure[0] == null && state != null && state.status == RunStatus.SUCCEEDED;
         String error = stoppedFor != null ? stoppedFor : failure[0] != null ? failure[0].getMessage() : ok ? null : "the run did not finish";
-        return new Outcome(ok, stoppedFor != null, error, state == null ? null : state.runId, state == null ? null : state.trackingRunId, version, steps,
-                seconds, numbers);
+        return Outcome.of(ok, stoppedFor != null, error, state);
     }
 }

@@ -1,6 +1,7 @@
 package dev.treeline.scheduler;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.treeline.pipelines.run.RunStatus;
 import java.time.Instant;
 import java.time.LocalDate;
 
@@ -26,11 +27,19 @@ public record RunRecord(
         @JsonProperty("steps") String steps,
         @JsonProperty("cancel_requested") boolean cancelRequested) {
 
-    public static final String QUEUED = "queued";
-    public static final String RUNNING = "running";
-    public static final String SUCCEEDED = "succeeded";
-    public static final String FAILED = "failed";
-    public static final String CANCELLED = "cancelled";
+    // The runs table's states, as stored and printed: labels of the one run vocabulary.
+    public static final String QUEUED = RunStatus.QUEUED.label();
+    public static final String RUNNING = RunStatus.RUNNING.label();
+    public static final String SUCCEEDED = RunStatus.SUCCEEDED.label();
+    public static final String FAILED = RunStatus.FAILED.label();
+    public static final String CANCELLED = RunStatus.CANCELLED.label();
+    /** Every state a scheduled run can be in, in lifecycle order. */
+    public static final java.util.List<String> STATES = java.util.List.of(QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED);
+
+    /** {@link #state()} in the run vocabulary. */
+    public RunStatus status() {
+        return RunStatus.of(state);
+    }
 
     public boolean finished() {
         return state.equals(SUCCEEDED) || state.equals(FAILED) || state.equals(CANCELLED);

@@ -1,5 +1,6 @@
 package dev.treeline.scheduler;
 
+import dev.treeline.pipelines.util.Messages;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.treeline.pipelines.ExitCode;
@@ -36,7 +37,7 @@ public final class SchedulerDatabase implements AutoCloseable {
         try {
             this.pool = new HikariDataSource(c);
         } catch (RuntimeException e) {
-            throw new TreelineException(ExitCode.SERVICE, "cannot connect to the scheduler database " + settings.jdbcUrl() + ": " + rootMessage(e)
+            throw new TreelineException(ExitCode.SERVICE, "cannot connect to the scheduler database " + settings.jdbcUrl() + ": " + Messages.rootMessage(e)
                     + (settings.postgres() ? "; check controller.jdbc_url, controller.user and the password (" + ControllerSettings.PASSWORD_ENV + ")" : ""), e);
         }
         createSchema();
@@ -123,12 +124,6 @@ public final class SchedulerDatabase implements AutoCloseable {
         } finally {
             c.setAutoCommit(auto);
         }
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return t.getMessage();
     }
 
     @Override

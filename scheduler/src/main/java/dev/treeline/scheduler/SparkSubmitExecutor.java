@@ -85,9 +85,7 @@ public final class SparkSubmitExecutor implements RunExecutor {
                 : (fresh && state.error != null ? state.error
                         : "the Spark application on " + submit.master() + " failed before the pipeline finished (spark-submit exit " + r.exitCode()
                         + "; in cluster deploy mode the driver's log is on the cluster)") + " (log: " + log + ")";
-        String version = state == null || state.number("register", "model_version") == null ? null
-                : String.valueOf(state.number("register", "model_version").longValue());
-        return new Outcome(ok, r.stoppedFor() != null, error, state == null ? null : state.runId, state == null ? null : state.trackingRunId, version, null,
-                Map.of(), Map.of());
+        // A state left by an earlier attempt says nothing about this one.
+        return Outcome.of(ok, r.stoppedFor() != null, error, fresh ? state : null);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.spec.SpecException;
+import dev.treeline.pipelines.testing.CountingStepType;
 import dev.treeline.pipelines.testing.TestPipelines;
 import dev.treeline.pipelines.testing.TestSpark;
 import dev.treeline.pipelines.tracking.NoTracking;
@@ -96,6 +97,37 @@ class ControllerTest {
         assertTrue(scrape.matches("(?s).*treeline_runs\\{schedule=\"every-second\",state=\"succeeded\"} [4-9].*"), scrape);
         assertTrue(scrape.contains("treeline_step_duration_seconds_count{schedule=\"every-second\",step=\"a\"}"), scrape);
         assertTrue(scrape.contains("treeline_last_success_timestamp_seconds{schedule=\"every-second\"}"), scrape);
+    }
+
+    @Test
+    void aScheduledRunUsesItsSpecsSparkSettingsAndTheControllersSessionKeepsItsOwn() throws Exception {
+        String id = "conf-" + tmp.getFileName();
+        Path dir = tmp.resolve("spec-conf");
+        TestPipelines.writeSpec(dir, """
+            pipeline: p-conf
+            spark:
+              conf: {spark.sql.shuffle.partitions: "3"}
+            steps:
+              - {name: a, type: count, outputs: [x], params: {id: %s, conf: spark.sql.shuffle.partitions}}
+            """.formatted(id));
+        ScheduleFile.Loaded config = schedules("""
+            schedules:
+              - name: conf
+                pipeline: %s
+                cron: "0 0 2 * * ?"
+            """.formatted(dir.resolve("pipeline.yaml")));
+        // As `treeline scheduler start` wires it: the runner takes the session the executor made active for the run.
+        PipelineRunner runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws")), NoTracking::new, org.apache.spark.sql.SparkSession::active,
+                l -> {});
+        InProcessExecutor executor = new InProcessExecutor(runner, (dev.treeline.pipelines.spec.SparkSpec spark) -> TestSpark.session(), Map.of());
+        try (Controller c = new Controller(config.settings(), config.schedules(), executor, lines::add)) {
+            c.start();
+            RunRecord queued = c.queue(config.schedule("conf"), LocalDate.of(2001, 1, 1), "manual", false, null, null).orElseThrow();
+            await(() -> c.runs().get(queued.runId()).orElseThrow().finished(), 60_000);
+            assertEquals(RunRecord.SUCCEEDED, c.runs().get(queued.runId()).orElseThrow().state(), String.join("\n", lines));
+        }
+        assertEquals("3", CountingStepType.CONF_SEEN.get(id), "the spec's spark.conf applies to its scheduled run");
+        assertEquals("4", TestSpark.session().conf().get("spark.sql.shuffle.partitions"), "and to no other session");
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
+import dev.treeline.pipelines.step.StepTypeNames;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,7 +16,7 @@ import java.util.Map;
 public final class AggregatesStepType implements StepType {
     @Override
     public String name() {
-        return "aggregates";
+        return StepTypeNames.AGGREGATES;
     }
 
     @Override

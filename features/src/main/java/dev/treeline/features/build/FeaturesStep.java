@@ -1,5 +1,6 @@
 package dev.treeline.features.build;
 
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.features.spec.AsOfJoin;
 import dev.treeline.features.spec.FeatureSpec;
 import dev.treeline.features.spec.RowPrep;
@@ -151,7 +152,7 @@ final class FeaturesStep implements Step {
             Map<String, String> params = new LinkedHashMap<>();
             params.put("feature_snapshot", snapshotId);
             params.put("feature_spec_hash", spec.hash());
-            params.put("features", truncate(String.join(",", meta.featureNames()), 6000));
+            params.put("features", Messages.truncate(String.join(",", meta.featureNames()), 6000));
             params.put("label", spec.label());
             ctx.tracker().logParams(params);
             // The data snapshot: the input partitions of the window, as their markers identify them.
@@ -187,9 +188,5 @@ final class FeaturesStep implements Step {
         Map<String, String> out = new TreeMap<>();
         ds.markers().subMap(from, true, to, true).forEach((d, m) -> out.put(d.toString(), m.fingerprint()));
         return out;
-    }
-
-    private static String truncate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max - 3) + "...";
     }
 }

@@ -7,13 +7,14 @@ import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
+import dev.treeline.pipelines.step.StepTypeNames;
 import java.util.List;
 import java.util.Map;
 
 public final class FeaturesStepType implements StepType {
     @Override
     public String name() {
-        return "features";
+        return StepTypeNames.FEATURES;
     }
 
     @Override

@@ -59,6 +59,16 @@ public record FeatureSpec(
      * From a step's params: {@code spec: <file>} (relative to the pipeline spec) or the feature spec
      * written inline. Returns the spec and its text, which is stored beside the fitted pipeline.
      */
+    /**
+     * The feature spec of the features step of {@code pipeline} that writes {@code dataset} (its feature rows or
+     * its fitted pipeline), or null when no step of the pipeline writes it: what a later step's type checks
+     * against when the spec loads.
+     */
+    public static FeatureSpec ofProducer(dev.treeline.pipelines.spec.PipelineSpec pipeline, String dataset) {
+        dev.treeline.pipelines.spec.StepSpec s = pipeline.producer(dataset, dev.treeline.pipelines.step.StepTypeNames.FEATURES);
+        return s == null ? null : fromStepParams(s.paramsOrEmpty(), pipeline.file()).spec();
+    }
+
     public static Source fromStepParams(SpecNode params, Path pipelineFile) {
         if (!params.has("spec")) return new Source(parse(params), Json.write(params.toRawPlain()));
         params.allowOnly("spec");

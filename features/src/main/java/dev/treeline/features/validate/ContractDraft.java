@@ -1,5 +1,6 @@
 package dev.treeline.features.validate;
 
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.spec.ColumnType;
 import java.time.Instant;
@@ -35,7 +36,7 @@ public final class ContractDraft {
             };
         } catch (Exception e) {
             if (e instanceof TreelineException te) throw te;
-            throw TreelineException.data("cannot read " + path + " as " + format + ": " + firstLine(e.getMessage()) + "; check the path and --format");
+            throw TreelineException.data("cannot read " + path + " as " + format + ": " + Messages.firstLine(e.getMessage()) + "; check the path and --format");
         }
         Dataset<Row> sample = rows.limit(sampleRows).cache();
         long n = sample.count();
@@ -118,11 +119,5 @@ public final class ContractDraft {
 
     private static String quote(String v) {
         return v.matches("[A-Za-z0-9_.-]+") && !v.matches("(?i)true|false|yes|no|null|on|off|[0-9.]+") ? v : "\"" + v.replace("\"", "\\\"") + "\"";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) return "";
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

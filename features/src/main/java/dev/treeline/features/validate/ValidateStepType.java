@@ -6,12 +6,13 @@ import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
+import dev.treeline.pipelines.step.StepTypeNames;
 import java.util.List;
 
 public final class ValidateStepType implements StepType {
     @Override
     public String name() {
-        return "validate";
+        return StepTypeNames.VALIDATE;
     }
 
     @Override

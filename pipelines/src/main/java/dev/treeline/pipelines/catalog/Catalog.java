@@ -1,5 +1,6 @@
 package dev.treeline.pipelines.catalog;
 
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.util.AtomicFiles;
@@ -101,7 +102,7 @@ public final class Catalog {
             if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw (RuntimeException) e;
             String problem = e.getMessage() != null && e.getMessage().contains("PATH_NOT_FOUND")
                     ? "does not exist; check datasets." + name + ".path in " + spec.file()
-                    : "cannot be read: " + firstLine(e.getMessage());
+                    : "cannot be read: " + Messages.firstLine(e.getMessage());
             throw new DatasetException(name, location, problem, e);
         }
     }
@@ -237,11 +238,5 @@ public final class Catalog {
         }
         if (!fs.rename(staging, target)) throw new IOException("cannot publish " + staging + " as " + target);
         if (aside != null) fs.delete(aside, true);
-    }
-
-    static String firstLine(String message) {
-        if (message == null) return "unknown error";
-        int nl = message.indexOf('\n');
-        return nl < 0 ? message : message.substring(0, nl);
     }
 }

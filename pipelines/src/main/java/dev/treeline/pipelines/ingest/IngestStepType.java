@@ -9,6 +9,7 @@ import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
+import dev.treeline.pipelines.step.StepTypeNames;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,7 +18,7 @@ import java.util.Map;
 public final class IngestStepType implements StepType {
     @Override
     public String name() {
-        return "ingest";
+        return StepTypeNames.INGEST;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.treeline.pipelines.ingest;
 
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.spec.DatasetSpec;
@@ -36,7 +37,7 @@ final class SourceErrors {
                 return dev.treeline.pipelines.ingest.sources.JdbcSource.explain(e,
                         dev.treeline.pipelines.ingest.sources.JdbcOptions.from(source.options(), source.name()), source);
             }
-            return new TreelineException(ExitCode.SERVICE, where + ": " + firstLine(rootMessage(e)), e);
+            return new TreelineException(ExitCode.SERVICE, where + ": " + Messages.rootMessage(e), e);
         }
         return e;
     }
@@ -54,16 +55,5 @@ final class SourceErrors {
         if (!m.find()) return null;
         String f = m.group(1);
         return f.startsWith("file:") ? dev.treeline.pipelines.catalog.DatasetException.display(f.replace("file:///", "file:/")) : f;
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        return String.valueOf(t.getMessage());
-    }
-
-    private static String firstLine(String s) {
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -1,5 +1,6 @@
 package dev.treeline.pipelines.run;
 
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.catalog.Catalog;
@@ -195,7 +196,7 @@ public final class PipelineRunner {
             state.error = e.getMessage();
             store.save(state);
             try {
-                tracker.setTags(Map.of("treeline.error", truncate(String.valueOf(e.getMessage()), 4000)));
+                tracker.setTags(Map.of("treeline.error", Messages.truncate(String.valueOf(e.getMessage()), 4000)));
                 tracker.end(false);
             } catch (RuntimeException trackingDown) {
                 e.addSuppressed(trackingDown);
@@ -239,7 +240,7 @@ public final class PipelineRunner {
                 code = te.exitCode();
                 message = te.getMessage();
             } else {
-                message = rootMessage(e);
+                message = Messages.rootDescription(e);
             }
             st.error = message;
             store.save(state);
@@ -337,17 +338,5 @@ public final class PipelineRunner {
 
     private double seconds(Instant start) {
         return Math.round((clock.millis() - start.toEpochMilli()) / 100.0) / 10.0;
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getClass().getSimpleName() + ": " + t.getMessage();
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
-    }
-
-    private static String truncate(String s, int max) {
-        return s.length() <= max ? s : s.substring(0, max);
     }
 }

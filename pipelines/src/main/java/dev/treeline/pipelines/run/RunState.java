@@ -36,6 +36,16 @@ public final class RunState {
         return s == null ? null : s.numbers.get(key);
     }
 
+    /**
+     * A number the last step of type {@code type} reported (see {@link dev.treeline.pipelines.step.StepTypeNames}):
+     * what a step does, whatever the spec named it.
+     */
+    public Double numberOfType(String type, String key) {
+        Double out = null;
+        for (StepState s : steps) if (type.equals(s.type) && s.numbers != null && s.numbers.get(key) != null) out = s.numbers.get(key);
+        return out;
+    }
+
     /** Whether this state was finished at or after {@code instant} (a second's slack for clocks), i.e. by a run started then. */
     public boolean finishedSince(java.time.Instant instant) {
         return finishedAt != null && !java.time.Instant.parse(finishedAt).isBefore(instant.minusSeconds(1));

@@ -35,6 +35,11 @@ public record PipelineSpec(
         return datasets.get(name);
     }
 
+    /** The step of type {@code type} that writes {@code dataset}, or null: how a step type finds what its inputs come from. */
+    public StepSpec producer(String dataset, String type) {
+        return steps.stream().filter(s -> s.type().equals(type) && s.outputs().contains(dataset)).findFirst().orElse(null);
+    }
+
     public StepSpec step(String name) {
         return steps.stream().filter(s -> s.name().equals(name)).findFirst().orElse(null);
     }

@@ -120,14 +120,23 @@ class PipelineRunnerTest {
 
     @Test
     void aSecondProcessOnTheSameDateIsRefused() throws Exception {
+        Throwable refused;
         try (var held = runner.store().tryLock("counting", DATE)) {
-            Thread other = new Thread(() -> {
-                TreelineException e = assertThrows(TreelineException.class, () -> runner.run(pipeline, DATE, RunOptions.DEFAULT));
-                assertEquals(ExitCode.BUSY, e.exitCode());
-            });
-            other.start();
-            other.join();
+            // Another thread, as another process would be: what it threw comes back here for the assertions.
+            refused = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    runner.run(pipeline, DATE, RunOptions.DEFAULT);
+                    return null;
+                } catch (Throwable t) {
+                    return t;
+                }
+            }).get(60, java.util.concurrent.TimeUnit.SECONDS);
         }
-        assertEquals(0, runs("a"));
+        TreelineException e = org.junit.jupiter.api.Assertions.assertInstanceOf(TreelineException.class, refused, "the second run is refused");
+        assertEquals(ExitCode.BUSY, e.exitCode());
+        assertTrue(e.getMessage().startsWith("counting " + DATE + " is being run by another process ("), e.getMessage());
+        assertEquals(0, runs("a"), "no step ran");
+        runner.run(pipeline, DATE, RunOptions.DEFAULT);
+        assertEquals(1, runs("a"), "once the lock is free, the date runs");
     }
 }

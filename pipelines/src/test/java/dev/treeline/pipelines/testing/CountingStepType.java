@@ -15,10 +15,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Test step {@code count}: records how often it ran (by {@code params.id}, and as a line "id date pid"
  * in {@code params.log} when set, so that runs in other processes count too), fails while the file
  * {@code params.fail_while} exists or for its first {@code params.fail_times} runs, and sleeps
- * {@code params.sleep_seconds} first (a hung step). Writes its one output as JSON.
+ * {@code params.sleep_seconds} first (a hung step), and notes the value of the Spark setting
+ * {@code params.conf} in its session ({@link #CONF_SEEN}). Writes its one output as JSON.
  */
 public final class CountingStepType implements StepType {
     public static final Map<String, AtomicInteger> RUNS = new ConcurrentHashMap<>();
+    /** By step id: the value of the setting {@code params.conf} in the session the step ran in. */
+    public static final Map<String, String> CONF_SEEN = new ConcurrentHashMap<>();
 
     @Override
     public String name() {
@@ -32,18 +35,20 @@ public final class CountingStepType implements StepType {
 
     @Override
     public Step create(StepSpec spec, PipelineSpec pipeline) {
-        var p = spec.paramsOrEmpty().allowOnly("id", "fail_while", "fail_times", "sleep_seconds", "log");
+        var p = spec.paramsOrEmpty().allowOnly("id", "fail_while", "fail_times", "sleep_seconds", "log", "conf");
         String id = p.requiredString("id");
         String failWhile = p.string("fail_while", null);
         int failTimes = p.integer("fail_times", 0, 0, 100);
         int sleep = p.integer("sleep_seconds", 0, 0, 3600);
         String log = p.string("log", null);
+        String conf = p.string("conf", null);
         return ctx -> {
             int n = RUNS.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
             if (log != null) {
                 Files.writeString(Path.of(log), id + " " + ctx.logicalDate() + " " + ProcessHandle.current().pid() + "\n",
                         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
             }
+            if (conf != null) CONF_SEEN.put(id, ctx.spark().conf().get(conf, "(unset)"));
             if (sleep > 0) Thread.sleep(sleep * 1000L);
             if (failWhile != null && Files.exists(Path.of(failWhile))) throw new IllegalStateException("told to fail by " + failWhile);
             if (n <= failTimes) throw new IllegalStateException("failing run " + n + " of " + failTimes + " on purpose");

@@ -51,8 +51,7 @@ public final class MlflowConnection implements AutoCloseable {
             throw new MlflowException(e.getStatusCode(), null, "MLflow at " + url + " refused " + what + ": HTTP "
                     + e.getStatusCode() + ": " + e.getBodyMessage(), e);
         } catch (MlflowClientException e) {
-            throw new MlflowException(0, null, "MLflow is not reachable at " + url + " (" + reason(e)
-                    + "); start the local stack with 'treeline local up' or point MLFLOW_TRACKING_URI at your server", e);
+            throw MlflowException.unreachable(url, reason(e), e);
         }
     }
 

@@ -14,6 +14,12 @@ public class MlflowException extends TreelineException {
         this.errorCode = errorCode;
     }
 
+    /** MLflow did not answer at {@code url}; {@code reason} says how (null: no detail). One remedy for every caller. */
+    public static MlflowException unreachable(String url, String reason, Throwable cause) {
+        return new MlflowException(0, null, "MLflow is not reachable at " + url + (reason == null ? "" : " (" + reason + ")")
+                + "; start the local stack with 'treeline local up' or point MLFLOW_TRACKING_URI at your server", cause);
+    }
+
     public int status() {
         return status;
     }

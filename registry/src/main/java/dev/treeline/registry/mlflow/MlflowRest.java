@@ -1,5 +1,6 @@
 package dev.treeline.registry.mlflow;
 
+import dev.treeline.pipelines.util.Messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
@@ -154,8 +155,7 @@ public final class MlflowRest {
             }
         }
         String reason = last instanceof ConnectException || last instanceof HttpConnectTimeoutException ? "connection refused" : String.valueOf(last);
-        throw new MlflowException(0, null, "MLflow is not reachable at " + baseUrl + " (" + reason + ", " + ATTEMPTS
-                + " attempts); start the local stack with 'treeline local up' or point MLFLOW_TRACKING_URI at your server", last);
+        throw MlflowException.unreachable(baseUrl, reason + ", " + ATTEMPTS + " attempts", last);
     }
 
     private MlflowException error(int status, String body, String label) {
@@ -171,7 +171,7 @@ public final class MlflowRest {
         String hint = status == 401 || status == 403
                 ? "; check MLFLOW_TRACKING_TOKEN or MLFLOW_TRACKING_USERNAME/MLFLOW_TRACKING_PASSWORD (" + credentials + ")" : "";
         return new MlflowException(status, code, "MLflow at " + baseUrl + " refused " + label + ": HTTP " + status
-                + (code == null ? "" : " " + code) + ": " + truncate(message) + hint, null);
+                + (code == null ? "" : " " + code) + ": " + Messages.truncate(message, 300) + hint, null);
     }
 
     private static String readQuietly(Object body) {
@@ -212,9 +212,5 @@ public final class MlflowRest {
         StringJoiner j = new StringJoiner("/");
         for (String part : path.split("/")) j.add(URLEncoder.encode(part, StandardCharsets.UTF_8).replace("+", "%20"));
         return j.toString();
-    }
-
-    private static String truncate(String s) {
-        return s == null ? "" : s.length() > 300 ? s.substring(0, 300) + "…" : s;
     }
 }

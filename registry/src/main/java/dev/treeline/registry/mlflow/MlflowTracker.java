@@ -1,5 +1,6 @@
 package dev.treeline.registry.mlflow;
 
+import dev.treeline.pipelines.util.Messages;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -60,7 +61,7 @@ public final class MlflowTracker implements dev.treeline.pipelines.tracking.Trac
     @Override
     public void logParams(Map<String, String> params) {
         List<Service.Param> batch = new ArrayList<>();
-        params.forEach((k, v) -> batch.add(Service.Param.newBuilder().setKey(k).setValue(truncate(v)).build()));
+        params.forEach((k, v) -> batch.add(Service.Param.newBuilder().setKey(k).setValue(Messages.truncate(v, MAX_PARAM_VALUE)).build()));
         for (int i = 0; i < batch.size(); i += 100) {
             List<Service.Param> chunk = batch.subList(i, Math.min(batch.size(), i + 100));
             mlflow.call("log-batch (params)", () -> {
@@ -124,9 +125,5 @@ public final class MlflowTracker implements dev.treeline.pipelines.tracking.Trac
             mlflow.client().setTerminated(runId, succeeded ? Service.RunStatus.FINISHED : Service.RunStatus.FAILED);
             return null;
         });
-    }
-
-    private static String truncate(String v) {
-        return v == null ? "" : v.length() <= MAX_PARAM_VALUE ? v : v.substring(0, MAX_PARAM_VALUE);
     }
 }

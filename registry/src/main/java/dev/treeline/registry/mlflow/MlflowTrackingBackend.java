@@ -15,8 +15,7 @@ public final class MlflowTrackingBackend implements TrackingBackend {
     public Tracking open(Environment environment) {
         MlflowConnection c = MlflowConnection.fromEnvironment(environment.requireMlflow());
         if (!c.rest().healthy()) {
-            throw new MlflowException(0, null, "MLflow is not reachable at " + environment.mlflowUri()
-                    + "; start the local stack with 'treeline local up' or point MLFLOW_TRACKING_URI at your server", null);
+            throw MlflowException.unreachable(environment.mlflowUri(), null, null);
         }
         return new MlflowTracking(c);
     }

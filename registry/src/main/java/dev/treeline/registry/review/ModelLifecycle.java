@@ -1,5 +1,6 @@
 package dev.treeline.registry.review;
 
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.tracking.ModelRef;
@@ -24,6 +25,8 @@ import java.util.Optional;
  * (S3) changes only through published, immutable version prefixes and pointers written last.
  */
 public final class ModelLifecycle {
+    /** The longest tag value Treeline writes: MLflow refuses longer ones. */
+    static final int TAG_VALUE_MAX = 5000;
     private final MlflowConnection mlflow;
     private final MlflowRegistry registry;
     private final S3Publisher s3;
@@ -39,6 +42,17 @@ public final class ModelLifecycle {
         this.audit = audit;
         this.scratch = scratch;
         this.actor = actor;
+    }
+
+    /** The lifecycle as a pipeline step acts on it: audited in the workspace, as "pipeline NAME DATE". */
+    public static ModelLifecycle forStep(dev.treeline.pipelines.step.StepContext ctx, MlflowConnection mlflow, S3Publisher s3) {
+        return new ModelLifecycle(mlflow, s3, new AuditLog(ctx.environment().workspace(), s3), ctx.scratchDir(),
+                "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate());
+    }
+
+    /** The lifecycle as a person acts on it from the command line: audited in {@code workspace}, as {@link #actor}. */
+    public static ModelLifecycle forUser(Path workspace, MlflowConnection mlflow, S3Publisher s3, Path scratch) {
+        return new ModelLifecycle(mlflow, s3, new AuditLog(workspace, s3), scratch, actor(System::getenv));
     }
 
     /** Who acts: {@code TREELINE_USER}, else the OS user. */
@@ -60,7 +74,7 @@ public final class ModelLifecycle {
     public void recordGate(String model, String version, GateResult gate) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(RegistryTags.VALIDATION_STATUS, gate.status());
-        tags.put(RegistryTags.VALIDATION_REASONS, truncate(gate.summary()));
+        tags.put(RegistryTags.VALIDATION_REASONS, Messages.truncate(gate.summary(), TAG_VALUE_MAX));
         tags.put(RegistryTags.VALIDATION_METRIC, gate.metric());
         registry.setVersionTags(model, version, tags);
         audit.append(model, version, "gate_" + gate.status(), "gate", null, Map.of("metric", gate.metric(), "reasons", gate.reasons()));
@@ -95,7 +109,7 @@ public final class ModelLifecycle {
         tags.put(RegistryTags.APPROVAL_STATUS, status.name());
         tags.put(RegistryTags.APPROVAL_BY, by);
         tags.put(RegistryTags.APPROVAL_AT, Instant.now().toString());
-        tags.put(RegistryTags.APPROVAL_COMMENT, comment == null ? "" : truncate(comment));
+        tags.put(RegistryTags.APPROVAL_COMMENT, comment == null ? "" : Messages.truncate(comment, TAG_VALUE_MAX));
         registry.setVersionTags(model, version, tags);
         audit.append(model, version, switch (status) {
             case Approved -> "approved";
@@ -281,9 +295,5 @@ public final class ModelLifecycle {
 
     private static TreelineException refused(String message) {
         return new TreelineException(ExitCode.FAILURE, message);
-    }
-
-    private static String truncate(String s) {
-        return s.length() <= 5000 ? s : s.substring(0, 4997) + "...";
     }
 }

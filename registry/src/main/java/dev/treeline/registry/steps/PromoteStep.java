@@ -1,5 +1,6 @@
 package dev.treeline.registry.steps;
 
+import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.spec.StepSpec;
@@ -10,7 +11,6 @@ import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
 import dev.treeline.registry.review.Approval;
-import dev.treeline.registry.review.AuditLog;
 import dev.treeline.registry.review.EvaluationView;
 import dev.treeline.registry.review.Gate;
 import dev.treeline.registry.review.GateResult;
@@ -49,8 +49,7 @@ final class PromoteStep implements Step {
             MlflowRegistry registry = mlflow.registry();
             S3Publisher publisher = s3 == null ? null : new S3Publisher(s3, servingBucket(ctx).paramsOrEmpty().requiredString("bucket"),
                     servingBucket(ctx).paramsOrEmpty().string("prefix", ""), ctx.environment().s3());
-            ModelLifecycle lifecycle = new ModelLifecycle(mlflow, publisher, new AuditLog(ctx.environment().workspace(), publisher),
-                    ctx.scratchDir(), "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate());
+            ModelLifecycle lifecycle = ModelLifecycle.forStep(ctx, mlflow, publisher);
             Optional<String> current = registry.byAlias(model, RegistryTags.CHAMPION).map(ModelRef::version);
             ModelRef ref = registry.version(model, version);
 
@@ -117,6 +116,6 @@ final class PromoteStep implements Step {
 
     /** The pipeline's push step, whose bucket is serving's; null when the pipeline does not publish. */
     private static StepSpec servingBucket(StepContext ctx) {
-        return ctx.pipeline().steps().stream().filter(s -> "push".equals(s.type())).findFirst().orElse(null);
+        return ctx.pipeline().steps().stream().filter(s -> StepTypeNames.PUSH.equals(s.type())).findFirst().orElse(null);
     }
 }

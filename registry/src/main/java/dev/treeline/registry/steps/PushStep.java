@@ -5,7 +5,6 @@ import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.registry.mlflow.MlflowConnection;
-import dev.treeline.registry.review.AuditLog;
 import dev.treeline.registry.review.GateResult;
 import dev.treeline.registry.review.ModelLifecycle;
 import dev.treeline.registry.s3.S3Clients;
@@ -43,8 +42,7 @@ final class PushStep implements Step {
         try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().requireMlflow());
              S3Client s3 = S3Clients.create(ctx.environment().s3())) {
             S3Publisher publisher = new S3Publisher(s3, bucket, prefix, ctx.environment().s3());
-            ModelLifecycle lifecycle = new ModelLifecycle(mlflow, publisher, new AuditLog(ctx.environment().workspace(), publisher), ctx.scratchDir(),
-                    "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate());
+            ModelLifecycle lifecycle = ModelLifecycle.forStep(ctx, mlflow, publisher);
             mlflow.registry().setModelTag(model, RegistryTags.SERVING_LOCATION, publisher.location(prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/"));
             Map<String, String> published = new LinkedHashMap<>();
             if (GateResult.PASSED.equals(promotion.validationStatus())) {

@@ -5,6 +5,7 @@ import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
+import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.registry.review.Approval;
 import dev.treeline.registry.review.GateRules;
 import java.util.List;
@@ -16,7 +17,7 @@ public final class RegistryStepTypes {
 
     public static final class Register implements StepType {
         public String name() {
-            return "register";
+            return StepTypeNames.REGISTER;
         }
 
         public String summary() {
@@ -36,7 +37,7 @@ public final class RegistryStepTypes {
 
     public static final class Promote implements StepType {
         public String name() {
-            return "promote";
+            return StepTypeNames.PROMOTE;
         }
 
         public String summary() {
@@ -60,7 +61,7 @@ public final class RegistryStepTypes {
         private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
         public String name() {
-            return "push";
+            return StepTypeNames.PUSH;
         }
 
         public String summary() {

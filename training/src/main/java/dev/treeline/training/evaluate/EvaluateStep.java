@@ -171,14 +171,21 @@ final class EvaluateStep implements Step {
         return new Measured(metrics.asMap(), bins, SliceMetrics.of(scored, slices, LABEL, BundleScorer.SCORE), null, scored);
     }
 
+    static String piiSlice(String column) {
+        return "'" + column + "' is a pii column: its values would be written to the evaluation; slice by a non-personal column";
+    }
+
+    static String missingLookup(String who, String dataset, List<String> inputs) {
+        return who + " looks up features in dataset '" + dataset + "'; add it to the step's inputs: [" + String.join(", ", inputs) + ", " + dataset + "]";
+    }
+
     /** Segment columns must be input columns, and never personal data (their values become an artifact). */
     private void checkSlices(StepContext ctx, ModelBundle candidate) {
         FeatureMeta meta = candidate.featureMeta();
 
         for (String s : slices) {
             if (meta.piiColumns() != null && meta.piiColumns().contains(s)) {
-                throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': params.slices names '" + s
-                        + "', a pii column: its values would be written to the evaluation; slice by a non-personal column");
+                throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': params.slices: " + piiSlice(s));
             }
             if (meta.inputColumns() != null && !meta.inputColumns().contains(s)) {
                 throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': params.slices names '" + s
@@ -248,8 +255,7 @@ final class EvaluateStep implements Step {
         if (meta.joinDatasets() != null) needed.addAll(meta.joinDatasets());
         for (String n : needed) {
             if (!ctx.step().inputs().contains(n)) {
-                throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': " + who + " looks up features in dataset '" + n
-                        + "'; add it to the step's inputs: [" + String.join(", ", ctx.step().inputs()) + ", " + n + "]");
+                throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': " + missingLookup(who, n, ctx.step().inputs()));
             }
         }
         Path specFile = bundle.dir().resolve(ModelBundle.FEATURE_PIPELINE).resolve(FeatureMeta.SPEC_FILE);

@@ -1,15 +1,18 @@
 package dev.treeline.training.evaluate;
 
+import dev.treeline.features.spec.FeatureSpec;
 import dev.treeline.pipelines.spec.PipelineSpec;
+import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
+import dev.treeline.pipelines.step.StepTypeNames;
 import java.util.List;
 
 public final class EvaluateStepType implements StepType {
     @Override
     public String name() {
-        return "evaluate";
+        return StepTypeNames.EVALUATE;
     }
 
     @Override
@@ -24,8 +27,34 @@ public final class EvaluateStepType implements StepType {
             spec.expectDatasets(List.of("validated rows (partitioned by day)", "model bundle"), List.of("evaluation"));
         }
         var p = spec.paramsOrEmpty().allowOnly("champion_alias", "slices", "plots", "seed");
+        checkAgainstFeatures(spec, pipeline, p);
         return new EvaluateStep(p.string("champion_alias", "champion"), p.has("slices") ? p.stringList("slices") : List.of(),
                 p.bool("plots", true), p.integer("seed", 0, 0, Integer.MAX_VALUE));
+    }
+
+    /**
+     * What the candidate's feature spec (the features step behind the train step that writes this step's model) asks
+     * of this step, checked when the spec loads: slices by a personal column, and the lookup datasets as inputs.
+     * A model from outside the spec is checked when the step runs.
+     */
+    private static void checkAgainstFeatures(StepSpec spec, PipelineSpec pipeline, SpecNode p) {
+        StepSpec train = pipeline.producer(spec.inputs().get(1), StepTypeNames.TRAIN);
+        StepSpec featuresStep = train == null || train.inputs().size() < 2 ? null : pipeline.producer(train.inputs().get(1), StepTypeNames.FEATURES);
+        if (featuresStep == null) return;
+        FeatureSpec features = FeatureSpec.ofProducer(pipeline, train.inputs().get(1));
+        if (p.has("slices")) {
+            for (String s : p.stringList("slices")) {
+                if (features.hasPii(s)) {
+                    throw p.require("slices").error(EvaluateStep.piiSlice(s));
+                }
+            }
+        }
+        List<String> needed = new java.util.ArrayList<>();
+        if (!features.aggregates().isEmpty() && featuresStep.inputs().size() > 1) needed.add(featuresStep.inputs().get(1));
+        for (var j : features.joins()) needed.add(j.dataset());
+        for (String n : needed) {
+            if (!spec.inputs().contains(n)) throw spec.node().error(EvaluateStep.missingLookup("the candidate", n, spec.inputs()));
+        }
     }
 
     @Override

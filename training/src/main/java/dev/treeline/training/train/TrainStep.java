@@ -31,6 +31,9 @@ import org.apache.spark.sql.functions;
  * stopping early on the validation rows, and writes a {@link ModelBundle}.
  */
 final class TrainStep implements Step {
+    static final String MULTICLASS_TARGET_ENCODING = "the feature spec target-encodes a column, which encodes the mean label: meaningless for "
+            + "the classes of multi:softprob; use encode: index or native";
+
     private final TrainParams params;
 
     @Override
@@ -85,8 +88,8 @@ final class TrainStep implements Step {
                     + " for early stopping; set early_stopping_rounds: 0, widen window.validation_days, or set validation_fraction");
         }
         if (task == Task.MULTICLASS && targetEncodes(pipelineDir)) {
-            throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': the feature spec target-encodes "
-                    + "a column, which encodes the mean label: meaningless for the classes of multi:softprob; use encode: index or native");
+            // A feature pipeline from outside this spec (the load-time check saw no features step writing it).
+            throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': " + MULTICLASS_TARGET_ENCODING);
         }
         double scalePosWeight = task != Task.BINARY ? 1.0 : params.autoScalePosWeight() ? balance(train) : params.scalePosWeight();
         Dataset<Row> eval = earlyStopping ? validation : null;
@@ -95,10 +98,6 @@ final class TrainStep implements Step {
         TrainParams p = params;
         Tuner.Outcome tuning = null;
         if (params.tune() != null) {
-            if (!earlyStopping) {
-                throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': tune: scores trials on the "
-                        + "validation rows, which early_stopping_rounds: 0 turns off; set early_stopping_rounds");
-            }
             ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": tuning");
             ctx.progress().status("tuning", String.format("tuning: %s, %d trials%s, %d at a time", params.tune().method(), params.tune().trials(),
                     params.tune().timeBudgetMinutes() > 0 ? " or " + params.tune().timeBudgetMinutes() + " min" : "", params.tune().parallelism()), 0.0);

@@ -1,5 +1,6 @@
 package dev.treeline.pipelines.ingest.sources;
 
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.spec.DatasetSpec;
@@ -123,7 +124,7 @@ public final class JdbcSource {
 
     /** One line naming the database (without secrets) and the fix. */
     public static TreelineException explain(Exception e, JdbcOptions o, DatasetSpec ds) {
-        String m = rootMessage(e);
+        String m = Messages.rootMessage(e);
         String who = o.safeUrl() + (o.user() == null ? "" : " as " + o.user());
         if (m.contains("Connection refused") || m.contains("refused") || m.contains("connect timed out")) {
             return new TreelineException(ExitCode.SERVICE, "cannot connect to " + who + ": connection refused; check options.url and that the database is running", e);
@@ -136,13 +137,5 @@ public final class JdbcSource {
             return TreelineException.data("source at " + who + ": " + m + "; fix options.table or options.query");
         }
         return new TreelineException(ExitCode.SERVICE, "reading " + who + " failed: " + m, e);
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        String m = String.valueOf(t.getMessage());
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }
