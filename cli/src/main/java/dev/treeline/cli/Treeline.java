@@ -53,10 +53,31 @@ public final class Treeline implements Runnable {
         String console = System.getProperty("treeline.stderr");
         if (console == null || console.isBlank()) return;
         try {
-            System.setErr(new java.io.PrintStream(new java.io.FileOutputStream(console), true, java.nio.charset.StandardCharsets.UTF_8));
+            System.setErr(new java.io.PrintStream(consoleStream(console), true, java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
             // no such descriptor (not started by ./treeline): errors stay on standard error
         }
+    }
+
+    /**
+     * The inherited descriptor itself, not a new open of /dev/fd/N: opening it again truncates a file that
+     * standard output and error were both redirected to ({@code ./treeline demo >out.log 2>&1}) and
+     * writes from offset 0 over what standard output wrote.
+     */
+    private static java.io.OutputStream consoleStream(String console) throws java.io.IOException {
+        if (console.startsWith("/dev/fd/")) {
+            try {
+                java.io.FileDescriptor fd = new java.io.FileDescriptor();
+                java.lang.reflect.Field f = java.io.FileDescriptor.class.getDeclaredField("fd");
+                f.setAccessible(true); // java.io is opened to this jar by the launcher (--add-opens)
+                f.setInt(fd, Integer.parseInt(console.substring("/dev/fd/".length())));
+                if (!fd.valid()) throw new java.io.IOException("no descriptor " + console);
+                return new java.io.FileOutputStream(fd);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // fall back to appending through the path
+            }
+        }
+        return new java.io.FileOutputStream(console, true);
     }
 
     /** The configured command line (also used by tests). */

@@ -19,7 +19,7 @@ import dev.treeline.pipelines.tracking.NoTracking;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.training.bundle.BundleScorer;
 import dev.treeline.training.bundle.ModelBundle;
-import dev.treeline.training.evaluate.Evaluation;
+import dev.treeline.pipelines.format.Evaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;

@@ -1,5 +1,6 @@
 package dev.treeline.cli.bench;
 
+import dev.treeline.pipelines.format.BundleFiles;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.run.RunOptions;
@@ -236,7 +237,7 @@ public final class TrainBench {
         double seconds = stepSeconds != null ? stepSeconds : (System.nanoTime() - t0) / 1e9;
         long heap = peakHeapMb();
         Path model = runner.store().runDir("bench-train", DATE, outcome.state().runId).resolve("data").resolve("model");
-        Booster booster = XGBoost.loadModel(model.resolve("model.ubj").toString());
+        Booster booster = XGBoost.loadModel(model.resolve(BundleFiles.BOOSTER_UBJ).toString());
         try {
             return new Measured(seconds, testSet.auc(booster), heap);
         } finally {

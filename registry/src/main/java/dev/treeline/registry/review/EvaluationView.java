@@ -1,23 +1,20 @@
 package dev.treeline.registry.review;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.treeline.pipelines.format.Evaluation;
+import dev.treeline.pipelines.format.Evaluation.Delta;
+import dev.treeline.pipelines.format.SliceMetrics;
 import dev.treeline.pipelines.util.Json;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * The fields of the evaluate step's {@code evaluation} JSON the registry needs, read as plain JSON so
- * that this module does not depend on training: both models' metrics on the same holdout rows, the
- * paired differences with their intervals, and the slices.
+ * What the registry shows and gates on from the evaluate step's {@link Evaluation}: both models' metrics
+ * on the same holdout rows, the paired differences with their intervals, and the slices.
  */
 public record EvaluationView(String holdoutFrom, String holdoutTo, long rows, String headline, Map<String, Double> candidate,
                              String championVersion, Map<String, Double> champion, Map<String, Delta> difference,
                              Map<String, List<Map<String, Object>>> candidateSlices, Map<String, List<Map<String, Object>>> championSlices) {
-
-    /** Candidate − champion and its 95% paired bootstrap interval. */
-    public record Delta(double delta, double ciLow, double ciHigh) {}
 
     /** Metrics shown in a version's description and tags, in this order, when the evaluation has them. */
     static final List<String> SHOWN = List.of("auc", "logloss", "brier", "rmse", "mae", "r2", "mlogloss", "accuracy", "macro_f1");
@@ -51,36 +48,24 @@ public record EvaluationView(String holdoutFrom, String holdoutTo, long rows, St
         return difference == null ? null : difference.get(metric);
     }
 
-    public static EvaluationView parse(JsonNode j) {
-        JsonNode champ = j.path("champion");
-        boolean hasChampion = champ.isObject();
-        Map<String, Double> cand = numbers(j.path("candidate"));
-        Map<String, Delta> diff = null;
-        if (hasChampion && champ.path("difference").isObject()) {
-            diff = new LinkedHashMap<>();
-            for (var it = champ.path("difference").fields(); it.hasNext(); ) {
-                var e = it.next();
-                diff.put(e.getKey(), new Delta(num(e.getValue().path("delta")), num(e.getValue().path("ci_low")), num(e.getValue().path("ci_high"))));
-            }
-        }
-        return new EvaluationView(j.path("holdout_from").asText(), j.path("holdout_to").asText(), Math.round(cand.getOrDefault("rows", 0.0)),
-                j.path("headline").asText("auc"), cand, hasChampion ? champ.path("version").asText() : null,
-                hasChampion ? numbers(champ.path("metrics")) : null, diff, slices(j.path("slices")), hasChampion ? slices(champ.path("slices")) : Map.of());
+    /** The view of the evaluate step's record. */
+    public static EvaluationView of(Evaluation e) {
+        Evaluation.ChampionMetrics champ = e.champion();
+        Map<String, Double> cand = e.candidate() == null ? Map.of() : e.candidate();
+        Map<String, Delta> diff = champ == null ? null : champ.difference();
+        return new EvaluationView(e.holdoutFrom(), e.holdoutTo(), Math.round(orElse(cand.get("rows"), 0.0)), e.headline() == null ? "auc" : e.headline(),
+                cand, champ == null ? null : champ.version(), champ == null ? null : champ.metrics(), diff, slices(e.slices()),
+                champ == null ? Map.of() : slices(champ.slices()));
     }
 
-    private static Map<String, Double> numbers(JsonNode n) {
-        Map<String, Double> out = new LinkedHashMap<>();
-        n.fields().forEachRemaining(e -> out.put(e.getKey(), num(e.getValue())));
-        return out;
+    private static double orElse(Double d, double otherwise) {
+        return d == null ? otherwise : d;
     }
 
-    private static double num(JsonNode n) {
-        return n.isNumber() ? n.asDouble() : Double.NaN;
-    }
-
+    /** Slices as plain maps (metric name to value, absent metrics left out) for the description and tags. */
     @SuppressWarnings("unchecked")
-    private static Map<String, List<Map<String, Object>>> slices(JsonNode n) {
-        if (!n.isObject()) return Map.of();
-        return Json.MAPPER.convertValue(n, Map.class);
+    private static Map<String, List<Map<String, Object>>> slices(Map<String, List<SliceMetrics>> slices) {
+        if (slices == null) return Map.of();
+        return Json.MAPPER.convertValue(slices, Map.class);
     }
 }

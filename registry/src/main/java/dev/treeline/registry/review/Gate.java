@@ -1,5 +1,6 @@
 package dev.treeline.registry.review;
 
+import dev.treeline.pipelines.format.Evaluation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +46,7 @@ public final class Gate {
                 higher ? "gain" : "reduction", fmt(gain), fmt(rules.minImprovement()));
         (gain >= rules.minImprovement() ? passed : failed).add(numbers);
         if (!rules.significance()) return;
-        EvaluationView.Delta d = e.delta(m);
+        Evaluation.Delta d = e.delta(m);
         if (d == null || Double.isNaN(d.ciLow())) {
             failed.add("no paired interval for " + m + " (measured for " + (e.difference() == null ? "none" : e.difference().keySet())
                     + "); choose one of those as the metric or set significance: false");

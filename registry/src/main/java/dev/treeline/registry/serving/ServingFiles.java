@@ -1,6 +1,8 @@
 package dev.treeline.registry.serving;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.treeline.pipelines.format.BundleFiles;
+import dev.treeline.pipelines.format.ModelMeta;
+import dev.treeline.pipelines.format.Task;
 import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,15 +24,14 @@ import java.util.Map;
 public final class ServingFiles {
     public static final String MLMODEL = "MLmodel";
     public static final String TRITON = "triton";
-    static final String BOOSTER = "model.ubj";
-    static final String META = "treeline-model.json";
+    static final String BOOSTER = BundleFiles.BOOSTER_UBJ;
 
     private ServingFiles() {}
 
     /** Writes the files into {@code out} (the bundle is left untouched); returns their paths relative to {@code out}. */
     public static List<String> write(Path bundle, Path out, String modelName, String runId, String mlflowVersion) {
         try {
-            JsonNode meta = Json.MAPPER.readTree(bundle.resolve(META).toFile());
+            ModelMeta meta = Json.read(bundle.resolve(BundleFiles.META), ModelMeta.class);
             Files.createDirectories(out);
             List<String> written = new ArrayList<>();
             Files.writeString(out.resolve(MLMODEL), mlmodel(meta, runId, mlflowVersion));
@@ -53,16 +54,16 @@ public final class ServingFiles {
         return model.replaceAll("[^A-Za-z0-9._-]", "_");
     }
 
-    static String mlmodel(JsonNode meta, String runId, String mlflowVersion) {
+    static String mlmodel(ModelMeta meta, String runId, String mlflowVersion) {
         List<Map<String, Object>> inputs = new ArrayList<>();
-        for (JsonNode f : meta.path("feature_names")) {
+        for (String f : meta.featureNames()) {
             Map<String, Object> col = new LinkedHashMap<>();
             col.put("type", "double");
-            col.put("name", f.asText());
+            col.put("name", f);
             col.put("required", true);
             inputs.add(col);
         }
-        String xgb = meta.path("versions").path("xgboost").asText("unknown");
+        String xgb = meta.versions() == null ? "unknown" : meta.versions().getOrDefault("xgboost", "unknown");
         // YAML by hand: a handful of scalar keys, and the signature is JSON text as MLflow writes it.
         return "artifact_path: model\n"
                 + "flavors:\n"
@@ -85,11 +86,11 @@ public final class ServingFiles {
                 + "utc_time_created: '" + Instant.now().toString().replace('T', ' ').replace("Z", "") + "'\n";
     }
 
-    static String tritonConfig(JsonNode meta, String name) {
-        String objective = meta.path("objective").asText();
-        int features = meta.path("feature_names").size();
-        boolean classifier = objective.startsWith("binary:") || objective.startsWith("multi:");
-        int outputs = objective.startsWith("multi:") ? meta.path("num_class").asInt() : objective.startsWith("binary:") ? 2 : 1;
+    static String tritonConfig(ModelMeta meta, String name) {
+        Task task = meta.task();
+        int features = meta.featureNames().size();
+        boolean classifier = task != Task.REGRESSION;
+        int outputs = task == Task.MULTICLASS ? meta.numClass() : task == Task.BINARY ? 2 : 1;
         return "# Triton Inference Server, FIL backend: the booster in 1/xgboost.ubj; input is the feature vector in\n"
                 + "# treeline-model.json's feature_names order (missing values as NaN).\n"
                 + "name: \"" + name + "\"\n"

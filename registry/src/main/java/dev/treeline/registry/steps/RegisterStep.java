@@ -2,6 +2,7 @@ package dev.treeline.registry.steps;
 
 import dev.treeline.pipelines.Versions;
 import dev.treeline.pipelines.run.GitInfo;
+import dev.treeline.pipelines.format.Evaluation;
 import dev.treeline.pipelines.spec.DateWindow;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
@@ -108,7 +109,7 @@ final class RegisterStep implements Step {
         }
         md.append("| metric | champion v").append(e.championVersion()).append(" | candidate | delta | 95% CI of delta |\n|---|---|---|---|---|\n");
         for (String m : e.shown()) {
-            EvaluationView.Delta d = e.delta(m);
+            Evaluation.Delta d = e.delta(m);
             String ci = d == null || Double.isNaN(d.ciLow()) ? "" : "[" + signed(d.ciLow()) + ", " + signed(d.ciHigh()) + "]";
             md.append("| ").append(EvaluationView.title(m)).append(" | ").append(fmt(e.champion(m))).append(" | ").append(fmt(e.candidate(m)))
                     .append(" | ").append(signed(e.candidate(m) - e.champion(m))).append(" | ").append(ci).append(" |\n");
@@ -126,6 +127,6 @@ final class RegisterStep implements Step {
     }
 
     static EvaluationView readEvaluation(StepContext ctx, String dataset) {
-        return EvaluationView.parse(Json.MAPPER.valueToTree(ctx.catalog().readJson(dataset, Map.class)));
+        return EvaluationView.of(ctx.catalog().readJson(dataset, Evaluation.class));
     }
 }

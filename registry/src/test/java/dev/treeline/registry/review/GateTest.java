@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.treeline.pipelines.format.Evaluation;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -13,8 +14,8 @@ class GateTest {
     static EvaluationView eval(double candAuc, double candLoss, String champ, double champAuc, double champLoss, double ciLow, double ciHigh) {
         return new EvaluationView("2001-06-01", "2001-06-01", 100, "auc", Map.of("auc", candAuc, "logloss", candLoss), champ,
                 champ == null ? null : Map.of("auc", champAuc, "logloss", champLoss),
-                champ == null ? null : Map.of("auc", new EvaluationView.Delta(candAuc - champAuc, ciLow, ciHigh),
-                        "logloss", new EvaluationView.Delta(candLoss - champLoss, -0.01, 0.01)), Map.of(), Map.of());
+                champ == null ? null : Map.of("auc", new Evaluation.Delta(candAuc - champAuc, ciLow, ciHigh),
+                        "logloss", new Evaluation.Delta(candLoss - champLoss, -0.01, 0.01)), Map.of(), Map.of());
     }
 
     static GateRules rules(String metric, double min, boolean significance) {

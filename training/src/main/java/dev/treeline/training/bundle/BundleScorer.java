@@ -1,5 +1,7 @@
 package dev.treeline.training.bundle;
 
+import dev.treeline.pipelines.format.Task;
+import dev.treeline.pipelines.format.ModelMeta;
 import dev.treeline.features.build.FeaturePipelineFactory;
 import java.util.ArrayList;
 import java.util.Iterator;

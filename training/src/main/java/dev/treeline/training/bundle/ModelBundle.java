@@ -1,5 +1,7 @@
 package dev.treeline.training.bundle;
 
+import dev.treeline.pipelines.format.BundleFiles;
+import dev.treeline.pipelines.format.ModelMeta;
 import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
@@ -17,16 +19,15 @@ import org.apache.spark.ml.PipelineModel;
  * is logged to MLflow, registered and published to S3, byte for byte.
  */
 public record ModelBundle(Path dir) {
-    public static final String BOOSTER_UBJ = "model.ubj";
-    public static final String BOOSTER_JSON = "model.json";
-    public static final String FEATURE_PIPELINE = "feature_pipeline";
-    public static final String META = "treeline-model.json";
-    public static final String IMPORTANCE = "feature_importance.json";
-    /** Holdout rows as the pipeline receives them (PII already guarded) with the score the run itself computed. */
-    public static final String SCORING_SAMPLE = "scoring_sample";
-    public static final String EXPECTED_SCORE = "expected_score";
-    /** Multiclass models: the class probabilities the run computed for each sample row. */
-    public static final String EXPECTED_PROBABILITIES = "expected_probabilities";
+    // The layout's one definition is BundleFiles; these names keep the training code short.
+    public static final String BOOSTER_UBJ = BundleFiles.BOOSTER_UBJ;
+    public static final String BOOSTER_JSON = BundleFiles.BOOSTER_JSON;
+    public static final String FEATURE_PIPELINE = BundleFiles.FEATURE_PIPELINE;
+    public static final String META = BundleFiles.META;
+    public static final String IMPORTANCE = BundleFiles.IMPORTANCE;
+    public static final String SCORING_SAMPLE = BundleFiles.SCORING_SAMPLE;
+    public static final String EXPECTED_SCORE = BundleFiles.EXPECTED_SCORE;
+    public static final String EXPECTED_PROBABILITIES = BundleFiles.EXPECTED_PROBABILITIES;
 
     public static ModelBundle at(Path dir) {
         if (!Files.isRegularFile(dir.resolve(META)) || !Files.isRegularFile(dir.resolve(BOOSTER_UBJ))) {

@@ -1,5 +1,6 @@
 package dev.treeline.training.bundle;
 
+import dev.treeline.pipelines.format.Task;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.spark.sql.Column;

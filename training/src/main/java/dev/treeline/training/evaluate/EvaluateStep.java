@@ -1,5 +1,7 @@
 package dev.treeline.training.evaluate;
 
+import dev.treeline.pipelines.format.Evaluation;
+import dev.treeline.pipelines.format.SliceMetrics;
 import dev.treeline.features.build.Enrichment;
 import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.features.spec.FeatureSpec;
@@ -16,7 +18,7 @@ import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.training.bundle.BundleScorer;
 import dev.treeline.training.bundle.ModelBundle;
 import dev.treeline.training.bundle.ScoringParity;
-import dev.treeline.training.bundle.Task;
+import dev.treeline.pipelines.format.Task;
 import dev.treeline.pipelines.util.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -99,7 +101,7 @@ final class EvaluateStep implements Step {
                         ? lookups(ctx, bundle, raw, rows.column(), who, w.holdoutFrom(), w.holdoutTo()) : holdout;
                 champion = measure(ctx, bundle, championRows, rawValidation, rows.column(), who);
                 cached.add(champion.scored());
-                Map<String, PairedDifference.Delta> difference = null;
+                Map<String, Evaluation.Delta> difference = null;
                 // A champion of another task measures other metrics: nothing to pair.
                 if (bundle.meta().task() == task) {
                     difference = PairedDifference.of(task, cand.scored(), champion.scored(), LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES,
@@ -152,10 +154,10 @@ final class EvaluateStep implements Step {
             Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, keep).cache();
             if (task == Task.REGRESSION) {
                 return new Measured(TaskMetrics.regression(scored, LABEL, BundleScorer.SCORE, seed), null,
-                        SliceMetrics.regression(scored, slices, LABEL, BundleScorer.SCORE), null, scored);
+                        Slices.regression(scored, slices, LABEL, BundleScorer.SCORE), null, scored);
             }
             TaskMetrics.Multiclass m = TaskMetrics.multiclass(scored, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES, bundle.meta().numClass(), seed);
-            return new Measured(m.metrics(), null, SliceMetrics.multiclass(scored, slices, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES),
+            return new Measured(m.metrics(), null, Slices.multiclass(scored, slices, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES),
                     m.confusion(), scored);
         }
         double threshold = 0.5;
@@ -168,7 +170,7 @@ final class EvaluateStep implements Step {
         Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, keep).cache();
         ScoreBins bins = ScoreBins.of(scored, LABEL, BundleScorer.SCORE);
         BinaryMetrics metrics = BinaryMetrics.of(scored, bins, LABEL, BundleScorer.SCORE, threshold, seed);
-        return new Measured(metrics.asMap(), bins, SliceMetrics.of(scored, slices, LABEL, BundleScorer.SCORE), null, scored);
+        return new Measured(metrics.asMap(), bins, Slices.of(scored, slices, LABEL, BundleScorer.SCORE), null, scored);
     }
 
     static String piiSlice(String column) {

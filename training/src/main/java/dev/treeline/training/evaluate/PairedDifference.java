@@ -1,7 +1,8 @@
 package dev.treeline.training.evaluate;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.treeline.training.bundle.Task;
+import dev.treeline.pipelines.format.Evaluation;
+import dev.treeline.pipelines.format.Evaluation.Delta;
+import dev.treeline.pipelines.format.Task;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,7 +27,6 @@ public final class PairedDifference {
     static final double LOSS_BINS_PER_UNIT = 100;
 
     /** One metric: {@code delta} = candidate − champion, and its interval. */
-    public record Delta(@JsonProperty("delta") double delta, @JsonProperty("ci_low") double ciLow, @JsonProperty("ci_high") double ciHigh) {}
 
     private PairedDifference() {}
 

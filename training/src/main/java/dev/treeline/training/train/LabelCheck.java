@@ -1,7 +1,7 @@
 package dev.treeline.training.train;
 
 import dev.treeline.pipelines.TreelineException;
-import dev.treeline.training.bundle.Task;
+import dev.treeline.pipelines.format.Task;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;

@@ -2,7 +2,7 @@ package dev.treeline.training.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.pipelines.spec.SpecNode;
-import dev.treeline.training.bundle.Task;
+import dev.treeline.pipelines.format.Task;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -8,7 +8,7 @@ import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
 import dev.treeline.pipelines.step.StepTypeNames;
-import dev.treeline.training.bundle.Task;
+import dev.treeline.pipelines.format.Task;
 import java.util.List;
 
 public final class TrainStepType implements StepType {

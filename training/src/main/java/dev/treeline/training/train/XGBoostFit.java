@@ -2,7 +2,7 @@ package dev.treeline.training.train;
 
 import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.features.build.FeaturePipelineFactory;
-import dev.treeline.training.bundle.Task;
+import dev.treeline.pipelines.format.Task;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;

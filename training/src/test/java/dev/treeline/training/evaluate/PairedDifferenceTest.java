@@ -1,10 +1,11 @@
 package dev.treeline.training.evaluate;
 
+import dev.treeline.pipelines.format.Evaluation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.pipelines.testing.TestSpark;
-import dev.treeline.training.bundle.Task;
+import dev.treeline.pipelines.format.Task;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -37,9 +38,9 @@ class PairedDifferenceTest {
         }
         Map<String, Double> ma = Map.of("auc", auc(label, a, null), "logloss", 0.0, "brier", 0.0);
         Map<String, Double> mb = Map.of("auc", auc(label, b, null), "logloss", 0.0, "brier", 0.0);
-        Map<String, PairedDifference.Delta> d = PairedDifference.of(Task.BINARY, frame(label, a), frame(label, b), "label", "score", null, ma, mb,
+        Map<String, Evaluation.Delta> d = PairedDifference.of(Task.BINARY, frame(label, a), frame(label, b), "label", "score", null, ma, mb,
                 1000, 11);
-        PairedDifference.Delta auc = d.get("auc");
+        Evaluation.Delta auc = d.get("auc");
         assertEquals(ma.get("auc") - mb.get("auc"), auc.delta(), 1e-12);
 
         // Reference: resample rows (Poisson(1) weights, the same in both models), exact AUC of each.
@@ -68,8 +69,8 @@ class PairedDifferenceTest {
             a[i] = sigmoid(label[i] + r.nextGaussian());
         }
         Map<String, Double> m = Map.of("auc", auc(label, a, null), "logloss", 0.5, "brier", 0.2);
-        Map<String, PairedDifference.Delta> d = PairedDifference.of(Task.BINARY, frame(label, a), frame(label, a), "label", "score", null, m, m, 200, 1);
-        for (PairedDifference.Delta x : d.values()) {
+        Map<String, Evaluation.Delta> d = PairedDifference.of(Task.BINARY, frame(label, a), frame(label, a), "label", "score", null, m, m, 200, 1);
+        for (Evaluation.Delta x : d.values()) {
             assertEquals(0.0, x.delta(), 0.0);
             assertEquals(0.0, x.ciLow(), 1e-12);
             assertEquals(0.0, x.ciHigh(), 1e-12);
@@ -93,9 +94,9 @@ class PairedDifferenceTest {
         }
         Map<String, Double> ma = Map.of("rmse", Math.sqrt(sa / n), "mae", aa / n);
         Map<String, Double> mb = Map.of("rmse", Math.sqrt(sb / n), "mae", ab / n);
-        Map<String, PairedDifference.Delta> d = PairedDifference.of(Task.REGRESSION, frame(label, a), frame(label, b), "label", "score", null,
+        Map<String, Evaluation.Delta> d = PairedDifference.of(Task.REGRESSION, frame(label, a), frame(label, b), "label", "score", null,
                 ma, mb, 500, 2);
-        PairedDifference.Delta rmse = d.get("rmse");
+        Evaluation.Delta rmse = d.get("rmse");
         assertEquals(Math.sqrt(sa / n) - Math.sqrt(sb / n), rmse.delta(), 1e-12);
         assertTrue(rmse.ciLow() < rmse.delta() && rmse.delta() < rmse.ciHigh() && rmse.ciHigh() < 0, "the candidate's error is lower: " + rmse);
         assertTrue(d.get("mae").ciHigh() < 0, d.toString());

@@ -47,7 +47,7 @@ class TrainParamsTest {
     void tasksTakeTheirOwnMetricsAndRefuseTheOthersParameters() {
         assertEquals("rmse", parse("{objective: reg:squarederror}").evalMetric());
         assertEquals("mlogloss", parse("{objective: multi:softprob, num_class: 3}").evalMetric());
-        assertEquals(dev.treeline.training.bundle.Task.MULTICLASS, parse("{objective: multi:softprob, num_class: 3}").task());
+        assertEquals(dev.treeline.pipelines.format.Task.MULTICLASS, parse("{objective: multi:softprob, num_class: 3}").task());
         assertEquals("train.yaml:1: objective: objective multi:softprob needs num_class: the number of classes (labels 0 .. num_class-1), at least 2",
                 assertThrows(TreelineException.class, () -> parse("{objective: multi:softprob}")).getMessage());
         assertEquals("train.yaml:1: eval_metric: 'auc' is not allowed; expected one of: mae, rmse",

@@ -1,7 +1,6 @@
 package dev.treeline.training.evaluate;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.treeline.pipelines.format.SliceMetrics;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,25 +14,10 @@ import org.apache.spark.sql.functions;
 /**
  * Holdout metrics per value of a segment column, for the most frequent values. Binary models: rows,
  * positive rate, log loss and AUC (over 1,000 score bins, within about 0.001 of the exact value).
- * Regression: rows, mean label, RMSE, MAE. Multiclass: rows, accuracy, multiclass log loss. Metrics of
- * another task are absent.
+ * Regression: rows, mean label, RMSE, MAE. Multiclass: rows, accuracy, multiclass log loss.
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-public record SliceMetrics(
-        @JsonProperty("value") String value,
-        @JsonProperty("rows") long rows,
-        @JsonProperty("positive_rate") Double positiveRate,
-        @JsonProperty("auc") Double auc,
-        @JsonProperty("logloss") Double logloss,
-        @JsonProperty("mean_label") Double meanLabel,
-        @JsonProperty("rmse") Double rmse,
-        @JsonProperty("mae") Double mae,
-        @JsonProperty("accuracy") Double accuracy,
-        @JsonProperty("mlogloss") Double mlogloss) {
-
-    static SliceMetrics binary(String value, long rows, double positiveRate, double auc, double logloss) {
-        return new SliceMetrics(value, rows, positiveRate, auc, logloss, null, null, null, null, null);
-    }
+final class Slices {
+    private Slices() {}
 
     static Map<String, List<SliceMetrics>> regression(Dataset<Row> scored, List<String> columns, String labelCol, String scoreCol) {
         Column err = functions.col(scoreCol).minus(functions.col(labelCol));
@@ -91,7 +75,7 @@ public record SliceMetrics(
             List<SliceMetrics> list = new ArrayList<>();
             for (Row r : top) {
                 long[][] pn = bins.get(r.getString(0));
-                list.add(binary(r.getString(0), r.getLong(1), r.getDouble(2), pn == null ? Double.NaN : ScoreBins.auc(pn[0], pn[1]), r.getDouble(3)));
+                list.add(SliceMetrics.binary(r.getString(0), r.getLong(1), r.getDouble(2), pn == null ? Double.NaN : ScoreBins.auc(pn[0], pn[1]), r.getDouble(3)));
             }
             out.put(column, list);
         }

@@ -1,4 +1,4 @@
-package dev.treeline.training.bundle;
+package dev.treeline.pipelines.format;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.treeline.training.bundle;
+package dev.treeline.pipelines.format;
 
 import java.util.List;
 
