@@ -3,16 +3,14 @@ package dev.treeline.cli;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.env.EnvironmentResolver;
 import dev.treeline.pipelines.run.Progress;
-import dev.treeline.pipelines.run.RunState;
-import dev.treeline.pipelines.run.RunStatus;
-import dev.treeline.pipelines.run.RunStore;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.submit.SparkSubmission;
+import dev.treeline.pipelines.submit.SubmittedRun;
 import dev.treeline.registry.local.Installer;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
@@ -43,9 +41,8 @@ final class ClusterRun {
 
     /** The Spark distribution: the option, SPARK_HOME, else pyspark's installed into the cache. */
     static Path sparkHome(Path option, Environment env) {
-        if (option != null) return option.toAbsolutePath();
-        String fromEnv = System.getenv("SPARK_HOME");
-        if (fromEnv != null && !fromEnv.isBlank()) return Path.of(fromEnv);
+        Path configured = EnvironmentResolver.system().sparkHome(option);
+        if (configured != null) return configured;
         return new Installer(env.cacheDir(), Progress.to(System.out)).sparkHome();
     }
 
@@ -67,31 +64,20 @@ final class ClusterRun {
         Path home = sparkHome(sparkHome, env);
         int workers = SparkSubmission.concurrentTasks(pipeline);
         SparkSubmission submission = new SparkSubmission(new SparkSubmission.Target(home, master, deployMode, ownJar(), MAIN_CLASS, Map.of()));
-        List<String> args = SparkSubmission.runArgs(spec, date.toString(), env.workspace(), master, env.mlflowUri(), env.params(),
-                force, fromStep, toStep);
+        SubmittedRun run = new SubmittedRun(submission, pipeline, date,
+                new SubmittedRun.RunRequest(spec, env.workspace(), env.mlflowUri(), env.params(), force, fromStep, toStep));
         String name = pipeline.spec().name();
-        Map<String, String> conf = submission.conf(pipeline.spec().spark(), workers);
+        Map<String, String> conf = run.conf();
         System.out.println("Submitting " + name + " " + date + " to " + master + " (" + deployMode + " deploy mode"
                 + (conf.containsKey("spark.executor.instances") ? ", " + conf.get("spark.executor.instances") + " executor(s) x "
                 + conf.getOrDefault("spark.executor.cores", "?") + " core(s)" : "")
                 + (workers > 0 ? " for " + workers + " XGBoost worker(s)" : "") + ") with " + home.resolve("bin/spark-submit"));
-        Instant submitted = Instant.now();
-        SparkSubmission.Result r = submission.run(submission.launcher(conf, "treeline " + name + " " + date, args), null, System.out, System.err);
-        RunState state = new RunStore(env.runsDir()).load(name, date);
-        boolean fresh = state != null && state.finishedSince(submitted);
-        System.out.printf("Spark application on %s ended after %.1f s (spark-submit exit %d)%n", master, r.elapsed().toMillis() / 1000.0, r.exitCode());
-        if (deployMode.equals("client")) {
-            // The driver ran in spark-submit's JVM and printed its own outcome: its exit code is the run's, from the table.
-            return ExitCode.known(r.exitCode()) ? r.exitCode() : ExitCode.FAILURE.code();
-        }
-        // Cluster mode: spark-submit exits 0 even when the driver failed; the run state says how the run ended.
-        // A date that had already succeeded (without --force) is left alone by the driver: nothing to do is success.
-        boolean done = state != null && ((state.status == RunStatus.SUCCEEDED && (fresh || !force))
-                || (fresh && toStep != null && state.status == RunStatus.PENDING && state.error == null));
-        if (r.exitCode() == 0 && done) return 0;
-        String why = fresh && state.error != null ? ": " + state.error : "";
-        throw new TreelineException(ExitCode.FAILURE, "the run of " + name + " " + date + " on " + master + " (" + deployMode
-                + " deploy mode) failed, spark-submit exit " + r.exitCode() + why + "; the driver's log is on the cluster"
-                + (master.startsWith("spark://") ? " (the master's web UI, Completed Drivers)" : ""));
+        SubmittedRun.Ended ended = run.run(null, System.out, System.err);
+        int exit = ended.submit().exitCode();
+        System.out.printf("Spark application on %s ended after %.1f s (spark-submit exit %d)%n", master, ended.submit().elapsed().toMillis() / 1000.0, exit);
+        if (ended.succeeded()) return 0;
+        // Client mode: the driver ran in spark-submit's JVM and printed its own error; its exit code is the run's, from the table.
+        if (deployMode.equals("client") && exit != 0) return ExitCode.known(exit) ? exit : ExitCode.FAILURE.code();
+        throw new TreelineException(ExitCode.FAILURE, "the run of " + name + " " + date + " on " + master + " failed: " + ended.failure());
     }
 }

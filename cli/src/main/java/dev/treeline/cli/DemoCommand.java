@@ -1,6 +1,5 @@
 package dev.treeline.cli;
 
-import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Environment;
@@ -11,6 +10,7 @@ import dev.treeline.pipelines.run.RunOptions;
 import dev.treeline.pipelines.run.RunOutcome;
 import dev.treeline.pipelines.run.RunState;
 import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.registry.local.LocalStack;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowCredentials;

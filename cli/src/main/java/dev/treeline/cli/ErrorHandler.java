@@ -1,8 +1,8 @@
 package dev.treeline.cli;
 
-import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.util.Messages;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 

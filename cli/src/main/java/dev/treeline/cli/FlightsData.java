@@ -2,6 +2,7 @@ package dev.treeline.cli;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.env.EnvironmentResolver;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.Hashing;
@@ -33,9 +34,9 @@ final class FlightsData {
             progress.info("Data: " + p + " (--data)");
             return p;
         }
-        String explicit = System.getenv("TREELINE_DATA");
-        if (explicit != null && !explicit.isBlank()) {
-            Path p = Path.of(explicit).toAbsolutePath();
+        Path explicit = EnvironmentResolver.system().flightsData();
+        if (explicit != null) {
+            Path p = explicit.toAbsolutePath();
             if (!Files.exists(p)) throw new TreelineException(ExitCode.DATA, "TREELINE_DATA=" + explicit + " does not exist; unset it to let the demo fetch the data");
             progress.info("Data: " + p + " (from TREELINE_DATA)");
             return p;

@@ -1,6 +1,8 @@
 package dev.treeline.cli;
 
 import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.env.EnvironmentResolver;
+import dev.treeline.registry.local.LocalStack;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.review.ModelLifecycle;
 import dev.treeline.registry.s3.S3Clients;
@@ -46,8 +48,7 @@ final class RegistryOptions {
                 }
             }
             if (b == null) {
-                String fromEnv = System.getenv("TREELINE_S3_BUCKET");
-                b = fromEnv == null || fromEnv.isBlank() ? "treeline-models" : fromEnv;
+                b = EnvironmentResolver.system().servingBucket(LocalStack.DEFAULT_BUCKET);
             }
             if (s3 == null) s3 = S3Clients.create(env.s3());
             return new S3Publisher(s3, b, p == null ? "" : p, env.s3());

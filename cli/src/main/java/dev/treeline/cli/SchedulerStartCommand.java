@@ -10,9 +10,9 @@ import dev.treeline.scheduler.ScheduleFile;
 import dev.treeline.scheduler.SparkSubmitExecutor;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "start", description = {"Run the controller in the foreground.",

@@ -3,6 +3,7 @@ package dev.treeline.cli;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.env.EnvironmentResolver;
 import dev.treeline.scheduler.ScheduleFile;
 import dev.treeline.scheduler.SchedulerAdmin;
 import java.nio.file.Path;
@@ -20,9 +21,8 @@ final class SchedulesOptions {
     @Mixin ParamsOption params;
 
     Path file() {
-        if (file != null) return file;
-        String env = System.getenv("TREELINE_SCHEDULES");
-        if (env != null && !env.isBlank()) return Path.of(env);
+        Path configured = EnvironmentResolver.system().schedules(file);
+        if (configured != null) return configured;
         throw new TreelineException(ExitCode.USAGE, "which schedules? pass --schedules FILE (e.g. examples/flights/schedule.yaml) or set TREELINE_SCHEDULES");
     }
 

@@ -16,19 +16,8 @@ final class StackOptions {
     LocalStack stack(CommonOptions common) {
         EnvironmentResolver r = EnvironmentResolver.system();
         return new LocalStack(r.workspace(common.workspace), r.cacheDir(),
-                port(mlflowPort, "TREELINE_MLFLOW_PORT", LocalStack.DEFAULT_MLFLOW_PORT),
-                port(s3Port, "TREELINE_S3_PORT", LocalStack.DEFAULT_S3_PORT),
+                r.port(mlflowPort, "TREELINE_MLFLOW_PORT", LocalStack.DEFAULT_MLFLOW_PORT),
+                r.port(s3Port, "TREELINE_S3_PORT", LocalStack.DEFAULT_S3_PORT),
                 List.of(LocalStack.DEFAULT_BUCKET), Cli.OUT);
-    }
-
-    private static int port(Integer flag, String env, int fallback) {
-        if (flag != null) return flag;
-        String v = System.getenv(env);
-        if (v == null || v.isBlank()) return fallback;
-        try {
-            return Integer.parseInt(v.trim());
-        } catch (NumberFormatException e) {
-            throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, env + "='" + v + "' is not a port number");
-        }
     }
 }

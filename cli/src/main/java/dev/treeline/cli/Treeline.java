@@ -1,7 +1,7 @@
 package dev.treeline.cli;
 
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code treeline} command: a small root that lists the subcommands. */
 @Command(name = "treeline",

@@ -14,6 +14,7 @@ import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.step.StepTypes;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.training.train.TrainStepType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -75,10 +76,10 @@ final class TuneCommand implements Callable<Integer> {
         PipelineRunner runner = Cli.runner(env, pipeline, Cli.progress(output.json()));
         // A study is a run of its own (a new MLflow parent run, as with run --force): trials and best parameters never mix with another's.
         RunOutcome outcome = runner.run(pipeline, date, new RunOptions(true, null, name));
-        Path trialsFile = runner.store().runDir(pipeline.spec().name(), date, outcome.state().runId).resolve("scratch").resolve(name)
-                .resolve("tuning").resolve("trials.json");
-        if (!Files.isRegularFile(trialsFile)) {
-            throw new TreelineException(ExitCode.FAILURE, "step '" + name + "' finished without a tuning record (" + trialsFile + ")");
+        String trials = outcome.state().step(name).facts.get(TrainStepType.TRIALS_FACT);
+        Path trialsFile = trials == null ? null : Path.of(trials);
+        if (trialsFile == null || !Files.isRegularFile(trialsFile)) {
+            throw new TreelineException(ExitCode.FAILURE, "step '" + name + "' finished without a tuning record");
         }
         JsonNode study = Json.MAPPER.readTree(trialsFile.toFile());
         if (output.json()) {

@@ -1,6 +1,6 @@
 package dev.treeline.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.treeline.features.validate.ValidationReport;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Environment;
@@ -44,24 +44,20 @@ final class ValidateCommand implements Callable<Integer> {
             System.out.println(st.summary);
             return 0;
         }
-        JsonNode r = Json.MAPPER.readTree(Path.of(report).toFile());
+        ValidationReport r = Json.read(Path.of(report), ValidationReport.class);
         if (output.json()) {
             System.out.println(Json.write(r));
             return 0;
         }
-        System.out.printf("%s %s: %s · %,d rows checked = %,d accepted + %,d rejected%n", r.path("dataset").asText(), r.path("logical_date").asText(),
-                r.path("status").asText().toUpperCase(), r.path("rows_in").asLong(), r.path("rows_accepted").asLong(), r.path("rows_rejected").asLong());
-        for (JsonNode rule : r.path("dataset_rules")) {
-            if (!rule.path("status").asText().equals("pass")) System.out.println("  " + rule.path("status").asText() + ": " + rule.path("message").asText());
-        }
-        for (JsonNode rule : r.path("row_rules")) {
-            if (!rule.path("status").asText().equals("pass")) System.out.println("  " + rule.path("status").asText() + ": " + rule.path("message").asText());
-        }
+        System.out.printf("%s %s: %s · %,d rows checked = %,d accepted + %,d rejected%n", r.dataset, r.logicalDate, r.status.toUpperCase(),
+                r.rowsIn, r.rowsAccepted, r.rowsRejected);
+        for (ValidationReport.RuleOutcome rule : r.datasetRules) if (!rule.status().equals("pass")) System.out.println("  " + rule.status() + ": " + rule.message());
+        for (ValidationReport.RuleOutcome rule : r.rowRules) if (!rule.status().equals("pass")) System.out.println("  " + rule.status() + ": " + rule.message());
         List<String> drift = new ArrayList<>();
-        for (JsonNode d : r.path("drift")) {
-            drift.add(d.path("column").asText() + " " + (d.path("psi").isNumber() ? String.format("%.4f", d.path("psi").asDouble()) : "-") + " " + d.path("status").asText());
+        for (ValidationReport.DriftOutcome d : r.drift) {
+            drift.add(d.column() + " " + (d.psi() != null ? String.format("%.4f", d.psi()) : "-") + " " + d.status());
         }
-        if (!drift.isEmpty()) System.out.println("  drift (PSI, baseline " + r.path("drift_baseline").asText() + "): " + String.join(" · ", drift));
+        if (!drift.isEmpty()) System.out.println("  drift (PSI, baseline " + r.driftBaseline + "): " + String.join(" · ", drift));
         System.out.println("  report: " + Path.of(report).resolveSibling("report.html"));
         return 0;
     }

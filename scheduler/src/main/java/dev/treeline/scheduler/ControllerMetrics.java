@@ -1,7 +1,7 @@
 package dev.treeline.scheduler;
 
-import dev.treeline.pipelines.step.StepTypeNames;
 import com.sun.net.httpserver.HttpServer;
+import dev.treeline.pipelines.step.StepTypeNames;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;

@@ -2,6 +2,7 @@ package dev.treeline.scheduler;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.spec.SpecNode;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,7 +32,7 @@ public record ControllerSettings(String jdbcUrl, String user, String password, b
 
     static String h2Url(Path workspace) {
         // AUTO_SERVER lets the CLI's status, runs and backfill commands use the file while a controller holds it.
-        return "jdbc:h2:file:" + workspace.toAbsolutePath().resolve("scheduler").resolve("treeline") + ";AUTO_SERVER=TRUE";
+        return "jdbc:h2:file:" + Workspace.at(workspace.toAbsolutePath()).scheduler().resolve("treeline") + ";AUTO_SERVER=TRUE";
     }
 
     static ControllerSettings from(SpecNode n, Path baseDir, Path workspace, Function<String, String> env) {

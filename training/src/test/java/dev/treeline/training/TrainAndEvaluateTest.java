@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.pipelines.catalog.Catalog;
+import dev.treeline.pipelines.format.Evaluation;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.run.RunOptions;
@@ -19,7 +20,6 @@ import dev.treeline.pipelines.tracking.NoTracking;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.training.bundle.BundleScorer;
 import dev.treeline.training.bundle.ModelBundle;
-import dev.treeline.pipelines.format.Evaluation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;

@@ -1,6 +1,5 @@
 package dev.treeline.features.build;
 
-import dev.treeline.pipelines.util.Messages;
 import dev.treeline.features.spec.AsOfJoin;
 import dev.treeline.features.spec.FeatureSpec;
 import dev.treeline.features.spec.RowPrep;
@@ -11,6 +10,7 @@ import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.pipelines.util.Messages;
 import java.nio.file.Files;
 import java.time.LocalDate;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package dev.treeline.features.validate;
 
-import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.spec.ColumnType;
+import dev.treeline.pipelines.util.Messages;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

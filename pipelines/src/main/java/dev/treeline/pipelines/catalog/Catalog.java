@@ -1,12 +1,13 @@
 package dev.treeline.pipelines.catalog;
 
-import dev.treeline.pipelines.util.Messages;
+import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.DidYouMean;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.pipelines.util.Messages;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
@@ -61,7 +62,7 @@ public final class Catalog {
         DatasetSpec ds = spec(name);
         if (ds.path() != null) return resolve(ds.path());
         Path local = ds.isPartitioned()
-                ? workspace.resolve("data").resolve(spec.name()).resolve(name)
+                ? Workspace.at(workspace).data().resolve(spec.name()).resolve(name)
                 : runDir.resolve("data").resolve(name + (ds.format().equals("json") ? ".json" : ""));
         return local.toAbsolutePath().toUri().toString();
     }

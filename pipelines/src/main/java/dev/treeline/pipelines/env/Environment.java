@@ -21,12 +21,17 @@ public record Environment(
         throw EnvironmentResolver.noMlflow(workspace, cacheDir);
     }
 
+    /** The workspace's layout. */
+    public Workspace layout() {
+        return Workspace.at(workspace);
+    }
+
     public Path runsDir() {
-        return workspace.resolve("runs");
+        return layout().runs();
     }
 
     public Path dataDir() {
-        return workspace.resolve("data");
+        return layout().data();
     }
 
     public Environment withParams(Map<String, String> newParams) {

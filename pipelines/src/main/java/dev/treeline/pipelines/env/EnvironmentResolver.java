@@ -77,6 +77,47 @@ public final class EnvironmentResolver {
         return first(masterFlag, env.apply("TREELINE_SPARK_MASTER"));
     }
 
+    /** A port: the flag, then the variable, then {@code fallback}; a variable that is not a number is a usage error naming it. */
+    public int port(Integer flag, String variable, int fallback) {
+        if (flag != null) return flag;
+        String v = env.apply(variable);
+        if (v == null || v.isBlank()) return fallback;
+        try {
+            return Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            throw new TreelineException(ExitCode.USAGE, variable + "='" + v + "' is not a port number");
+        }
+    }
+
+    /** The schedule file: the flag, then TREELINE_SCHEDULES; null when neither is set. */
+    public Path schedules(Path flag) {
+        String v = first(flag == null ? null : flag.toString(), env.apply("TREELINE_SCHEDULES"));
+        return v == null ? null : Path.of(v);
+    }
+
+    /** The serving bucket when neither the command nor the model names one: TREELINE_S3_BUCKET, else {@code fallback}. */
+    public String servingBucket(String fallback) {
+        return first(env.apply("TREELINE_S3_BUCKET"), fallback);
+    }
+
+    /** The Spark distribution for spark-submit: the flag, then SPARK_HOME; null leaves it to the installer (pyspark's). */
+    public Path sparkHome(Path flag) {
+        if (flag != null) return flag.toAbsolutePath();
+        String v = env.apply("SPARK_HOME");
+        return v == null || v.isBlank() ? null : Path.of(v);
+    }
+
+    /** A copy of the flights data to use instead of fetching it: TREELINE_DATA; null when unset. */
+    public Path flightsData() {
+        String v = env.apply("TREELINE_DATA");
+        return v == null || v.isBlank() ? null : Path.of(v);
+    }
+
+    /** The Maven repository the installer downloads S3Proxy from: TREELINE_MAVEN_REPO, else Maven Central. */
+    public String mavenRepo() {
+        return first(env.apply("TREELINE_MAVEN_REPO"), "https://repo1.maven.org/maven2");
+    }
+
     /** Settings that use the given local stack whatever the environment says (the demo's choice). */
     public Environment forLocalStack(Path workspace, StackEndpoints stack, Map<String, String> params) {
         Properties creds = readCredentials(Path.of(stack.s3CredentialsFile()));

@@ -1,10 +1,10 @@
 package dev.treeline.pipelines.ingest;
 
-import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.step.StepContext;
+import dev.treeline.pipelines.util.Messages;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

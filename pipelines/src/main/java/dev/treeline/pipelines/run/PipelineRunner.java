@@ -1,6 +1,5 @@
 package dev.treeline.pipelines.run;
 
-import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.catalog.Catalog;
@@ -16,6 +15,7 @@ import dev.treeline.pipelines.tracking.Tracking;
 import dev.treeline.pipelines.util.FileLocks;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.pipelines.util.Messages;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;

@@ -11,7 +11,7 @@ public interface StepType {
     /** The name specs use, e.g. {@code ingest}. */
     String name();
 
-    /** One line for {@code treeline steps list}. */
+    /** One line for {@code treeline steps}. */
     String summary();
 
     /**

@@ -53,6 +53,10 @@ public final class SparkSubmission {
 
     private final Target target;
 
+    public Target target() {
+        return target;
+    }
+
     public SparkSubmission(Target target) {
         if (target.sparkHome() == null || !Files.isRegularFile(target.sparkHome().resolve("bin/spark-submit"))) {
             throw new TreelineException(ExitCode.SERVICE, "no Spark distribution at " + target.sparkHome()

@@ -1,6 +1,7 @@
 package dev.treeline.registry.local;
 
 import dev.treeline.pipelines.Versions;
+import dev.treeline.pipelines.env.EnvironmentResolver;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.FileLocks;
@@ -117,7 +118,7 @@ public final class Installer {
         Path jar = cacheDir.resolve("s3proxy").resolve("s3proxy-" + version + "-jar-with-dependencies.jar");
         try {
             if (Files.exists(jar) && Hashing.sha256(jar).equals(Versions.s3proxySha256())) return jar;
-            String repo = System.getenv().getOrDefault("TREELINE_MAVEN_REPO", "https://repo1.maven.org/maven2");
+            String repo = EnvironmentResolver.system().mavenRepo();
             String url = repo + "/org/gaul/s3proxy/" + version + "/s3proxy-" + version + "-jar-with-dependencies.jar";
             progress.info("Downloading S3Proxy " + version + " (55 MB, first time only) from " + url);
             Files.createDirectories(jar.getParent());

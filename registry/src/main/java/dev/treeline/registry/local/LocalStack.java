@@ -3,6 +3,7 @@ package dev.treeline.registry.local;
 import dev.treeline.pipelines.env.EnvironmentResolver;
 import dev.treeline.pipelines.env.S3Settings;
 import dev.treeline.pipelines.env.StackEndpoints;
+import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.FileLocks;
@@ -55,7 +56,7 @@ public final class LocalStack {
     public LocalStack(Path workspace, Path cacheDir, int mlflowPort, int s3Port, List<String> buckets, Progress progress) {
         this.workspace = workspace.toAbsolutePath().normalize();
         this.cacheDir = cacheDir;
-        this.stackDir = this.workspace.resolve("stack");
+        this.stackDir = Workspace.at(this.workspace).stack();
         this.installer = new Installer(cacheDir, progress);
         this.mlflowPort = mlflowPort;
         this.s3Port = s3Port;

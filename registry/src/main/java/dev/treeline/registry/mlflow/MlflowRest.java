@@ -1,8 +1,8 @@
 package dev.treeline.registry.mlflow;
 
-import dev.treeline.pipelines.util.Messages;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.pipelines.util.Messages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;

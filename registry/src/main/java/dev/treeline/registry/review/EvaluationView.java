@@ -1,7 +1,7 @@
 package dev.treeline.registry.review;
 
-import dev.treeline.pipelines.format.Evaluation;
 import dev.treeline.pipelines.format.Evaluation.Delta;
+import dev.treeline.pipelines.format.Evaluation;
 import dev.treeline.pipelines.format.SliceMetrics;
 import dev.treeline.pipelines.util.Json;
 import java.util.List;

@@ -1,18 +1,21 @@
 package dev.treeline.registry.review;
 
-import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.pipelines.util.AtomicFiles;
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
 import dev.treeline.registry.mlflow.MlflowTracking;
 import dev.treeline.registry.s3.Routing;
 import dev.treeline.registry.s3.S3Publisher;
 import dev.treeline.registry.steps.RegistryTags;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -53,6 +56,41 @@ public final class ModelLifecycle {
     /** The lifecycle as a person acts on it from the command line: audited in {@code workspace}, as {@link #actor}. */
     public static ModelLifecycle forUser(Path workspace, MlflowConnection mlflow, S3Publisher s3, Path scratch) {
         return new ModelLifecycle(mlflow, s3, new AuditLog(workspace, s3), scratch, actor(System::getenv));
+    }
+
+    /**
+     * Downloads a published version into {@code dir} (removed afterwards), checks every file against its
+     * manifest and the pointer, then lets {@code check} reload the bundle and re-score its stored sample.
+     */
+    public Verification verify(String model, String version, String requested, Path dir, Verification.BundleCheck check) throws IOException {
+        if (s3 == null) throw new IllegalStateException("verify needs the serving bucket");
+        try {
+            AtomicFiles.deleteRecursively(dir);
+            List<String> problems = new ArrayList<>(s3.download(model, version, dir));
+            int files;
+            try (var walk = Files.walk(dir)) {
+                files = (int) walk.filter(Files::isRegularFile).count();
+            }
+            boolean serving = s3.pointer(model).map(p -> p.version().equals(version)).orElse(false);
+            Verification.Parity parity = null;
+            if (problems.isEmpty()) {
+                try {
+                    parity = check.check(dir);
+                    if (parity == null) problems.add("no scoring sample in the published version");
+                    else if (!parity.holds()) {
+                        problems.add(String.format("re-scoring the %d sample rows differs from the expected predictions by up to %.3g (tolerance %.0e)",
+                                parity.rows(), parity.maxAbsDiff(), parity.tolerance()));
+                    }
+                } catch (RuntimeException e) {
+                    problems.add("cannot load the published model: " + Messages.rootMessage(e));
+                }
+            }
+            return new Verification(model, version, requested, s3.location(s3.versionPrefix(model, version)), files, serving, problems.isEmpty(),
+                    List.copyOf(problems), parity == null ? null : parity.rows(), parity == null ? null : parity.maxAbsDiff(),
+                    parity == null ? null : parity.tolerance());
+        } finally {
+            AtomicFiles.deleteRecursively(dir);
+        }
     }
 
     /** Who acts: {@code TREELINE_USER}, else the OS user. */

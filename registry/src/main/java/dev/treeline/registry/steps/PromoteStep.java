@@ -1,12 +1,12 @@
 package dev.treeline.registry.steps;
 
-import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
+import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;

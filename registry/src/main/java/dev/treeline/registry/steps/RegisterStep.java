@@ -1,20 +1,20 @@
 package dev.treeline.registry.steps;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.treeline.pipelines.Versions;
-import dev.treeline.pipelines.run.GitInfo;
 import dev.treeline.pipelines.format.Evaluation;
+import dev.treeline.pipelines.run.GitInfo;
 import dev.treeline.pipelines.spec.DateWindow;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.tracking.ModelRef;
+import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
 import dev.treeline.registry.review.EvaluationView;
 import dev.treeline.registry.serving.ServingFiles;
-import dev.treeline.pipelines.util.AtomicFiles;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;

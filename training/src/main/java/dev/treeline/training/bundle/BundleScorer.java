@@ -1,8 +1,8 @@
 package dev.treeline.training.bundle;
 
-import dev.treeline.pipelines.format.Task;
-import dev.treeline.pipelines.format.ModelMeta;
 import dev.treeline.features.build.FeaturePipelineFactory;
+import dev.treeline.pipelines.format.ModelMeta;
+import dev.treeline.pipelines.format.Task;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

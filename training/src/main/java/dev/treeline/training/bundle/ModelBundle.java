@@ -1,8 +1,8 @@
 package dev.treeline.training.bundle;
 
+import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.pipelines.format.BundleFiles;
 import dev.treeline.pipelines.format.ModelMeta;
-import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package dev.treeline.training.train;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.format.Task;
+import dev.treeline.pipelines.spec.SpecNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

@@ -3,16 +3,16 @@ package dev.treeline.training.train;
 import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.features.build.FeaturePipelineFactory;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.format.ModelMeta;
+import dev.treeline.pipelines.format.Task;
 import dev.treeline.pipelines.spec.DateWindow;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.Json;
-import dev.treeline.training.bundle.ModelBundle;
-import dev.treeline.pipelines.format.ModelMeta;
 import dev.treeline.training.bundle.BundleScorer;
-import dev.treeline.pipelines.format.Task;
+import dev.treeline.training.bundle.ModelBundle;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -44,6 +44,9 @@ final class TrainStep implements Step {
     TrainStep(TrainParams params) {
         this.params = params;
     }
+
+    /** The tuning study (a {@link Tuner.Outcome} as JSON), written in the step's scratch directory. */
+    static final String TRIALS_FILE = "trials.json";
 
     @Override
     public StepResult run(StepContext ctx) throws Exception {
@@ -97,6 +100,7 @@ final class TrainStep implements Step {
         Map<String, String> logged = new LinkedHashMap<>();
         TrainParams p = params;
         Tuner.Outcome tuning = null;
+        Path trialsFile = null;
         if (params.tune() != null) {
             ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": tuning");
             ctx.progress().status("tuning", String.format("tuning: %s, %d trials%s, %d at a time", params.tune().method(), params.tune().trials(),
@@ -104,7 +108,8 @@ final class TrainStep implements Step {
             tuning = new Tuner(params.tune(), params, plan, features, scalePosWeight, weighted, ctx.tracker(), ctx.progress()).search(train, eval);
             p = params.with(tuning.best().params());
             Path tuningDir = ctx.scratchDir().resolve("tuning");
-            Json.writeAtomically(tuningDir.resolve("trials.json"), tuning);
+            trialsFile = tuningDir.resolve(TRIALS_FILE);
+            Json.writeAtomically(trialsFile, tuning);
             ctx.tracker().logArtifacts(tuningDir, "tuning");
             logged.put("tune_method", tuning.method());
             logged.put("tuned_params", String.join(",", tuning.best().params().keySet()));
@@ -190,7 +195,8 @@ final class TrainStep implements Step {
             summary = String.format("tuned over %d trials (%s %.5f -> %.5f); ", tuning.trials().size(), p.evalMetric(),
                     tuning.trials().get(0).validation(), tuning.best().validation()) + summary;
         }
-        return StepResult.of(summary, metrics);
+        StepResult result = StepResult.of(summary, metrics);
+        return trialsFile == null ? result : result.withFacts(Map.of(TrainStepType.TRIALS_FACT, trialsFile.toString()));
     }
 
     private static boolean targetEncodes(Path pipelineDir) {

@@ -2,16 +2,19 @@ package dev.treeline.training.train;
 
 import dev.treeline.features.spec.FeatureColumn;
 import dev.treeline.features.spec.FeatureSpec;
+import dev.treeline.pipelines.format.Task;
 import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
 import dev.treeline.pipelines.step.StepTypeNames;
-import dev.treeline.pipelines.format.Task;
 import java.util.List;
 
 public final class TrainStepType implements StepType {
+    /** The step fact naming the tuning study's file (written when the step tunes), read by {@code treeline tune}. */
+    public static final String TRIALS_FACT = "tuning_trials";
+
     @Override
     public String name() {
         return StepTypeNames.TRAIN;

@@ -1,11 +1,11 @@
 package dev.treeline.training.evaluate;
 
-import dev.treeline.pipelines.format.Evaluation;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.treeline.pipelines.testing.TestSpark;
+import dev.treeline.pipelines.format.Evaluation;
 import dev.treeline.pipelines.format.Task;
+import dev.treeline.pipelines.testing.TestSpark;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

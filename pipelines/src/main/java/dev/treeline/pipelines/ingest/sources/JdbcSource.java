@@ -1,9 +1,9 @@
 package dev.treeline.pipelines.ingest.sources;
 
-import dev.treeline.pipelines.util.Messages;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.spec.DatasetSpec;
+import dev.treeline.pipelines.util.Messages;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
