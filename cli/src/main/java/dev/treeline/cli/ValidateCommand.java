@@ -1,5 +1,6 @@
 package dev.treeline.cli;
 
+import dev.treeline.features.validate.Outcome;
 import dev.treeline.features.validate.ValidationReport;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
@@ -49,10 +50,10 @@ final class ValidateCommand implements Callable<Integer> {
             System.out.println(Json.write(r));
             return 0;
         }
-        System.out.printf("%s %s: %s · %,d rows checked = %,d accepted + %,d rejected%n", r.dataset, r.logicalDate, r.status.toUpperCase(),
+        System.out.printf("%s %s: %s · %,d rows checked = %,d accepted + %,d rejected%n", r.dataset, r.logicalDate, r.status.label().toUpperCase(),
                 r.rowsIn, r.rowsAccepted, r.rowsRejected);
-        for (ValidationReport.RuleOutcome rule : r.datasetRules) if (!rule.status().equals("pass")) System.out.println("  " + rule.status() + ": " + rule.message());
-        for (ValidationReport.RuleOutcome rule : r.rowRules) if (!rule.status().equals("pass")) System.out.println("  " + rule.status() + ": " + rule.message());
+        for (ValidationReport.RuleOutcome rule : r.datasetRules) if (rule.status() != Outcome.PASS) System.out.println("  " + rule.status() + ": " + rule.message());
+        for (ValidationReport.RuleOutcome rule : r.rowRules) if (rule.status() != Outcome.PASS) System.out.println("  " + rule.status() + ": " + rule.message());
         List<String> drift = new ArrayList<>();
         for (ValidationReport.DriftOutcome d : r.drift) {
             drift.add(d.column() + " " + (d.psi() != null ? String.format("%.4f", d.psi()) : "-") + " " + d.status());

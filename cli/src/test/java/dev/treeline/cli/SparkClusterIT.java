@@ -17,7 +17,6 @@ import dev.treeline.registry.mlflow.MlflowCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -2,10 +2,14 @@ package dev.treeline.features.build;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.treeline.features.spec.FeatureSpec;
+import dev.treeline.pipelines.spec.Interpolator;
+import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Written as {@code treeline-features.json} beside a fitted feature pipeline: what it reads, what it
@@ -33,6 +37,11 @@ public record FeatureMeta(
     public static final String FILE = "treeline-features.json";
     public static final String SPEC_FILE = "features.yaml";
     public static final String SAMPLE_DIR = "sample";
+
+    /** The feature spec saved beside a fitted feature pipeline (the bundle's own, not the current spec file's). */
+    public static FeatureSpec readSpec(Path pipelineDir) {
+        return FeatureSpec.parse(SpecNode.parse(pipelineDir.resolve(SPEC_FILE), Interpolator.of(Map.of())));
+    }
 
     public static FeatureMeta read(Path pipelineDir) throws IOException {
         return Json.read(pipelineDir.resolve(FILE), FeatureMeta.class);

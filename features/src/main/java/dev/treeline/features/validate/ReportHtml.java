@@ -15,7 +15,7 @@ final class ReportHtml {
                 .append(".pass{color:#176b2c}.warn{color:#8a5a00}.fail{color:#b00020;font-weight:bold}td.num{text-align:right}")
                 .append("</style></head><body>");
         h.append("<h1>Validation of <code>").append(esc(r.dataset)).append("</code> for ").append(esc(r.logicalDate)).append("</h1>");
-        h.append("<p>Status: <span class=\"").append(r.status).append("\">").append(r.status.toUpperCase()).append("</span> · ")
+        h.append("<p>Status: <span class=\"").append(r.status.label()).append("\">").append(r.status.label().toUpperCase()).append("</span> · ")
                 .append(String.format("%,d rows checked = %,d accepted + %,d rejected", r.rowsIn, r.rowsAccepted, r.rowsRejected))
                 .append(" · days checked: ").append(r.daysChecked.isEmpty() ? "none (already validated)" : r.daysChecked.size() == 1 ? r.daysChecked.get(0)
                         : r.daysChecked.get(0) + " … " + r.daysChecked.get(r.daysChecked.size() - 1) + " (" + r.daysChecked.size() + ")")
@@ -23,16 +23,16 @@ final class ReportHtml {
 
         h.append("<h2>Dataset rules</h2>");
         table(h, List.of("rule", "column", "day", "observed", "threshold", "severity", "status"),
-                r.datasetRules.stream().map(x -> List.of(x.rule(), nz(x.column()), nz(x.day()), nz(x.observed()), nz(x.threshold()), x.severity(), x.status())).toList(), 6);
+                r.datasetRules.stream().map(x -> List.of(x.rule(), nz(x.column()), nz(x.day()), nz(x.observed()), nz(x.threshold()), x.severity(), x.status().label())).toList(), 6);
 
         h.append("<h2>Row rules</h2>");
         table(h, List.of("rule", "column", "severity", "rows breaking it", "status"),
-                r.rowRules.stream().map(x -> List.of(x.rule(), nz(x.column()), x.severity(), nz(x.observed()), x.status())).toList(), 4);
+                r.rowRules.stream().map(x -> List.of(x.rule(), nz(x.column()), x.severity(), nz(x.observed()), x.status().label())).toList(), 4);
 
         h.append("<h2 id=\"drift\">Drift</h2><p>Baseline: ").append(esc(nz(r.driftBaseline))).append("</p>");
         table(h, List.of("column", "kind", "PSI", "new category rate", "status", "note"),
                 r.drift.stream().map(x -> List.of(x.column(), x.kind(), x.psi() == null ? "" : String.format("%.4f", x.psi()),
-                        x.newCategoryRate() == null ? "" : String.format("%.4f", x.newCategoryRate()), x.status(), nz(x.message()))).toList(), 4);
+                        x.newCategoryRate() == null ? "" : String.format("%.4f", x.newCategoryRate()), x.status().label(), nz(x.message()))).toList(), 4);
 
         h.append("<h2>Columns on ").append(esc(r.logicalDate)).append("</h2>");
         table(h, List.of("column", "type", "rows", "nulls", "null ratio", "min", "max", "mean", "distinct"),

@@ -8,7 +8,7 @@ import java.util.List;
 public final class ValidationReport {
     @JsonProperty public String dataset;
     @JsonProperty("logical_date") public String logicalDate;
-    @JsonProperty public String status = "pass";
+    @JsonProperty public Outcome status = Outcome.PASS;
     @JsonProperty("days_checked") public List<String> daysChecked = new ArrayList<>();
     @JsonProperty("rows_in") public long rowsIn;
     @JsonProperty("rows_accepted") public long rowsAccepted;
@@ -23,24 +23,24 @@ public final class ValidationReport {
     public record RuleOutcome(@JsonProperty("rule") String rule, @JsonProperty("column") String column,
                               @JsonProperty("severity") String severity, @JsonProperty("day") String day,
                               @JsonProperty("observed") String observed, @JsonProperty("threshold") String threshold,
-                              @JsonProperty("status") String status, @JsonProperty("message") String message) {}
+                              @JsonProperty("status") Outcome status, @JsonProperty("message") String message) {}
 
     public record DriftOutcome(@JsonProperty("column") String column, @JsonProperty("kind") String kind,
                                @JsonProperty("psi") Double psi, @JsonProperty("new_category_rate") Double newCategoryRate,
-                               @JsonProperty("status") String status, @JsonProperty("message") String message) {}
+                               @JsonProperty("status") Outcome status, @JsonProperty("message") String message) {}
 
     public record ColumnStats(@JsonProperty("name") String name, @JsonProperty("type") String type, @JsonProperty("rows") long rows,
                               @JsonProperty("nulls") long nulls, @JsonProperty("null_ratio") double nullRatio,
                               @JsonProperty("min") String min, @JsonProperty("max") String max, @JsonProperty("mean") Double mean,
                               @JsonProperty("distinct") Long distinct) {}
 
-    void worsen(String outcome) {
-        if (outcome.equals("fail") || (outcome.equals("warn") && status.equals("pass"))) status = outcome;
+    void worsen(Outcome outcome) {
+        status = outcome.worsen(status);
     }
 
     public List<RuleOutcome> failures() {
         List<RuleOutcome> out = new ArrayList<>();
-        datasetRules.stream().filter(r -> r.status().equals("fail")).forEach(out::add);
+        datasetRules.stream().filter(r -> r.status() == Outcome.FAIL).forEach(out::add);
         return out;
     }
 }

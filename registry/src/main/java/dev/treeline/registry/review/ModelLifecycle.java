@@ -28,8 +28,6 @@ import java.util.Optional;
  * (S3) changes only through published, immutable version prefixes and pointers written last.
  */
 public final class ModelLifecycle {
-    /** The longest tag value Treeline writes: MLflow refuses longer ones. */
-    static final int TAG_VALUE_MAX = 5000;
     private final MlflowConnection mlflow;
     private final MlflowRegistry registry;
     private final S3Publisher s3;
@@ -112,7 +110,7 @@ public final class ModelLifecycle {
     public void recordGate(String model, String version, GateResult gate) {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(RegistryTags.VALIDATION_STATUS, gate.status());
-        tags.put(RegistryTags.VALIDATION_REASONS, Messages.truncate(gate.summary(), TAG_VALUE_MAX));
+        tags.put(RegistryTags.VALIDATION_REASONS, Messages.truncate(gate.summary(), RegistryTags.VALUE_MAX));
         tags.put(RegistryTags.VALIDATION_METRIC, gate.metric());
         registry.setVersionTags(model, version, tags);
         audit.append(model, version, "gate_" + gate.status(), "gate", null, Map.of("metric", gate.metric(), "reasons", gate.reasons()));
@@ -147,7 +145,7 @@ public final class ModelLifecycle {
         tags.put(RegistryTags.APPROVAL_STATUS, status.name());
         tags.put(RegistryTags.APPROVAL_BY, by);
         tags.put(RegistryTags.APPROVAL_AT, Instant.now().toString());
-        tags.put(RegistryTags.APPROVAL_COMMENT, comment == null ? "" : Messages.truncate(comment, TAG_VALUE_MAX));
+        tags.put(RegistryTags.APPROVAL_COMMENT, comment == null ? "" : Messages.truncate(comment, RegistryTags.VALUE_MAX));
         registry.setVersionTags(model, version, tags);
         audit.append(model, version, switch (status) {
             case Approved -> "approved";

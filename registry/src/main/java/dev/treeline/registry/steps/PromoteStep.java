@@ -2,12 +2,11 @@ package dev.treeline.registry.steps;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
-import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
-import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.tracking.ModelRef;
+import dev.treeline.pipelines.util.Messages;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
 import dev.treeline.registry.review.Approval;
@@ -33,7 +32,11 @@ final class PromoteStep implements Step {
     private final GateRules rules;
     private final String approval;
 
-    PromoteStep(GateRules rules, String approval) {
+    /** Null when the pipeline has no push step: decisions are recorded in MLflow only. */
+    private final ServingTarget serving;
+
+    PromoteStep(GateRules rules, String approval, ServingTarget serving) {
+        this.serving = serving;
         this.rules = rules;
         this.approval = approval;
     }
@@ -45,10 +48,9 @@ final class PromoteStep implements Step {
         String model = candidate.model();
         String version = candidate.version();
         try (MlflowConnection mlflow = MlflowConnection.fromEnvironment(ctx.environment().requireMlflow());
-             S3Client s3 = servingBucket(ctx) == null ? null : S3Clients.create(ctx.environment().s3())) {
+             S3Client s3 = serving == null ? null : S3Clients.create(ctx.environment().s3())) {
             MlflowRegistry registry = mlflow.registry();
-            S3Publisher publisher = s3 == null ? null : new S3Publisher(s3, servingBucket(ctx).paramsOrEmpty().requiredString("bucket"),
-                    servingBucket(ctx).paramsOrEmpty().string("prefix", ""), ctx.environment().s3());
+            S3Publisher publisher = s3 == null ? null : serving.publisher(s3, ctx.environment().s3());
             ModelLifecycle lifecycle = ModelLifecycle.forStep(ctx, mlflow, publisher);
             Optional<String> current = registry.byAlias(model, RegistryTags.CHAMPION).map(ModelRef::version);
             ModelRef ref = registry.version(model, version);
@@ -111,11 +113,6 @@ final class PromoteStep implements Step {
 
     private static void tagPromotion(MlflowRegistry registry, String model, String version, boolean promoted, String reason) {
         registry.setVersionTag(model, version, RegistryTags.PROMOTION, promoted ? "promoted" : "not_promoted");
-        registry.setVersionTag(model, version, RegistryTags.PROMOTION_REASON, reason.length() > 5000 ? reason.substring(0, 4997) + "..." : reason);
-    }
-
-    /** The pipeline's push step, whose bucket is serving's; null when the pipeline does not publish. */
-    private static StepSpec servingBucket(StepContext ctx) {
-        return ctx.pipeline().steps().stream().filter(s -> StepTypeNames.PUSH.equals(s.type())).findFirst().orElse(null);
+        registry.setVersionTag(model, version, RegistryTags.PROMOTION_REASON, Messages.truncate(reason, RegistryTags.VALUE_MAX));
     }
 }

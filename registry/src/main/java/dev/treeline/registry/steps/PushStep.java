@@ -22,9 +22,9 @@ final class PushStep implements Step {
     private final String bucket;
     private final String prefix;
 
-    PushStep(String bucket, String prefix) {
-        this.bucket = bucket;
-        this.prefix = prefix;
+    PushStep(ServingTarget target) {
+        this.bucket = target.bucket();
+        this.prefix = target.prefix();
     }
 
     record Publication(

@@ -10,14 +10,12 @@ import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.pipelines.util.AtomicFiles;
-import dev.treeline.pipelines.util.Json;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
 import dev.treeline.registry.review.EvaluationView;
 import dev.treeline.registry.serving.ServingFiles;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 

@@ -9,7 +9,6 @@ import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.registry.review.Approval;
 import dev.treeline.registry.review.GateRules;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /** The registry module's step types: register, promote and push. */
 public final class RegistryStepTypes {
@@ -49,7 +48,7 @@ public final class RegistryStepTypes {
             SpecNode p = spec.paramsOrEmpty().allowOnly("metric", "min_improvement", "significance", "guards", "slice_guard", "approval");
             // metric unset: the evaluation's headline metric (AUC, RMSE or multiclass log loss, by the model's task).
             String approval = p.has("approval") ? p.require("approval").asEnum(Approval.POLICIES) : Approval.MANUAL;
-            return new PromoteStep(GateRules.parse(p), approval);
+            return new PromoteStep(GateRules.parse(p), approval, ServingTarget.of(pipeline));
         }
 
         public String outputFormat(int index) {
@@ -58,8 +57,6 @@ public final class RegistryStepTypes {
     }
 
     public static final class Push implements StepType {
-        private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-
         public String name() {
             return StepTypeNames.PUSH;
         }
@@ -70,12 +67,7 @@ public final class RegistryStepTypes {
 
         public Step create(StepSpec spec, PipelineSpec pipeline) {
             spec.expectDatasets(List.of("promotion"), List.of("publication"));
-            SpecNode p = spec.paramsOrEmpty().allowOnly("bucket", "prefix");
-            String bucket = p.requiredString("bucket");
-            if (!BUCKET.matcher(bucket).matches()) {
-                throw p.require("bucket").error("'" + bucket + "' is not a valid S3 bucket name (3-63 lower case letters, digits, '.', '-')");
-            }
-            return new PushStep(bucket, p.string("prefix", ""));
+            return new PushStep(ServingTarget.parse(spec.paramsOrEmpty().allowOnly("bucket", "prefix")));
         }
 
         public String outputFormat(int index) {

@@ -2,6 +2,9 @@ package dev.treeline.registry.steps;
 
 /** Names of the tags Treeline writes on model versions (documented in docs/registry.md). */
 public final class RegistryTags {
+    /** The longest tag value Treeline writes: MLflow refuses longer ones. */
+    public static final int VALUE_MAX = 5000;
+
     public static final String PIPELINE = "treeline.pipeline";
     public static final String PIPELINE_RUN_ID = "treeline.pipeline_run_id";
     public static final String LOGICAL_DATE = "treeline.logical_date";

@@ -10,8 +10,6 @@ import dev.treeline.pipelines.format.Evaluation;
 import dev.treeline.pipelines.format.SliceMetrics;
 import dev.treeline.pipelines.format.Task;
 import dev.treeline.pipelines.spec.DateWindow;
-import dev.treeline.pipelines.spec.Interpolator;
-import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
@@ -260,8 +258,7 @@ final class EvaluateStep implements Step {
                 throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': " + missingLookup(who, n, ctx.step().inputs()));
             }
         }
-        Path specFile = bundle.dir().resolve(ModelBundle.FEATURE_PIPELINE).resolve(FeatureMeta.SPEC_FILE);
-        FeatureSpec spec = FeatureSpec.parse(SpecNode.parse(specFile, Interpolator.of(Map.of())));
+        FeatureSpec spec = FeatureMeta.readSpec(bundle.dir().resolve(ModelBundle.FEATURE_PIPELINE));
         return Enrichment.attach(ctx.catalog(), spec, raw, day, meta.aggregatesDataset(), from, to);
     }
 

@@ -1,7 +1,6 @@
 package dev.treeline.training.evaluate;
 
 import dev.treeline.pipelines.format.Evaluation.Delta;
-import dev.treeline.pipelines.format.Evaluation;
 import dev.treeline.pipelines.format.Task;
 import java.util.Arrays;
 import java.util.LinkedHashMap;

@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
 import ml.dmlc.xgboost4j.java.XGBoostError;
@@ -78,5 +82,28 @@ final class BoosterJson {
         // Compact: XGBoost's JSON reader does not take the pretty printer's "[ ]".
         byte[] json = Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root);
         return XGBoost.loadModel(json);
+    }
+
+    /**
+     * Total gain per feature, read from the JSON dump: the text dump XGBoost4J's getScore uses rejects
+     * models with categorical splits.
+     */
+    static Map<String, Double> importance(Booster booster, List<String> names) throws XGBoostError {
+        Map<String, Double> out = new TreeMap<>();
+        for (String tree : booster.getModelDump(new String[0] , true, "json")) {
+            ArrayDeque<JsonNode> todo = new ArrayDeque<>();
+            todo.push(Json.parse(tree));
+            while (!todo.isEmpty()) {
+                JsonNode n = todo.pop();
+                if (n.has("split")) {
+                    String f = n.get("split").asText();
+                    int i = f.startsWith("f") && f.substring(1).matches("\\d+") ? Integer.parseInt(f.substring(1)) : names.indexOf(f);
+                    String name = i >= 0 && i < names.size() ? names.get(i) : f;
+                    out.merge(name, n.path("gain").asDouble(0), Double::sum);
+                }
+                if (n.has("children")) n.get("children").forEach(todo::push);
+            }
+        }
+        return out;
     }
 }

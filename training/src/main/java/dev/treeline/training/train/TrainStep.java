@@ -2,28 +2,35 @@ package dev.treeline.training.train;
 
 import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.features.build.FeaturePipelineFactory;
+import dev.treeline.features.spec.FeatureColumn;
+import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.Versions;
 import dev.treeline.pipelines.format.ModelMeta;
 import dev.treeline.pipelines.format.Task;
+import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.spec.DateWindow;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.util.AtomicFiles;
+import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.training.bundle.BundleScorer;
 import dev.treeline.training.bundle.ModelBundle;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import ml.dmlc.xgboost4j.java.Booster;
+import ml.dmlc.xgboost4j.java.XGBoostError;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Trains XGBoost on the train days with XGBoost's distributed training ({@link XGBoostFit}), optionally
@@ -50,7 +57,7 @@ final class TrainStep implements Step {
 
     @Override
     public StepResult run(StepContext ctx) throws Exception {
-        WorkerPlan plan = checkResources(ctx);
+        WorkerPlan plan = WorkerResources.check(ctx, params);
         try (WorkerPartitions partitions = new WorkerPartitions(ctx.spark(), plan.numWorkers())) {
             return run(ctx, plan);
         }
@@ -68,7 +75,7 @@ final class TrainStep implements Step {
         if (params.validationFraction() > 0) {
             // A stratified random share of the train days instead of the validation days.
             marked = ValidationSplit.mark(train, FeaturePipelineFactory.LABEL, params.validationFraction(), params.seed(), task != Task.REGRESSION)
-                    .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+                    .persist(StorageLevel.MEMORY_AND_DISK());
             train = marked.filter(functions.not(functions.col(ValidationSplit.FLAG))).drop(ValidationSplit.FLAG);
             validation = marked.filter(functions.col(ValidationSplit.FLAG)).drop(ValidationSplit.FLAG);
         }
@@ -92,7 +99,7 @@ final class TrainStep implements Step {
         }
         if (task == Task.MULTICLASS && targetEncodes(pipelineDir)) {
             // A feature pipeline from outside this spec (the load-time check saw no features step writing it).
-            throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': " + MULTICLASS_TARGET_ENCODING);
+            throw new TreelineException(ExitCode.SPEC, "step '" + ctx.step().name() + "': " + MULTICLASS_TARGET_ENCODING);
         }
         double scalePosWeight = task != Task.BINARY ? 1.0 : params.autoScalePosWeight() ? balance(train) : params.scalePosWeight();
         Dataset<Row> eval = earlyStopping ? validation : null;
@@ -131,7 +138,7 @@ final class TrainStep implements Step {
         Map<String, Double> metrics = new LinkedHashMap<>();
         XGBoostFit.Result fit;
         if (p.checkpointRounds() > 0) {
-            String fingerprint = dev.treeline.pipelines.util.Hashing.sha256(Json.canonical(Map.of("params", p.asParams(), "snapshot",
+            String fingerprint = Hashing.sha256(Json.canonical(Map.of("params", p.asParams(), "snapshot",
                     String.valueOf(features.snapshotId()), "workers", plan.numWorkers(), "fraction", p.validationFraction())));
             CheckpointedTraining.Outcome o = CheckpointedTraining.train(ctx.spark(), train, eval, p, plan, features, scalePosWeight, weighted,
                     ctx.scratchDir().resolve("checkpoint"), fingerprint, ctx.progress(), rounds);
@@ -144,7 +151,7 @@ final class TrainStep implements Step {
             } catch (TreelineException e) {
                 throw e;
             } catch (Exception e) {
-                throw new TreelineException(dev.treeline.pipelines.ExitCode.FAILURE, "XGBoost training failed: " + XGBoostErrors.summary(e)
+                throw new TreelineException(ExitCode.FAILURE, "XGBoost training failed: " + XGBoostErrors.summary(e)
                         + "; with checkpoint_rounds set, a failed segment is retried from the last checkpoint", e);
             }
         }
@@ -155,7 +162,7 @@ final class TrainStep implements Step {
 
         // The saved model holds the trees up to the best iteration only: what any XGBoost loading it predicts.
         Booster saved = BoosterJson.trim(booster, bestIteration);
-        Map<String, Double> importance = importance(saved, features.featureNames());
+        Map<String, Double> importance = BoosterJson.importance(saved, features.featureNames());
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("spark", ctx.spark().version());
         versions.put("xgboost", xgboostVersion());
@@ -200,10 +207,7 @@ final class TrainStep implements Step {
     }
 
     private static boolean targetEncodes(Path pipelineDir) {
-        Path file = pipelineDir.resolve(FeatureMeta.SPEC_FILE);
-        dev.treeline.features.spec.FeatureSpec spec = dev.treeline.features.spec.FeatureSpec.parse(
-                dev.treeline.pipelines.spec.SpecNode.parse(file, dev.treeline.pipelines.spec.Interpolator.of(Map.of())));
-        return spec.features().stream().anyMatch(f -> f.encode() == dev.treeline.features.spec.FeatureColumn.Encoding.target);
+        return FeatureMeta.readSpec(pipelineDir).features().stream().anyMatch(f -> f.encode() == FeatureColumn.Encoding.target);
     }
 
     /**
@@ -211,9 +215,9 @@ final class TrainStep implements Step {
      * this run: the expected scores that the saved pipeline and booster must reproduce.
      */
     private static Dataset<Row> scoringSample(StepContext ctx, Path pipelineDir, Booster saved, int iterationEnd, int nFeatures, Task task)
-            throws ml.dmlc.xgboost4j.java.XGBoostError {
+            throws XGBoostError {
         Path dir = pipelineDir.resolve(FeatureMeta.SAMPLE_DIR);
-        if (!java.nio.file.Files.isDirectory(dir)) return null;
+        if (!Files.isDirectory(dir)) return null;
         Dataset<Row> sample = ctx.spark().read().parquet(dir.toString());
         if (sample.isEmpty()) return null;
         boolean classes = task == Task.MULTICLASS;
@@ -221,29 +225,6 @@ final class TrainStep implements Step {
                 iterationEnd, BundleScorer.Output.VALUE, classes).drop(FeaturePipelineFactory.FEATURES)
                 .withColumnRenamed(BundleScorer.SCORE, ModelBundle.EXPECTED_SCORE);
         return classes ? scored.withColumnRenamed(BundleScorer.PROBABILITIES, ModelBundle.EXPECTED_PROBABILITIES) : scored;
-    }
-
-    /**
-     * Total gain per feature, read from the JSON dump: the text dump XGBoost4J's getScore uses rejects
-     * models with categorical splits.
-     */
-    static Map<String, Double> importance(Booster booster, java.util.List<String> names) throws ml.dmlc.xgboost4j.java.XGBoostError {
-        Map<String, Double> out = new TreeMap<>();
-        for (String tree : booster.getModelDump(new String[0] , true, "json")) {
-            java.util.ArrayDeque<com.fasterxml.jackson.databind.JsonNode> todo = new java.util.ArrayDeque<>();
-            todo.push(Json.parse(tree));
-            while (!todo.isEmpty()) {
-                com.fasterxml.jackson.databind.JsonNode n = todo.pop();
-                if (n.has("split")) {
-                    String f = n.get("split").asText();
-                    int i = f.startsWith("f") && f.substring(1).matches("\\d+") ? Integer.parseInt(f.substring(1)) : names.indexOf(f);
-                    String name = i >= 0 && i < names.size() ? names.get(i) : f;
-                    out.merge(name, n.path("gain").asDouble(0), Double::sum);
-                }
-                if (n.has("children")) n.get("children").forEach(todo::push);
-            }
-        }
-        return out;
     }
 
     /** Negatives per positive among the training rows: XGBoost's usual weight for a rare positive class. */
@@ -258,53 +239,14 @@ final class TrainStep implements Step {
         return (rows - positives) / positives;
     }
 
-    /** XGBoost's training is a barrier stage: all workers need a slot at once, or it waits. Fail fast instead. */
-    private WorkerPlan checkResources(StepContext ctx) {
-        var conf = ctx.spark().sparkContext().getConf();
-        if (params.device().equals("cuda")) {
-            Map<String, String> all = new LinkedHashMap<>();
-            for (scala.Tuple2<String, String> kv : conf.getAll()) all.put(kv._1(), kv._2());
-            List<String> problems = GpuSupport.system().problems(ctx.spark().sparkContext().master(), all);
-            if (!problems.isEmpty()) {
-                throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': " + problems.get(0));
-            }
-        }
-        int taskCpus = conf.getInt("spark.task.cpus", 1);
-        String master = ctx.spark().sparkContext().master();
-        boolean local = master.startsWith("local");
-        if (params.nthread() > taskCpus) {
-            throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': nthread "
-                    + params.nthread() + " is more than spark.task.cpus " + taskCpus + "; set spark.conf.spark.task.cpus: \""
-                    + params.nthread() + "\" in the spec, lower nthread, or leave it unset");
-        }
-        int executorCores = conf.getInt("spark.executor.cores", 0);
-        int executors = conf.getInt("spark.executor.instances", 0);
-        int cores = ctx.spark().sparkContext().defaultParallelism();
-        WorkerPlan plan = WorkerPlan.of(params.numWorkers(), params.nthread(), taskCpus, local, cores, executors, executorCores);
-        if (local) {
-            int slots = cores / taskCpus;
-            if (plan.numWorkers() > slots) {
-                throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': num_workers "
-                        + plan.numWorkers() + " needs " + plan.numWorkers() + " task slots at once, but " + master
-                        + " has " + slots + " (cores " + cores + " / spark.task.cpus " + taskCpus + "); lower num_workers");
-            }
-            if (plan.numWorkers() * plan.nthread() > cores) {
-                throw new TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "step '" + ctx.step().name() + "': num_workers "
-                        + plan.numWorkers() + " x nthread " + plan.nthread() + " threads is more than the " + cores + " cores of " + master
-                        + "; lower nthread (or leave num_workers and nthread unset: one worker with every core)");
-            }
-        }
-        return plan;
-    }
-
     static String xgboostVersion() {
         Package p = XGBoostClassifier.class.getPackage();
         String v = p == null ? null : p.getImplementationVersion();
-        return v != null ? v : dev.treeline.pipelines.Versions.xgboost();
+        return v != null ? v : Versions.xgboost();
     }
 
     /** Reports a fit's rounds on the step's status line: done of the maximum, and the best validation metric so far. */
-    static XGBoostFit.Rounds roundsProgress(dev.treeline.pipelines.run.Progress progress, String key, TrainParams p, int before) {
+    static XGBoostFit.Rounds roundsProgress(Progress progress, String key, TrainParams p, int before) {
         return (done, best) -> progress.status(key, String.format("XGBoost round %d/%d%s", before + done, p.numRounds(),
                 Double.isNaN(best) ? "" : String.format(" · best validation %s %.5f", p.evalMetric(), best)), (double) (before + done) / p.numRounds());
     }
