@@ -72,7 +72,7 @@ final class ClusterRun {
                 + (conf.containsKey("spark.executor.instances") ? ", " + conf.get("spark.executor.instances") + " executor(s) x "
                 + conf.getOrDefault("spark.executor.cores", "?") + " core(s)" : "")
                 + (workers > 0 ? " for " + workers + " XGBoost worker(s)" : "") + ") with " + home.resolve("bin/spark-submit"));
-        SubmittedRun.Ended ended = run.run(null, System.out, System.err);
+        SubmittedRun.Ended ended = run.run("treeline " + name + " " + date, null, System.out, System.err);
         int exit = ended.submit().exitCode();
         System.out.printf("Spark application on %s ended after %.1f s (spark-submit exit %d)%n", master, ended.submit().elapsed().toMillis() / 1000.0, exit);
         if (ended.succeeded()) return 0;

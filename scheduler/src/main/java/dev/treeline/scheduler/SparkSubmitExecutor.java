@@ -66,7 +66,8 @@ public final class SparkSubmitExecutor implements RunExecutor {
         try {
             Files.createDirectories(log.getParent());
             try (PrintStream out = new PrintStream(Files.newOutputStream(log), true, StandardCharsets.UTF_8)) {
-                ended = new SubmittedRun(submission, pipeline, run.logicalDate(), request).run(() -> stop.reasonToStop(null, start), out, out);
+                ended = new SubmittedRun(submission, pipeline, run.logicalDate(), request).run("treeline " + schedule.name() + " " + run.logicalDate(),
+                        () -> stop.reasonToStop(null, start), out, out);
             }
         } catch (IOException e) {
             throw new TreelineException(ExitCode.FAILURE, "cannot write " + log + ": " + e.getMessage(), e);

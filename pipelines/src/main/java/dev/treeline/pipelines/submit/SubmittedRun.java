@@ -78,11 +78,14 @@ public final class SubmittedRun {
         return submission.conf(pipeline.spec().spark(), SparkSubmission.concurrentTasks(pipeline));
     }
 
-    /** Submits and waits; {@code stopReason} (may be null) is asked every half second. */
-    public Ended run(Supplier<String> stopReason, PrintStream out, PrintStream err) throws InterruptedException {
+    /**
+     * Submits and waits. {@code appName} is what the cluster's UI shows (the controller names the schedule,
+     * the command line the pipeline); {@code stopReason} (may be null) is asked every half second.
+     */
+    public Ended run(String appName, Supplier<String> stopReason, PrintStream out, PrintStream err) throws InterruptedException {
         Instant started = Instant.now();
         List<String> args = request.args(submission.target().master(), date);
-        SparkSubmission.Result r = submission.run(submission.launcher(conf(), "treeline " + pipeline.spec().name() + " " + date, args),
+        SparkSubmission.Result r = submission.run(submission.launcher(conf(), appName, args),
                 stopReason, out, err);
         RunState state = new RunStore(Workspace.at(request.workspace()).runs()).load(pipeline.spec().name(), date);
         return new Ended(r, state, state != null && state.finishedSince(started), request, submission.target());
