@@ -1,5 +1,7 @@
 package dev.treeline.cli;
 
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.scheduler.SchedulerAdmin;
 import java.time.LocalDate;
@@ -40,10 +42,10 @@ final class BackfillCommand implements Callable<Integer> {
             case "none" -> SchedulerAdmin.Reprocess.NONE;
             case "failed" -> SchedulerAdmin.Reprocess.FAILED;
             case "all" -> SchedulerAdmin.Reprocess.ALL;
-            default -> throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE,
+            default -> throw new TreelineException(ExitCode.USAGE,
                     "--reprocess takes none, failed or all, not '" + reprocess + "'");
         };
-        if (maxActive < 1) throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "--max-active must be at least 1");
+        if (maxActive < 1) throw new TreelineException(ExitCode.USAGE, "--max-active must be at least 1");
         try (SchedulerAdmin admin = schedules.admin()) {
             List<SchedulerAdmin.BackfillLine> lines = admin.backfill(schedule, from, to, which, maxActive, backwards);
             if (output.json()) {

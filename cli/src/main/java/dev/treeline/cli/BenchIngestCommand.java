@@ -1,6 +1,9 @@
 package dev.treeline.cli;
 
 import dev.treeline.cli.bench.IngestBench;
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -14,7 +17,7 @@ final class BenchIngestCommand implements Callable<Integer> {
     int repeat;
 
     @Option(names = "--columns", split = ",", paramLabel = "N", description = "Generated wide tables of N columns (e.g. 50,500) instead of the flights.")
-    java.util.List<Integer> columns;
+    List<Integer> columns;
 
     @Option(names = "--rows", paramLabel = "N", description = "Rows of the generated tables (default: ${DEFAULT-VALUE}).", defaultValue = "200000")
     long rows;
@@ -26,7 +29,7 @@ final class BenchIngestCommand implements Callable<Integer> {
         IngestBench b = new IngestBench(bench.spark(), bench.work("ingest"), bench.cacheDir().resolve("bench"), bench.progress());
         if (columns != null && !columns.isEmpty()) {
             for (int n : columns) {
-                if (n < 8) throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "--columns " + n + ": a wide table has at least 8 columns");
+                if (n < 8) throw new TreelineException(ExitCode.USAGE, "--columns " + n + ": a wide table has at least 8 columns");
             }
             return bench.print(b.runWide(columns, rows, repeat));
         }

@@ -4,6 +4,7 @@ import dev.treeline.cli.bench.BenchReport;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.EnvironmentResolver;
+import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.spec.SparkSpec;
 import java.nio.file.Files;
@@ -44,7 +45,7 @@ final class BenchOptions {
 
     /** The benchmark's own directory under the workspace. */
     Path work(String benchmark) {
-        return resolver.workspace(common.workspace).resolve("bench").resolve(benchmark);
+        return Workspace.at(resolver.workspace(common.workspace)).bench(benchmark);
     }
 
     /** {@code spec}, or the shipped flights example when it is null. */

@@ -4,10 +4,12 @@ import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Environment;
 import dev.treeline.pipelines.env.EnvironmentResolver;
+import dev.treeline.pipelines.run.ConsoleProgress;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.run.SparkSessions;
 import dev.treeline.pipelines.spec.Pipeline;
+import dev.treeline.pipelines.spec.SparkSpec;
 import dev.treeline.pipelines.spec.SpecLoader;
 import dev.treeline.pipelines.step.StepTypes;
 import dev.treeline.pipelines.tracking.NoTracking;
@@ -20,16 +22,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.function.Supplier;
+import org.apache.spark.sql.SparkSession;
 
 /** Wiring shared by the commands: settings, spec loading, the runner. */
 final class Cli {
     private Cli() {}
 
     /** Progress on standard output, with a live status line on a terminal (see ConsoleProgress). */
-    static final Progress OUT = dev.treeline.pipelines.run.ConsoleProgress.standardOutput();
+    static final Progress OUT = ConsoleProgress.standardOutput();
 
     /** Progress of a command whose standard output is one JSON object: on standard error. */
-    static final Progress ERR = dev.treeline.pipelines.run.ConsoleProgress.standardError();
+    static final Progress ERR = ConsoleProgress.standardError();
 
     /** Where a command reports progress: standard error when its standard output is JSON. */
     static Progress progress(boolean json) {
@@ -75,7 +78,7 @@ final class Cli {
      * TREELINE_SPARK_MASTER (both resolved into {@code master}, see EnvironmentResolver#sparkMaster), then the
      * spec's spark.master, else local[*].
      */
-    static org.apache.spark.sql.SparkSession spark(String master, dev.treeline.pipelines.spec.SparkSpec spec) {
+    static SparkSession spark(String master, SparkSpec spec) {
         return SparkSessions.getOrCreate(spec, master, System.console() != null);
     }
 

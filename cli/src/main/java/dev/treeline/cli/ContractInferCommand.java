@@ -1,6 +1,7 @@
 package dev.treeline.cli;
 
 import dev.treeline.features.validate.ContractDraft;
+import dev.treeline.pipelines.env.EnvironmentResolver;
 import dev.treeline.pipelines.spec.SparkSpec;
 import dev.treeline.pipelines.util.AtomicFiles;
 import java.nio.charset.StandardCharsets;
@@ -29,7 +30,7 @@ final class ContractInferCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        var spark = Cli.spark(dev.treeline.pipelines.env.EnvironmentResolver.system().sparkMaster(master.master), SparkSpec.DEFAULT);
+        var spark = Cli.spark(EnvironmentResolver.system().sparkMaster(master.master), SparkSpec.DEFAULT);
         String f = format != null ? format : path.endsWith(".csv") ? "csv" : path.endsWith(".jsonl") || path.endsWith(".json") ? "jsonl" : "parquet";
         String yaml = ContractDraft.infer(spark, path, f, sampleRows);
         if (out == null) {

@@ -14,6 +14,8 @@ import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.registry.local.LocalStack;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowCredentials;
+import dev.treeline.registry.mlflow.MlflowTracking;
+import dev.treeline.registry.mlflow.ReviewView;
 import dev.treeline.registry.s3.ChampionPointer;
 import dev.treeline.registry.s3.S3Clients;
 import dev.treeline.registry.s3.S3Publisher;
@@ -83,7 +85,7 @@ final class DemoCommand implements Callable<Integer> {
         String experiment;
         try (MlflowConnection mlflow = new MlflowConnection(endpoints.mlflowUrl(), MlflowCredentials.NONE)) {
             aliases = mlflow.registry().aliases(model);
-            experiment = new dev.treeline.registry.mlflow.MlflowTracking(mlflow).experimentId(pipeline.spec().name());
+            experiment = new MlflowTracking(mlflow).experimentId(pipeline.spec().name());
         }
         String champion = aliases.get("champion");
         String bucket = LocalStack.DEFAULT_BUCKET;
@@ -109,10 +111,10 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("Champion:   " + model + " version " + (champion == null ? "none" : champion)
                 + (aliases.containsKey("previous") ? " (previous: version " + aliases.get("previous") + ")" : "")
                 + "   verify: ./treeline models verify " + model + " champion");
-        System.out.println("MLflow UI:  " + dev.treeline.registry.mlflow.ReviewView.runs(endpoints.mlflowUrl(), experiment)
+        System.out.println("MLflow UI:  " + ReviewView.runs(endpoints.mlflowUrl(), experiment)
                 + "   (each night: holdout AUC, gate, version)");
         if (champion != null) {
-            System.out.println("            " + dev.treeline.registry.mlflow.ReviewView.version(endpoints.mlflowUrl(), model, champion)
+            System.out.println("            " + ReviewView.version(endpoints.mlflowUrl(), model, champion)
                     + "   (the champion against the one before it)");
         }
         System.out.println("Review:     ./treeline models list " + model + "   (gate reasons: ./treeline models show " + model + " <version>)");

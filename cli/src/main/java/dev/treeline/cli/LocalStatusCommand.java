@@ -1,5 +1,6 @@
 package dev.treeline.cli;
 
+import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.registry.local.LocalStack;
 import dev.treeline.registry.local.ServiceStatus;
@@ -34,6 +35,6 @@ final class LocalStatusCommand implements Callable<Integer> {
                         !s.running() ? "stopped" : s.healthy() ? "healthy" : "running, not answering (log: " + s.log() + ")");
             }
         }
-        return status.stream().allMatch(s -> s.running() && s.healthy()) ? 0 : dev.treeline.pipelines.ExitCode.STACK.code();
+        return status.stream().allMatch(s -> s.running() && s.healthy()) ? 0 : ExitCode.STACK.code();
     }
 }

@@ -2,6 +2,7 @@ package dev.treeline.cli;
 
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.registry.review.VersionLineage;
 import dev.treeline.registry.steps.RegistryTags;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +36,7 @@ final class ModelsShowCommand implements Callable<Integer> {
             out.put("run_id", v.runId());
             out.put("source", v.source());
             out.put("tags", v.tags());
-            var lineage = dev.treeline.registry.review.VersionLineage.of(s.mlflow, v);
+            var lineage = VersionLineage.of(s.mlflow, v);
             out.put("lineage", lineage.lineage());
             out.put("holdout", lineage.holdout());
             List<Map<String, Object>> audit = new ArrayList<>();

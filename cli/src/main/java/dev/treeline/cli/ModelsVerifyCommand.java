@@ -3,10 +3,11 @@ package dev.treeline.cli;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.EnvironmentResolver;
+import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.spec.SparkSpec;
 import dev.treeline.pipelines.util.Json;
-import dev.treeline.training.bundle.ModelBundle;
 import dev.treeline.registry.review.Verification;
+import dev.treeline.training.bundle.ModelBundle;
 import dev.treeline.training.bundle.ScoringParity;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +30,7 @@ final class ModelsVerifyCommand implements Callable<Integer> {
         try (RegistryOptions.Session s = registry.open()) {
             String model = args.model;
             String version = args.resolve(s);
-            Path dir = Files.createDirectories(s.env.workspace().resolve("tmp")).resolve("verify-" + model + "-v" + version);
+            Path dir = Files.createDirectories(Workspace.at(s.env.workspace()).tmp()).resolve("verify-" + model + "-v" + version);
             Verification v = s.lifecycle(model).verify(model, version, args.version, dir, bundleDir -> {
                 // The session first: loading the feature pipeline would otherwise start one without a master.
                 var spark = Cli.spark(EnvironmentResolver.system().sparkMaster(master.master), SparkSpec.DEFAULT);

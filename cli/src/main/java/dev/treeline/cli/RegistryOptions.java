@@ -2,12 +2,15 @@ package dev.treeline.cli;
 
 import dev.treeline.pipelines.env.Environment;
 import dev.treeline.pipelines.env.EnvironmentResolver;
+import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.registry.local.LocalStack;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.review.ModelLifecycle;
 import dev.treeline.registry.s3.S3Clients;
 import dev.treeline.registry.s3.S3Publisher;
 import dev.treeline.registry.steps.RegistryTags;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,9 +61,9 @@ final class RegistryOptions {
             S3Publisher pub = publisher(model);
             Path scratch;
             try {
-                scratch = Files.createDirectories(env.workspace().resolve("tmp"));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                scratch = Files.createDirectories(Workspace.at(env.workspace()).tmp());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             return ModelLifecycle.forUser(env.workspace(), mlflow, pub, scratch);
         }

@@ -1,5 +1,7 @@
 package dev.treeline.cli;
 
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.scheduler.RunRecord;
 import dev.treeline.scheduler.SchedulerAdmin;
@@ -29,7 +31,7 @@ final class RunsListCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (state != null && !RunRecord.STATES.contains(state)) {
-            throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "--state " + state + ": not a run state; use one of "
+            throw new TreelineException(ExitCode.USAGE, "--state " + state + ": not a run state; use one of "
                     + String.join(", ", RunRecord.STATES));
         }
         try (SchedulerAdmin admin = schedules.admin()) {

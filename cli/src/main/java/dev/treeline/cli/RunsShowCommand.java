@@ -1,6 +1,8 @@
 package dev.treeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.scheduler.RunRecord;
 import dev.treeline.scheduler.SchedulerAdmin;
@@ -20,7 +22,7 @@ final class RunsShowCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (SchedulerAdmin admin = schedules.admin()) {
-            RunRecord r = admin.runs().get(runId).orElseThrow(() -> new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE,
+            RunRecord r = admin.runs().get(runId).orElseThrow(() -> new TreelineException(ExitCode.USAGE,
                     "no run " + runId + " in the runs table; treeline runs list shows them"));
             if (output.json()) {
                 System.out.println(Json.write(r));

@@ -7,6 +7,7 @@ import dev.treeline.pipelines.env.EnvironmentResolver;
 import dev.treeline.scheduler.ScheduleFile;
 import dev.treeline.scheduler.SchedulerAdmin;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -48,7 +49,7 @@ final class SchedulesOptions {
     }
 
     static Map<String, Object> row(Object... kv) {
-        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], kv[i + 1]);
         return m;
     }

@@ -1,5 +1,12 @@
 package dev.treeline.cli;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.lang.reflect.Field;
+import java.nio.charset.StandardCharsets;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;
 
@@ -53,8 +60,8 @@ public final class Treeline implements Runnable {
         String console = System.getProperty("treeline.stderr");
         if (console == null || console.isBlank()) return;
         try {
-            System.setErr(new java.io.PrintStream(consoleStream(console), true, java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
+            System.setErr(new PrintStream(consoleStream(console), true, StandardCharsets.UTF_8));
+        } catch (IOException e) {
             // no such descriptor (not started by ./treeline): errors stay on standard error
         }
     }
@@ -64,20 +71,20 @@ public final class Treeline implements Runnable {
      * standard output and error were both redirected to ({@code ./treeline demo >out.log 2>&1}) and
      * writes from offset 0 over what standard output wrote.
      */
-    private static java.io.OutputStream consoleStream(String console) throws java.io.IOException {
+    private static OutputStream consoleStream(String console) throws IOException {
         if (console.startsWith("/dev/fd/")) {
             try {
-                java.io.FileDescriptor fd = new java.io.FileDescriptor();
-                java.lang.reflect.Field f = java.io.FileDescriptor.class.getDeclaredField("fd");
+                FileDescriptor fd = new FileDescriptor();
+                Field f = FileDescriptor.class.getDeclaredField("fd");
                 f.setAccessible(true); // java.io is opened to this jar by the launcher (--add-opens)
                 f.setInt(fd, Integer.parseInt(console.substring("/dev/fd/".length())));
-                if (!fd.valid()) throw new java.io.IOException("no descriptor " + console);
-                return new java.io.FileOutputStream(fd);
+                if (!fd.valid()) throw new IOException("no descriptor " + console);
+                return new FileOutputStream(fd);
             } catch (ReflectiveOperationException | RuntimeException e) {
                 // fall back to appending through the path
             }
         }
-        return new java.io.FileOutputStream(console, true);
+        return new FileOutputStream(console, true);
     }
 
     /** The configured command line (also used by tests). */

@@ -1,6 +1,7 @@
 package dev.treeline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Environment;
@@ -14,8 +15,6 @@ import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.step.StepTypes;
 import dev.treeline.pipelines.util.Json;
-import dev.treeline.training.train.TrainStepType;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -76,14 +75,11 @@ final class TuneCommand implements Callable<Integer> {
         PipelineRunner runner = Cli.runner(env, pipeline, Cli.progress(output.json()));
         // A study is a run of its own (a new MLflow parent run, as with run --force): trials and best parameters never mix with another's.
         RunOutcome outcome = runner.run(pipeline, date, new RunOptions(true, null, name));
-        String trials = outcome.state().step(name).facts.get(TrainStepType.TRIALS_FACT);
-        Path trialsFile = trials == null ? null : Path.of(trials);
-        if (trialsFile == null || !Files.isRegularFile(trialsFile)) {
-            throw new TreelineException(ExitCode.FAILURE, "step '" + name + "' finished without a tuning record");
-        }
-        JsonNode study = Json.MAPPER.readTree(trialsFile.toFile());
+        // The study is the step's second output (listed in the spec, or <step>.tuning_study).
+        String dataset = pipeline.spec().step(name).outputs().get(1);
+        JsonNode study = runner.catalog(pipeline.spec(), outcome.state()).readJson(dataset, JsonNode.class);
         if (output.json()) {
-            System.out.println(Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsString(study));
+            System.out.println(Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(study));
         } else {
             print(study, name);
             if (outcome.state().trackingUrl != null && !outcome.state().trackingUrl.isEmpty()) System.out.println("MLflow run: " + outcome.state().trackingUrl);

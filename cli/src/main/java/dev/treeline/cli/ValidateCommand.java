@@ -1,18 +1,19 @@
 package dev.treeline.cli;
 
 import dev.treeline.features.validate.Outcome;
+import dev.treeline.features.validate.ReportWriter;
 import dev.treeline.features.validate.ValidationReport;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.catalog.Catalog;
 import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.RunOptions;
 import dev.treeline.pipelines.run.RunOutcome;
-import dev.treeline.pipelines.run.StepState;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.util.Json;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -38,14 +39,15 @@ final class ValidateCommand implements Callable<Integer> {
         String type = StepTypeNames.VALIDATE;
         for (StepSpec s : pipeline.spec().steps()) if (s.type().equals(type)) validate = s.name();
         if (validate == null) throw new TreelineException(ExitCode.USAGE, spec + " has no step of type " + type);
-        RunOutcome outcome = Cli.runner(env, pipeline, Cli.progress(output.json())).run(pipeline, date, new RunOptions(false, null, validate));
-        StepState st = outcome.state().step(validate);
-        String report = st.facts.get("report");
-        if (report == null || !Files.exists(Path.of(report))) {
-            System.out.println(st.summary);
+        PipelineRunner runner = Cli.runner(env, pipeline, Cli.progress(output.json()));
+        RunOutcome outcome = runner.run(pipeline, date, new RunOptions(false, null, validate));
+        StepSpec step = pipeline.spec().step(validate);
+        Catalog catalog = runner.catalog(pipeline.spec(), outcome.state());
+        ValidationReport r = ReportWriter.read(catalog, step);
+        if (r == null) {
+            System.out.println(outcome.state().step(validate).summary);
             return 0;
         }
-        ValidationReport r = Json.read(Path.of(report), ValidationReport.class);
         if (output.json()) {
             System.out.println(Json.write(r));
             return 0;
@@ -59,7 +61,7 @@ final class ValidateCommand implements Callable<Integer> {
             drift.add(d.column() + " " + (d.psi() != null ? String.format("%.4f", d.psi()) : "-") + " " + d.status());
         }
         if (!drift.isEmpty()) System.out.println("  drift (PSI, baseline " + r.driftBaseline + "): " + String.join(" · ", drift));
-        System.out.println("  report: " + Path.of(report).resolveSibling("report.html"));
+        System.out.println("  report: " + ReportWriter.html(catalog, step));
         return 0;
     }
 }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.features.build.FeatureMeta;
+import dev.treeline.features.validate.Outcome;
+import dev.treeline.features.validate.ReportWriter;
+import dev.treeline.features.validate.ValidationReport;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.catalog.Catalog;
 import dev.treeline.pipelines.run.PipelineRunner;
@@ -18,6 +21,7 @@ import dev.treeline.pipelines.testing.SyntheticFlights;
 import dev.treeline.pipelines.testing.TestPipelines;
 import dev.treeline.pipelines.testing.TestSpark;
 import dev.treeline.pipelines.tracking.NoTracking;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -79,6 +83,12 @@ class ValidateAndFeaturesTest {
         assertEquals(List.of("delay is null", "distance = -3 is below 1", "origin = 'atl' does not match ^[A-Z]{3}$"), reasons);
         assertEquals(600, c.partitioned("flights_valid").read(START, date).count());
 
+        // The report is a dataset of the run, read back through the catalog.
+        ValidationReport report = ReportWriter.read(c, p.spec().step("validate"));
+        assertEquals(603, report.rowsIn);
+        assertEquals(3, report.rowsRejected);
+        assertTrue(Files.isRegularFile(ReportWriter.html(c, p.spec().step("validate"))), "report.html beside report.json");
+
         // Features: label from delay, days assigned to splits by the window (6 train, 3 validation, 1 holdout).
         var splits = c.read("training_features").groupBy("split").count().collectAsList();
         Map<String, Long> bySplit = new java.util.HashMap<>();
@@ -88,6 +98,15 @@ class ValidateAndFeaturesTest {
                 "days before the window are not used");
         FeatureMeta meta = readMeta(c);
         assertEquals(List.of("date", "distance", "origin", "destination"), meta.inputColumns());
+    }
+
+    @Test
+    void aSpecThatListsNoReportGetsTheRunDatasetValidateReport() {
+        String spec = TestPipelines.flightsSpecThroughFeatures(tmp.resolve("raw"), 6).replace("flights_rejects, validation_report]", "flights_rejects]");
+        Pipeline p = TestPipelines.load(TestPipelines.writeSpec(tmp.resolve("spec"), spec), Map.of());
+        assertEquals(List.of("flights_valid", "flights_rejects", "validate.report"), p.spec().step("validate").outputs());
+        assertEquals("directory", p.spec().dataset("validate.report").format());
+        assertTrue(new Catalog(spark, p.spec(), tmp.resolve("ws"), tmp.resolve("run"), "r").location("validate.report").endsWith("/run/data/validate.report"));
     }
 
     @Test
@@ -101,6 +120,9 @@ class ValidateAndFeaturesTest {
         Catalog c = new Catalog(spark, p.spec(), tmp.resolve("ws"), tmp.resolve("x"), "x");
         assertEquals(42, c.partitioned("flights_rejects").read(START, START.plusDays(11)).count(), "rejects are published for inspection");
         assertTrue(c.partitioned("flights_valid").markers().isEmpty(), "accepted rows are not published");
+        String runId = runner.store().load(p.spec().name(), START.plusDays(11)).runId;
+        Catalog run = new Catalog(spark, p.spec(), tmp.resolve("ws"), runner.store().runDir(p.spec().name(), START.plusDays(11), runId), runId);
+        assertEquals(Outcome.FAIL, ReportWriter.read(run, p.spec().step("validate")).status, "a failing contract still publishes its report");
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Environment;
 import dev.treeline.pipelines.env.S3Settings;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Against the real S3 API of the local stack (S3Proxy). */
@@ -69,6 +71,33 @@ class S3PublisherTest {
             assertEquals("2", pub.pointer(model).orElseThrow().version());
             assertEquals(List.of(), pub.download(model, "2", tmp.resolve("dl")));
             assertEquals("booster v2", Files.readString(tmp.resolve("dl/model.ubj")));
+        }
+    }
+
+    @Test
+    void aManifestPathThatClimbsOutAndAModelNameWithDotDotAreRefused() throws Exception {
+        Environment env = LocalStackFixture.get().environment(tmp.resolve("ws"));
+        String model = "planted-" + UUID.randomUUID().toString().substring(0, 8);
+        try (S3Client s3 = S3Clients.create(env.s3())) {
+            S3Publisher pub = new S3Publisher(s3, LocalStack.DEFAULT_BUCKET, "models", env.s3());
+            pub.publishVersion(bundle("v1"), model, "1", "run1", Map.of(), Map.of());
+            // Someone with write access to the bucket plants a manifest whose file escapes the download directory.
+            String key = "models/" + model + "/1/manifest.json";
+            ObjectNode manifest = (ObjectNode) Json.MAPPER.readTree(pub.get(key));
+            ((ObjectNode) manifest.withArray("files").get(0)).put("path", "../../escaped.txt");
+            s3.putObject(b -> b.bucket(LocalStack.DEFAULT_BUCKET).key(key), RequestBody.fromBytes(Json.MAPPER.writeValueAsBytes(manifest)));
+            Path target = tmp.resolve("dl").resolve("inner");
+            TreelineException e = assertThrows(TreelineException.class, () -> pub.download(model, "1", target));
+            assertTrue(e.getMessage().startsWith("s3://" + LocalStack.DEFAULT_BUCKET + "/" + key + " names the path '../../escaped.txt', which leaves "
+                    + "the directory it belongs in"), e.getMessage());
+            assertFalse(Files.exists(tmp.resolve("escaped.txt")), "nothing written outside the target");
+            assertFalse(Files.exists(tmp.resolve("dl").resolve("escaped.txt")));
+
+            for (String bad : List.of("x/..", "../x", "a b", "..")) {
+                TreelineException n = assertThrows(TreelineException.class, () -> pub.pointer(bad), bad);
+                assertTrue(n.getMessage().startsWith("model name '" + bad + "' is not allowed"), n.getMessage());
+            }
+            assertThrows(TreelineException.class, () -> pub.versionPrefix(model, "1/../2"));
         }
     }
 

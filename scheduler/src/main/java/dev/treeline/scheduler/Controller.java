@@ -3,6 +3,9 @@ package dev.treeline.scheduler;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.run.Progress;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -15,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
 import org.quartz.CronTrigger;
@@ -54,7 +58,7 @@ public final class Controller implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     /** Attempts running in this controller; close() waits for them before closing the database. */
-    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
     private Scheduler scheduler;
 
     public Controller(ControllerSettings settings, List<ScheduleSpec> schedules, RunExecutor executor, Progress progress) {
@@ -75,8 +79,8 @@ public final class Controller implements AutoCloseable {
     private static String instanceName() {
         String host;
         try {
-            host = java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
             host = "localhost";
         }
         return host + "-" + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime() % 100_000, 36);
@@ -156,7 +160,7 @@ public final class Controller implements AutoCloseable {
         CronExpression cron;
         try {
             cron = new CronExpression(s.cron());
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             throw new IllegalStateException(e);
         }
         cron.setTimeZone(TimeZone.getTimeZone(s.timeZone()));

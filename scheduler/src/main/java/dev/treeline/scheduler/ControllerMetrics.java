@@ -1,6 +1,8 @@
 package dev.treeline.scheduler;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.step.StepTypeNames;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
@@ -11,9 +13,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
 
 /**
  * The controller's Prometheus metrics (the Prometheus Java client's registry and text format) on
@@ -61,7 +67,7 @@ public final class ControllerMetrics implements AutoCloseable {
     /** The champion after the run: the candidate's metric when promoted, else the champion's as measured on the same holdout. */
     void recordSuccess(String schedule, RunExecutor.Outcome o) {
         Map<String, Double> n = o.numbers();
-        for (String metric : java.util.List.of("auc", "rmse", "mlogloss")) {
+        for (String metric : List.of("auc", "rmse", "mlogloss")) {
             String evaluate = StepTypeNames.EVALUATE + ".";
             Double cand = n.get(evaluate + "holdout_" + metric);
             if (cand == null) continue;
@@ -77,9 +83,9 @@ public final class ControllerMetrics implements AutoCloseable {
         try {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             new PrometheusTextFormatWriter(false).write(out, registry.scrape());
-            return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+            return out.toString(StandardCharsets.UTF_8);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -88,15 +94,15 @@ public final class ControllerMetrics implements AutoCloseable {
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 0);
         } catch (IOException e) {
-            throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "cannot serve metrics on " + host + ":" + port
+            throw new TreelineException(ExitCode.USAGE, "cannot serve metrics on " + host + ":" + port
                     + " (" + e.getMessage() + "); set controller.metrics_port to a free port", e);
         }
         server.createContext("/metrics", ex -> {
             byte[] body;
             try {
-                body = scrape().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                body = scrape().getBytes(StandardCharsets.UTF_8);
             } catch (RuntimeException e) {
-                body = ("# scrape failed: " + e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                body = ("# scrape failed: " + e.getMessage() + "\n").getBytes(StandardCharsets.UTF_8);
             }
             ex.getResponseHeaders().add("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE);
             ex.sendResponseHeaders(200, body.length);
@@ -105,13 +111,13 @@ public final class ControllerMetrics implements AutoCloseable {
             }
         });
         server.createContext("/healthz", ex -> {
-            byte[] body = "ok\n".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] body = "ok\n".getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, body.length);
             try (OutputStream os = ex.getResponseBody()) {
                 os.write(body);
             }
         });
-        server.setExecutor(java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        server.setExecutor(Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "treeline-metrics");
             t.setDaemon(true);
             return t;

@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -70,10 +72,10 @@ public record ControllerSettings(String jdbcUrl, String user, String password, b
         String home = n.string("spark_home", env.apply("SPARK_HOME"));
         // Unset: 'treeline scheduler start' uses pyspark's distribution, installed into the cache like 'treeline run --master'.
         if (home != null && home.isBlank()) home = null;
-        String mode = n.has("deploy_mode") ? n.require("deploy_mode").asEnum(java.util.List.of("client", "cluster")) : "client";
+        String mode = n.has("deploy_mode") ? n.require("deploy_mode").asEnum(List.of("client", "cluster")) : "client";
         return new SparkSubmitExecutor.Submit(home == null ? null : baseDir.resolve(home), n.requiredString("master"), mode,
                 n.has("app_jar") ? baseDir.resolve(n.requiredString("app_jar")) : null, n.string("main_class", "dev.treeline.cli.Treeline"),
-                n.has("conf") ? n.require("conf").asStringMap() : java.util.Map.of());
+                n.has("conf") ? n.require("conf").asStringMap() : Map.of());
     }
 
     @Override

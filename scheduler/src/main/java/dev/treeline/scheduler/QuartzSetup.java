@@ -5,6 +5,7 @@ import dev.treeline.pipelines.TreelineException;
 import java.util.Properties;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import org.quartz.impl.SchedulerRepository;
 import org.quartz.impl.StdSchedulerFactory;
 
 /** A Quartz scheduler on the controller's database (JDBC job store), clustered when the settings say so. */
@@ -37,7 +38,7 @@ final class QuartzSetup {
      * client's instance); otherwise Quartz hands out the JVM's existing instance.
      */
     static Scheduler create(ControllerSettings s, String instanceId, int threads, boolean own) {
-        if (own) org.quartz.impl.SchedulerRepository.getInstance().remove(NAME);
+        if (own) SchedulerRepository.getInstance().remove(NAME);
         Properties p = new Properties();
         p.setProperty("org.quartz.scheduler.instanceName", NAME);
         p.setProperty("org.quartz.scheduler.instanceId", instanceId);

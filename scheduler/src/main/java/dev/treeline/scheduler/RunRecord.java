@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.pipelines.run.RunStatus;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 
 /** One row of the runs table: a run of a schedule's pipeline for one logical date. */
 public record RunRecord(
@@ -34,7 +35,7 @@ public record RunRecord(
     public static final String FAILED = RunStatus.FAILED.label();
     public static final String CANCELLED = RunStatus.CANCELLED.label();
     /** Every state a scheduled run can be in, in lifecycle order. */
-    public static final java.util.List<String> STATES = java.util.List.of(QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED);
+    public static final List<String> STATES = List.of(QUEUED, RUNNING, SUCCEEDED, FAILED, CANCELLED);
 
     /** {@link #state()} in the run vocabulary. */
     public RunStatus status() {

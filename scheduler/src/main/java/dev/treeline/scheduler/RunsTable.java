@@ -7,10 +7,13 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -66,7 +69,7 @@ public final class RunsTable {
                 p.setString(5, kind);
                 p.setBoolean(6, force);
                 p.setString(7, batchId);
-                if (maxActive == null) p.setNull(8, java.sql.Types.INTEGER);
+                if (maxActive == null) p.setNull(8, Types.INTEGER);
                 else p.setInt(8, maxActive);
                 p.setTimestamp(9, Timestamp.from(Instant.now()));
                 p.executeUpdate();
@@ -260,12 +263,12 @@ public final class RunsTable {
     }
 
     /** Runs of a schedule by state. */
-    public java.util.Map<String, Integer> countByState(String schedule) {
+    public Map<String, Integer> countByState(String schedule) {
         return tx(c -> {
             try (PreparedStatement p = c.prepareStatement("SELECT state, COUNT(*) FROM treeline_runs WHERE schedule_name = ? GROUP BY state")) {
                 p.setString(1, schedule);
                 try (ResultSet rs = p.executeQuery()) {
-                    java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+                    Map<String, Integer> out = new LinkedHashMap<>();
                     while (rs.next()) out.put(rs.getString(1), rs.getInt(2));
                     return out;
                 }
@@ -333,7 +336,7 @@ public final class RunsTable {
         tx(c -> {
             try (PreparedStatement p = c.prepareStatement(sql)) {
                 for (int i = 0; i < args.length; i++) {
-                    if (args[i] == null) p.setNull(i + 1, java.sql.Types.VARCHAR);
+                    if (args[i] == null) p.setNull(i + 1, Types.VARCHAR);
                     else p.setObject(i + 1, args[i]);
                 }
                 return p.executeUpdate();

@@ -1,5 +1,7 @@
 package dev.treeline.scheduler;
 
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.spec.Interpolator;
 import dev.treeline.pipelines.spec.SpecNode;
 import java.nio.file.Path;
@@ -8,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /** A schedule file ({@code controller:} settings and a {@code schedules:} list), validated with file, line and key in every error. */
 public final class ScheduleFile {
@@ -16,12 +19,12 @@ public final class ScheduleFile {
     /** The whole file: the controller's settings (defaults for {@code workspace}) and the schedules. */
     public record Loaded(ControllerSettings settings, List<ScheduleSpec> schedules) {
         public ScheduleSpec schedule(String name) {
-            return schedules.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new dev.treeline.pipelines.TreelineException(
-                    dev.treeline.pipelines.ExitCode.USAGE, "no schedule named '" + name + "'; the file has " + schedules.stream().map(ScheduleSpec::name).toList()));
+            return schedules.stream().filter(s -> s.name().equals(name)).findFirst().orElseThrow(() -> new TreelineException(
+                    ExitCode.USAGE, "no schedule named '" + name + "'; the file has " + schedules.stream().map(ScheduleSpec::name).toList()));
         }
     }
 
-    public static Loaded loadAll(Path file, Map<String, String> vars, Path workspace, java.util.function.Function<String, String> env) {
+    public static Loaded loadAll(Path file, Map<String, String> vars, Path workspace, Function<String, String> env) {
         SpecNode root = SpecNode.parse(file, Interpolator.of(vars));
         root.allowOnly("controller", "schedules");
         ControllerSettings settings = ControllerSettings.from(root.has("controller") ? root.require("controller") : null,

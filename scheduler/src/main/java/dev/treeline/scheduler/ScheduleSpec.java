@@ -2,10 +2,14 @@ package dev.treeline.scheduler;
 
 import dev.treeline.pipelines.spec.SpecNode;
 import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.quartz.CronExpression;
@@ -45,7 +49,7 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
      * rehearse a schedule quickly, one logical day per {@code secondsPerDay} seconds counted from {@code start}.
      */
     public record LogicalDateRule(int offsetDays, Integer secondsPerDay, LocalDate start) {
-        public LocalDate at(java.time.Instant fireTime, ZoneId zone) {
+        public LocalDate at(Instant fireTime, ZoneId zone) {
             if (secondsPerDay != null) return start.plusDays(Math.floorMod(fireTime.getEpochSecond() / secondsPerDay, 36_500));
             return ZonedDateTime.ofInstant(fireTime, zone).toLocalDate().minusDays(offsetDays);
         }
@@ -62,7 +66,7 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
         String cron = n.requiredString("cron");
         try {
             CronExpression.validateExpression(cron);
-        } catch (java.text.ParseException e) {
+        } catch (ParseException e) {
             throw n.require("cron").error("'" + cron + "' is not a Quartz cron expression (" + e.getMessage()
                     + "); it has 6 or 7 fields, seconds first, e.g. '0 0 2 * * ?' for 02:00 every day");
         }
@@ -70,7 +74,7 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
         String tz = n.string("time_zone", "UTC");
         try {
             zone = ZoneId.of(tz);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
             throw n.require("time_zone").error("'" + tz + "' is not a time zone; use an IANA name such as UTC or America/New_York");
         }
         LogicalDateRule rule;
@@ -105,7 +109,7 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
     }
 
     /** The logical date a fire at {@code fireTime} runs for. */
-    public LocalDate logicalDate(java.util.Date fireTime) {
+    public LocalDate logicalDate(Date fireTime) {
         return logicalDate.at(fireTime.toInstant(), timeZone);
     }
 }

@@ -9,9 +9,11 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.quartz.JobKey;
 import org.quartz.Scheduler;
@@ -130,14 +132,14 @@ public final class SchedulerAdmin implements AutoCloseable {
         if (to.isBefore(from)) throw new TreelineException(ExitCode.USAGE, "--to " + to + " is before --from " + from);
         List<LocalDate> dates = new ArrayList<>();
         for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) dates.add(d);
-        if (backwards) java.util.Collections.reverse(dates);
+        if (backwards) Collections.reverse(dates);
         String batch = "b-" + UUID.randomUUID().toString().substring(0, 8);
         List<BackfillLine> out = new ArrayList<>();
         Instant at = Instant.now();
         for (LocalDate d : dates) {
             List<RunRecord> earlier = runs.forDate(s.name(), d);
             RunRecord latest = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
-            java.util.Optional<String> active = runs.active(s.name(), d);
+            Optional<String> active = runs.active(s.name(), d);
             if (active.isPresent()) {
                 out.add(new BackfillLine(d, "skipped: a run is queued or running", active.get()));
                 continue;

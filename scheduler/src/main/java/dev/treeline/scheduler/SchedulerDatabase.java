@@ -15,6 +15,8 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import javax.sql.DataSource;
+import org.quartz.impl.jdbcjobstore.JobStoreTX;
 
 /**
  * The controller's database: one connection pool, and the schema (Quartz's tables from the DDL that
@@ -51,7 +53,7 @@ public final class SchedulerDatabase implements AutoCloseable {
         return pool.getConnection();
     }
 
-    public javax.sql.DataSource dataSource() {
+    public DataSource dataSource() {
         return pool;
     }
 
@@ -89,7 +91,7 @@ public final class SchedulerDatabase implements AutoCloseable {
     /** Quartz's DDL for this database, without its DROP statements (never drop a job store that exists). */
     private List<String> quartzDdl() {
         String file = settings.postgres() ? "tables_postgres.sql" : "tables_h2.sql";
-        try (InputStream in = org.quartz.impl.jdbcjobstore.JobStoreTX.class.getResourceAsStream("/org/quartz/impl/jdbcjobstore/" + file)) {
+        try (InputStream in = JobStoreTX.class.getResourceAsStream("/org/quartz/impl/jdbcjobstore/" + file)) {
             if (in == null) throw new IllegalStateException("Quartz's " + file + " is not on the class path");
             String sql = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             List<String> out = new ArrayList<>();

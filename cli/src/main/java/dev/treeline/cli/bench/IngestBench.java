@@ -9,9 +9,11 @@ import dev.treeline.pipelines.step.StepTypes;
 import dev.treeline.pipelines.util.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -54,7 +56,7 @@ public final class IngestBench {
         Path contract = work.resolve("contract.yaml");
         Files.createDirectories(work);
         try (InputStream in = IngestBench.class.getResourceAsStream("flights.yaml")) {
-            Files.copy(in, contract, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(in, contract, StandardCopyOption.REPLACE_EXISTING);
         }
         progress.info("warming up the JVM and Spark ...");
         bare("parquet", parquet, work.resolve("warmup"));
@@ -217,7 +219,7 @@ public final class IngestBench {
         try {
             Files.writeString(p, "");
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

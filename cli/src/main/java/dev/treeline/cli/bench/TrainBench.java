@@ -1,5 +1,6 @@
 package dev.treeline.cli.bench;
 
+import dev.treeline.pipelines.env.RunDir;
 import dev.treeline.pipelines.format.BundleFiles;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.Progress;
@@ -9,6 +10,7 @@ import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SpecLoader;
 import dev.treeline.pipelines.step.StepTypes;
 import dev.treeline.pipelines.util.AtomicFiles;
+import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.training.train.Baselines;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -19,13 +21,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassificationModel;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.ml.classification.GBTClassifier;
@@ -131,7 +136,7 @@ public final class TrainBench {
      * name that identifies the data and the spec it was built from, so other data never reuses it.
      */
     private Path snapshot(Path flights, Path pipelineSpec) throws IOException {
-        String key = dev.treeline.pipelines.util.Hashing.sha256(Files.readString(pipelineSpec) + "\n" + flights.toAbsolutePath() + "\n"
+        String key = Hashing.sha256(Files.readString(pipelineSpec) + "\n" + flights.toAbsolutePath() + "\n"
                 + describe(flights)).substring(0, 16);
         Path dir = cache.resolve("bench").resolve("train-features-" + key);
         if (Files.exists(dir.resolve("_COMPLETE"))) return dir;
@@ -141,7 +146,7 @@ public final class TrainBench {
         Pipeline pipeline = new SpecLoader(StepTypes.discover()).load(pipelineSpec, Map.of("TREELINE_DATA", flights.toString(), "HOLDOUT_DAYS", "30"));
         PipelineRunner runner = UntrackedRunner.create(spark, ws, cache, progress);
         RunOutcome outcome = runner.run(pipeline, DATE, new RunOptions(false, null, "features"));
-        Path runData = runner.store().runDir(pipeline.spec().name(), DATE, outcome.state().runId).resolve("data");
+        Path runData = new RunDir(runner.store().runDir(pipeline.spec().name(), DATE, outcome.state().runId)).data();
         AtomicFiles.deleteRecursively(dir);
         Files.createDirectories(dir);
         AtomicFiles.copyRecursively(runData.resolve("training_features"), dir.resolve("training_features"));
@@ -182,7 +187,7 @@ public final class TrainBench {
         int f = testSet.features();
         float[] data = new float[n * f];
         float[] labels = new float[n];
-        java.util.Iterator<Row> it = train.toLocalIterator();
+        Iterator<Row> it = train.toLocalIterator();
         for (int i = 0; i < n && it.hasNext(); i++) {
             Row r = it.next();
             Vector v = (Vector) r.get(1);
@@ -236,7 +241,7 @@ public final class TrainBench {
         Double stepSeconds = outcome.state().step("train").seconds;
         double seconds = stepSeconds != null ? stepSeconds : (System.nanoTime() - t0) / 1e9;
         long heap = peakHeapMb();
-        Path model = runner.store().runDir("bench-train", DATE, outcome.state().runId).resolve("data").resolve("model");
+        Path model = new RunDir(runner.store().runDir("bench-train", DATE, outcome.state().runId)).dataset("model", false);
         Booster booster = XGBoost.loadModel(model.resolve(BundleFiles.BOOSTER_UBJ).toString());
         try {
             return new Measured(seconds, testSet.auc(booster), heap);
@@ -261,11 +266,11 @@ public final class TrainBench {
             return new TestSet(data, labels, f);
         }
 
-        double auc(Booster booster) throws ml.dmlc.xgboost4j.java.XGBoostError {
+        double auc(Booster booster) throws XGBoostError {
             float[][] pred = booster.inplace_predict(data, labels.length, features, Float.NaN);
             Integer[] order = new Integer[labels.length];
             for (int i = 0; i < order.length; i++) order[i] = i;
-            java.util.Arrays.sort(order, (a, b) -> Float.compare(pred[a][0], pred[b][0]));
+            Arrays.sort(order, (a, b) -> Float.compare(pred[a][0], pred[b][0]));
             // Mann-Whitney: average ranks over ties.
             double rankSumPos = 0;
             long pos = 0;

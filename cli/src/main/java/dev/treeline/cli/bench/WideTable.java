@@ -2,6 +2,7 @@ package dev.treeline.cli.bench;
 
 import dev.treeline.pipelines.spec.ColumnType;
 import java.nio.file.Path;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -121,7 +122,7 @@ public final class WideTable {
             case LONG -> h.minus(500_000L);
             case DOUBLE -> h.divide(1_000_003.0);
             case BOOLEAN -> functions.pmod(h, functions.lit(2)).equalTo(1);
-            case DATE -> functions.date_add(functions.lit(java.sql.Date.valueOf(start)), functions.pmod(h, functions.lit(365)).cast("int"));
+            case DATE -> functions.date_add(functions.lit(Date.valueOf(start)), functions.pmod(h, functions.lit(365)).cast("int"));
             default -> throw new IllegalStateException(type(i).toString());
         };
         // About 8% nulls, a different 8% in each column.

@@ -13,6 +13,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import scala.collection.JavaConverters;
 
 /**
  * Attaches to rows of days [from, to] what they may know from earlier days: the as-of aggregate values
@@ -48,7 +49,7 @@ public final class Enrichment {
                 List<String> on = new ArrayList<>();
                 on.add(dayColumn);
                 on.addAll(g.keys());
-                out = out.join(one, scala.collection.JavaConverters.asScalaBuffer(on).toSeq(), "left");
+                out = out.join(one, JavaConverters.asScalaBuffer(on).toSeq(), "left");
             }
         }
         for (AsOfJoin j : spec.joins()) out = asOfJoin(catalog, spec, j, out, dayColumn, from, to);

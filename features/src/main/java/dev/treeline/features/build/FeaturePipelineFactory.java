@@ -8,6 +8,7 @@ import dev.treeline.features.stages.DenseFeatureAssembler;
 import dev.treeline.features.stages.TargetEncoder;
 import dev.treeline.features.stages.TargetEncoderModel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.spark.ml.Pipeline;
 import org.apache.spark.ml.PipelineModel;
@@ -102,7 +103,7 @@ public final class FeaturePipelineFactory {
         List<String[]> out = new ArrayList<>();
         for (FeatureColumn f : spec.vector()) {
             if (f.encode() == FeatureColumn.Encoding.one_hot) {
-                int i = java.util.Arrays.asList(indexer.getInputCols()).indexOf(f.name());
+                int i = Arrays.asList(indexer.getInputCols()).indexOf(f.name());
                 for (String label : indexer.labelsArray()[i]) out.add(new String[] {f.name() + "=" + label, "q"});
                 out.add(new String[] {f.name() + "=" + UNKNOWN, "q"});
             } else {

@@ -3,6 +3,8 @@ package dev.treeline.features.build;
 import dev.treeline.features.spec.AsOfJoin;
 import dev.treeline.features.spec.FeatureSpec;
 import dev.treeline.features.spec.RowPrep;
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.catalog.PartitionedDataset;
 import dev.treeline.pipelines.spec.DateWindow;
 import dev.treeline.pipelines.step.Step;
@@ -12,6 +14,7 @@ import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.pipelines.util.Messages;
 import java.nio.file.Files;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +72,7 @@ final class FeaturesStep implements Step {
         List<String> read = spec.pipelineInputs(List.of(rows.columns()));
         for (String reserved : RESERVED) {
             if (read.contains(reserved)) {
-                throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.SPEC, "the feature spec of step '" + ctx.step().name() + "' reads column '" + reserved
+                throw new TreelineException(ExitCode.SPEC, "the feature spec of step '" + ctx.step().name() + "' reads column '" + reserved
                         + "' of dataset '" + ctx.input(0) + "' as a feature, but the features step writes a column of that name; "
                         + "add a derived column (e.g. derived: {" + reserved + "_in: " + reserved + "}) and use that instead");
             }
@@ -78,8 +81,8 @@ final class FeaturesStep implements Step {
         String snapshotId = snapshotId(ctx, input, aggregates);
         Dataset<Row> enriched = Enrichment.attach(ctx.catalog(), spec, rows, day, aggregates, w.trainFrom(), w.logicalDate());
 
-        Column split = functions.when(functions.col(day).lt(functions.lit(java.sql.Date.valueOf(w.validationFrom()))), DateWindow.TRAIN)
-                .when(functions.col(day).lt(functions.lit(java.sql.Date.valueOf(w.holdoutFrom()))), DateWindow.VALIDATION)
+        Column split = functions.when(functions.col(day).lt(functions.lit(Date.valueOf(w.validationFrom()))), DateWindow.TRAIN)
+                .when(functions.col(day).lt(functions.lit(Date.valueOf(w.holdoutFrom()))), DateWindow.VALIDATION)
                 .otherwise(DateWindow.HOLDOUT);
         // The label and weight are computed from the row as read, then the table's own columns of the step's names go.
         Column labelValue = functions.expr(spec.label()).cast("double");

@@ -1,5 +1,6 @@
 package dev.treeline.features.build;
 
+import dev.treeline.features.aggregate.AggregatesStepType;
 import dev.treeline.features.spec.AsOfJoin;
 import dev.treeline.features.spec.FeatureSpec;
 import dev.treeline.pipelines.spec.DatasetSpec;
@@ -46,7 +47,7 @@ public final class FeaturesStepType implements StepType {
             }
         }
         // Checked against the input's declared columns; when the spec does not tell them, what needs no schema now and the rest before the step reads data.
-        features.check(inputs.get(0), dev.treeline.features.aggregate.AggregatesStepType.kinds(pipeline.knownColumns(inputs.get(0))), Map.of());
+        features.check(inputs.get(0), AggregatesStepType.kinds(pipeline.knownColumns(inputs.get(0))), Map.of());
         return new FeaturesStep(features, source.text());
     }
 

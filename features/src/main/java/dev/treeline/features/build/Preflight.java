@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -23,7 +24,7 @@ import org.apache.spark.sql.types.StructType;
 public final class Preflight {
     private Preflight() {}
 
-    public static void check(org.apache.spark.sql.SparkSession spark, FeatureSpec spec, String dataset, StructType schema,
+    public static void check(SparkSession spark, FeatureSpec spec, String dataset, StructType schema,
                              Map<String, StructType> joinSchemas) {
         Map<String, Kind> input = new LinkedHashMap<>();
         for (StructField f : schema.fields()) input.put(f.name(), Kind.of(f.dataType()));

@@ -3,6 +3,7 @@ package dev.treeline.features.spec;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.pipelines.spec.SpecNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.TreeSet;
 
@@ -67,7 +68,7 @@ public record AggregateGroup(
         List<Value> values = new ArrayList<>();
         for (var e : node.require("values").asMap().entrySet()) {
             SpecNode v = e.getValue().allowOnly("function", "of");
-            Function f = Function.valueOf(v.require("function").asEnum(java.util.Arrays.stream(Function.values()).map(Enum::name).toList()));
+            Function f = Function.valueOf(v.require("function").asEnum(Arrays.stream(Function.values()).map(Enum::name).toList()));
             String of = v.string("of", null);
             if (of == null && f != Function.count) throw v.error("function " + f + " needs of: <column or Spark SQL expression>");
             if (!e.getKey().matches("[A-Za-z][A-Za-z0-9_]*")) throw v.error("value names use letters, digits and _");

@@ -1,14 +1,22 @@
 package dev.treeline.features.spec;
 
 import dev.treeline.pipelines.spec.Interpolator;
+import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.spec.SpecException;
 import dev.treeline.pipelines.spec.SpecNode;
+import dev.treeline.pipelines.spec.StepSpec;
+import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.util.DidYouMean;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.DateTimeException;
+import java.time.ZoneId;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -64,8 +72,8 @@ public record FeatureSpec(
      * its fitted pipeline), or null when no step of the pipeline writes it: what a later step's type checks
      * against when the spec loads.
      */
-    public static FeatureSpec ofProducer(dev.treeline.pipelines.spec.PipelineSpec pipeline, String dataset) {
-        dev.treeline.pipelines.spec.StepSpec s = pipeline.producer(dataset, dev.treeline.pipelines.step.StepTypeNames.FEATURES);
+    public static FeatureSpec ofProducer(PipelineSpec pipeline, String dataset) {
+        StepSpec s = pipeline.producer(dataset, StepTypeNames.FEATURES);
         return s == null ? null : fromStepParams(s.paramsOrEmpty(), pipeline.file()).spec();
     }
 
@@ -80,7 +88,7 @@ public record FeatureSpec(
         if (!Files.isRegularFile(file)) throw param.error("feature spec file " + file + " not found");
         try {
             return new Source(parse(SpecNode.parse(file, Interpolator.of(Map.of()))), Files.readString(file));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw param.error("cannot read feature spec " + file + ": " + e.getMessage());
         }
     }
@@ -131,8 +139,8 @@ public record FeatureSpec(
     private static String zone(SpecNode parent, String key, String fallback) {
         String z = parent.string(key, fallback);
         try {
-            java.time.ZoneId.of(z);
-        } catch (java.time.DateTimeException e) {
+            ZoneId.of(z);
+        } catch (DateTimeException e) {
             throw parent.require(key).error("unknown time zone '" + z + "'; use a region id such as UTC or America/New_York");
         }
         return z;
@@ -187,7 +195,7 @@ public record FeatureSpec(
     /** Derived columns the vector needs (directly or through other derived columns), in declaration order. */
     public Map<String, String> derivedForVector() {
         Set<String> needed = new LinkedHashSet<>();
-        java.util.Deque<String> todo = new java.util.ArrayDeque<>();
+        Deque<String> todo = new ArrayDeque<>();
         for (FeatureColumn f : vector()) todo.add(f.name());
         while (!todo.isEmpty()) {
             String c = todo.pop();
@@ -275,7 +283,7 @@ public record FeatureSpec(
         }
         for (String c : labelRefs) if (!cols.containsKey(c)) throw unknown(at("label"), c, dataset, cols.keySet());
         Set<String> tainted = new LinkedHashSet<>();
-        java.util.Deque<String> back = new java.util.ArrayDeque<>(labelRefs);
+        Deque<String> back = new ArrayDeque<>(labelRefs);
         while (!back.isEmpty()) {
             String c = back.pop();
             if (tainted.add(c) && derived.containsKey(c)) back.addAll(SqlRefs.of(derived.get(c)));

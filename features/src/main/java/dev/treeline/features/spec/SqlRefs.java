@@ -2,10 +2,12 @@ package dev.treeline.features.spec;
 
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import org.apache.spark.sql.catalyst.analysis.UnresolvedAttribute;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.LambdaFunction;
 import org.apache.spark.sql.catalyst.parser.CatalystSqlParser$;
 import org.apache.spark.sql.catalyst.parser.ParseException;
 import scala.collection.JavaConverters;
@@ -27,7 +29,7 @@ public final class SqlRefs {
             throw new IllegalArgumentException("not a valid Spark SQL expression: " + (nl < 0 ? m : m.substring(0, nl)));
         }
         Set<String> out = new LinkedHashSet<>();
-        Set<String> lambdaVars = new java.util.HashSet<>();
+        Set<String> lambdaVars = new HashSet<>();
         Deque<Expression> todo = new ArrayDeque<>();
         todo.push(root);
         while (!todo.isEmpty()) {
@@ -36,7 +38,7 @@ public final class SqlRefs {
                 out.add(a.nameParts().head());
                 continue;
             }
-            if (e instanceof org.apache.spark.sql.catalyst.expressions.LambdaFunction f) {
+            if (e instanceof LambdaFunction f) {
                 for (var arg : JavaConverters.seqAsJavaList(f.arguments())) lambdaVars.add(arg.name());
             }
             for (Expression c : JavaConverters.seqAsJavaList(e.children())) todo.push(c);

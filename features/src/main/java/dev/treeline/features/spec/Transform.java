@@ -3,6 +3,7 @@ package dev.treeline.features.spec;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.pipelines.spec.SpecNode;
+import dev.treeline.pipelines.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -84,7 +85,7 @@ public record Transform(
                 yield new Transform(Op.bucketize, null, null, null, null, List.copyOf(splits));
             }
             default -> throw node.error("unknown transform '" + key + "'"
-                    + dev.treeline.pipelines.util.DidYouMean.hint(key, List.of("impute", "clip", "log", "scale", "bucketize")));
+                    + DidYouMean.hint(key, List.of("impute", "clip", "log", "scale", "bucketize")));
         };
     }
 }

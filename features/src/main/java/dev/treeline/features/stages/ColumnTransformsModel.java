@@ -18,6 +18,7 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
 
 /** Applies fitted {@link TransformPlan}s, replacing each column by its transformed value (double, or string for categories). */
 public final class ColumnTransformsModel extends Model<ColumnTransformsModel> implements MLWritable {
@@ -54,8 +55,8 @@ public final class ColumnTransformsModel extends Model<ColumnTransformsModel> im
         if (list.isEmpty()) return dataset.toDF();
         String[] names = list.stream().map(TransformPlan::column).toArray(String[]::new);
         Column[] values = list.stream().map(p -> p.apply(functions.col(p.column()))).toArray(Column[]::new);
-        return dataset.toDF().withColumns(scala.collection.JavaConverters.asScalaBuffer(Arrays.asList(names)).toSeq(),
-                scala.collection.JavaConverters.asScalaBuffer(Arrays.asList(values)).toSeq());
+        return dataset.toDF().withColumns(JavaConverters.asScalaBuffer(Arrays.asList(names)).toSeq(),
+                JavaConverters.asScalaBuffer(Arrays.asList(values)).toSeq());
     }
 
     @Override

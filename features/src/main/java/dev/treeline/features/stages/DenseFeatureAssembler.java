@@ -21,6 +21,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.BooleanType;
 import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -106,7 +107,7 @@ public final class DenseFeatureAssembler extends Transformer implements MLWritab
         }
         if (names.contains(getOutputCol())) throw new IllegalArgumentException("output column '" + getOutputCol() + "' already exists");
         List<StructField> fields = new ArrayList<>(Arrays.asList(schema.fields()));
-        fields.add(new StructField(getOutputCol(), SQLDataTypes.VectorType(), false, org.apache.spark.sql.types.Metadata.empty()));
+        fields.add(new StructField(getOutputCol(), SQLDataTypes.VectorType(), false, Metadata.empty()));
         return new StructType(fields.toArray(StructField[]::new));
     }
 

@@ -4,6 +4,7 @@ import dev.treeline.features.spec.PiiRule;
 import dev.treeline.features.spec.SecretRef;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HexFormat;
@@ -186,7 +187,7 @@ public final class PiiGuard extends Transformer implements MLWritable {
 
     @Override
     public StructType transformSchema(StructType schema) {
-        List<StructField> out = new java.util.ArrayList<>();
+        List<StructField> out = new ArrayList<>();
         String[] cols = $(columns);
         for (StructField f : schema.fields()) {
             int i = Arrays.asList(cols).indexOf(f.name());

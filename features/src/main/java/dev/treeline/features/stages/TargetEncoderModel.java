@@ -1,5 +1,6 @@
 package dev.treeline.features.stages;
 
+import java.util.Arrays;
 import org.apache.spark.ml.Model;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.DoubleArrayParam;
@@ -92,7 +93,7 @@ public final class TargetEncoderModel extends Model<TargetEncoderModel> implemen
 
     /** The encoding of a category (null for a missing one). */
     public double encode(String category) {
-        int i = category == null ? -1 : java.util.Arrays.binarySearch($(categories), category);
+        int i = category == null ? -1 : Arrays.binarySearch($(categories), category);
         double m = num(smoothing);
         double p = num(prior);
         if (i < 0) return p;

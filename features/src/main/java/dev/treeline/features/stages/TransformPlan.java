@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.treeline.features.spec.Transform;
+import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -72,7 +73,7 @@ public record TransformPlan(
 
     static String toJson(List<TransformPlan> plans) {
         try {
-            return dev.treeline.pipelines.util.Json.MAPPER.writeValueAsString(plans);
+            return Json.MAPPER.writeValueAsString(plans);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -80,7 +81,7 @@ public record TransformPlan(
 
     static List<TransformPlan> fromJson(String json) {
         try {
-            return dev.treeline.pipelines.util.Json.MAPPER.readValue(json, new TypeReference<List<TransformPlan>>() {});
+            return Json.MAPPER.readValue(json, new TypeReference<List<TransformPlan>>() {});
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

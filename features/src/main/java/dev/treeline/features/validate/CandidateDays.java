@@ -3,6 +3,7 @@ package dev.treeline.features.validate;
 import dev.treeline.pipelines.catalog.PartitionMarker;
 import dev.treeline.pipelines.catalog.PartitionedDataset;
 import dev.treeline.pipelines.spec.ColumnType;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -54,7 +55,7 @@ final class CandidateDays {
             }
             String dayColumn = input.column();
             for (Row r : days.apply(unchecked).where(nonFinite).select(functions.col(dayColumn)).distinct().collectAsList()) {
-                out.add(((java.sql.Date) r.get(0)).toLocalDate());
+                out.add(((Date) r.get(0)).toLocalDate());
             }
         }
         List<LocalDate> rest = scan.stream().filter(d -> !out.contains(d)).toList();
@@ -76,7 +77,7 @@ final class CandidateDays {
             if (!bad.isEmpty()) anyBad = anyBad.or(functions.col("`" + c.name() + "`").cast("string").isin(bad.toArray()));
         }
         String day = input.column();
-        for (Row r : restRows.where(anyBad).select(functions.col(day)).distinct().collectAsList()) out.add(((java.sql.Date) r.get(0)).toLocalDate());
+        for (Row r : restRows.where(anyBad).select(functions.col(day)).distinct().collectAsList()) out.add(((Date) r.get(0)).toLocalDate());
         return new ArrayList<>(out);
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.pipelines.spec.ColumnType;
 import dev.treeline.pipelines.spec.SpecNode;
 import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /** The contract of one column: its type, and the rules each value and the column as a whole must meet. */
 public record ColumnContract(
@@ -36,8 +38,8 @@ public record ColumnContract(
         String pattern = n.string("pattern", null);
         if (pattern != null) {
             try {
-                java.util.regex.Pattern.compile(pattern);
-            } catch (java.util.regex.PatternSyntaxException e) {
+                Pattern.compile(pattern);
+            } catch (PatternSyntaxException e) {
                 throw n.require("pattern").error("not a valid regular expression: " + e.getDescription());
             }
         }

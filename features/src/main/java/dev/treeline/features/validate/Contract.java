@@ -3,6 +3,7 @@ package dev.treeline.features.validate;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.pipelines.spec.Interpolator;
 import dev.treeline.pipelines.spec.SpecNode;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -37,7 +38,7 @@ public record Contract(
             if (!file.isAbsolute() && specFile != null && specFile.toAbsolutePath().getParent() != null) {
                 file = specFile.toAbsolutePath().getParent().resolve(file);
             }
-            if (!java.nio.file.Files.isRegularFile(file)) throw node.error("contract file " + file + " not found");
+            if (!Files.isRegularFile(file)) throw node.error("contract file " + file + " not found");
             return parse(SpecNode.parse(file, Interpolator.of(Map.of())));
         }
         return parse(node);

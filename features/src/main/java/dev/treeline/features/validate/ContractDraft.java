@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
@@ -63,7 +64,7 @@ public final class ContractDraft {
             if (type == ColumnType.STRING) {
                 long distinct = s.getLong(3);
                 if (distinct <= MAX_ALLOWED) {
-                    List<String> values = sample.select(c).where(c.isNotNull()).distinct().orderBy(c).as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+                    List<String> values = sample.select(c).where(c.isNotNull()).distinct().orderBy(c).as(Encoders.STRING()).collectAsList();
                     col.append(", allowed: [").append(String.join(", ", values.stream().map(ContractDraft::quote).toList())).append("]");
                 } else {
                     String pattern = pattern(sample, c);

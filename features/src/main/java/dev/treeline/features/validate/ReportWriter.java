@@ -1,16 +1,20 @@
 package dev.treeline.features.validate;
 
+import dev.treeline.pipelines.catalog.Catalog;
+import dev.treeline.pipelines.catalog.DatasetException;
 import dev.treeline.pipelines.catalog.PartitionMarker;
+import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.util.Json;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The validation report's files, metrics and tags. */
-final class ReportWriter {
+/** The validation report's files, metrics and tags; and reading the report back from a run's catalog. */
+public final class ReportWriter {
     static final String JSON = "report.json";
     static final String HTML = "report.html";
 
@@ -28,19 +32,29 @@ final class ReportWriter {
     }
 
     /**
-     * The report as JSON and HTML: the step's third output (a catalog directory, published whole) when the
-     * spec declares one, else the step's scratch directory; logged to the MLflow run either way.
+     * The report as JSON and HTML: the step's third output (listed in the spec or {@code <step>.report}),
+     * a catalog directory published whole, and logged to the MLflow run.
      */
     static Path write(StepContext ctx, ValidationReport report) throws Exception {
-        Path dir = ctx.step().outputs().size() > 2 ? null : ctx.scratchDir().resolve("validation");
-        if (dir == null) {
-            dir = ctx.catalog().publishDirectory(ctx.output(2), staging -> writeFiles(staging, report));
-        } else {
-            Files.createDirectories(dir);
-            writeFiles(dir, report);
-        }
+        Path dir = ctx.catalog().publishDirectory(ctx.output(2), staging -> writeFiles(staging, report));
         ctx.tracker().logArtifacts(dir, "validation");
         return dir;
+    }
+
+    /** The report a run of the step wrote, read from the catalog; null when the step had no day to check. */
+    public static ValidationReport read(Catalog catalog, StepSpec step) {
+        String name = step.outputs().get(2);
+        if (!catalog.exists(name)) return null;
+        try {
+            return Json.read(catalog.directory(name).resolve(JSON), ValidationReport.class);
+        } catch (IOException e) {
+            throw new DatasetException(name, catalog.location(name), "cannot be read: " + e.getMessage(), e);
+        }
+    }
+
+    /** The report's page for people, beside its JSON. */
+    public static Path html(Catalog catalog, StepSpec step) {
+        return catalog.directory(step.outputs().get(2)).resolve(HTML);
     }
 
     static void logMetrics(StepContext ctx, ValidationReport report) {
@@ -53,7 +67,7 @@ final class ReportWriter {
         ctx.tracker().setTags(Map.of("treeline.validation_status", report.status.label()));
     }
 
-    private static void writeFiles(Path dir, ValidationReport report) throws java.io.IOException {
+    private static void writeFiles(Path dir, ValidationReport report) throws IOException {
         Files.writeString(dir.resolve(JSON), Json.write(report), StandardCharsets.UTF_8);
         Files.writeString(dir.resolve(HTML), ReportHtml.render(report), StandardCharsets.UTF_8);
     }

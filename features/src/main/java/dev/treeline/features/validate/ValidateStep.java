@@ -159,7 +159,7 @@ final class ValidateStep implements Step {
                     report.status, todo.size(), report.rowsIn, report.rowsAccepted, report.rowsRejected,
                     report.drift.isEmpty() ? "not checked" : report.drift.stream().map(x -> x.column() + " " + x.status()).toList(),
                     reportDir.resolve(ReportWriter.HTML));
-            return StepResult.of(summary, numbers).withFacts(Map.of("report", reportDir.resolve(ReportWriter.JSON).toString(), "status", report.status.label()));
+            return StepResult.of(summary, numbers).withFacts(Map.of("status", report.status.label()));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.treeline.pipelines.catalog;
 
+import dev.treeline.pipelines.env.RunDir;
 import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.spec.PipelineSpec;
@@ -21,6 +22,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -63,7 +65,7 @@ public final class Catalog {
         if (ds.path() != null) return resolve(ds.path());
         Path local = ds.isPartitioned()
                 ? Workspace.at(workspace).data().resolve(spec.name()).resolve(name)
-                : runDir.resolve("data").resolve(name + (ds.format().equals("json") ? ".json" : ""));
+                : new RunDir(runDir).dataset(name, ds.format().equals("json"));
         return local.toAbsolutePath().toUri().toString();
     }
 
@@ -100,7 +102,7 @@ public final class Catalog {
             };
         } catch (Exception e) {
             // Spark's AnalysisException is checked in Java's eyes but undeclared in Scala.
-            if (!(e instanceof org.apache.spark.sql.AnalysisException)) throw (RuntimeException) e;
+            if (!(e instanceof AnalysisException)) throw (RuntimeException) e;
             String problem = e.getMessage() != null && e.getMessage().contains("PATH_NOT_FOUND")
                     ? "does not exist; check datasets." + name + ".path in " + spec.file()
                     : "cannot be read: " + Messages.firstLine(e.getMessage());
@@ -124,7 +126,7 @@ public final class Catalog {
     public PartitionedDataset partitioned(String name) {
         DatasetSpec ds = spec(name);
         if (!ds.isPartitioned()) throw new IllegalArgumentException("dataset '" + name + "' is not partitioned by day");
-        Path lock = workspace.resolve("locks").resolve(spec.name() + "." + name + ".lock");
+        Path lock = Workspace.at(workspace).datasetLock(spec.name(), name);
         return new PartitionedDataset(spark, name, location(name), ds.partitionedBy(), lock, runId);
     }
 
@@ -139,10 +141,12 @@ public final class Catalog {
         }
     }
 
-    public void writeJson(String name, Object value) {
+    /** Writes a JSON dataset in one rename; returns its file. */
+    public Path writeJson(String name, Object value) {
         Path file = localPath(name);
         try {
             Json.writeAtomically(file, value);
+            return file;
         } catch (IOException e) {
             throw new DatasetException(name, file.toString(), "cannot be written: " + e.getMessage(), e);
         }

@@ -2,6 +2,8 @@ package dev.treeline.pipelines.catalog;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import java.net.URI;
+import java.nio.file.Path;
 
 /** A catalog read or write failed; the message names the dataset and its location. */
 public class DatasetException extends TreelineException {
@@ -13,7 +15,7 @@ public class DatasetException extends TreelineException {
     public static String display(String location) {
         if (location != null && location.startsWith("file:")) {
             try {
-                return java.nio.file.Path.of(java.net.URI.create(location)).toString();
+                return Path.of(URI.create(location)).toString();
             } catch (RuntimeException e) {
                 return location;
             }

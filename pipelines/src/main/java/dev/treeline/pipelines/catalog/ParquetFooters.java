@@ -17,6 +17,7 @@ import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.hadoop.util.HadoopInputFile;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.PrimitiveType;
 
@@ -83,7 +84,7 @@ final class ParquetFooters {
     /** Values as text: timestamps and dates readable, strings decoded, numbers as they are. */
     private static String text(Object v, PrimitiveType t) {
         LogicalTypeAnnotation logical = t.getLogicalTypeAnnotation();
-        if (v instanceof org.apache.parquet.io.api.Binary b) return b.toStringUsingUTF8();
+        if (v instanceof Binary b) return b.toStringUsingUTF8();
         if (logical instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts && v instanceof Long l) {
             long micros = switch (ts.getUnit()) {
                 case MILLIS -> l * 1000;

@@ -2,6 +2,7 @@ package dev.treeline.pipelines.catalog;
 
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.Json;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,6 +16,7 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -148,13 +150,13 @@ abstract class PartitionFiles {
         }
 
         void linkOrCopy(Path from, Path to) throws IOException {
-            org.apache.hadoop.fs.FileUtil.copy(fs, from, fs, to, false, conf);
+            FileUtil.copy(fs, from, fs, to, false, conf);
         }
 
         PartitionMarker readMarker(Path dayDir) throws IOException {
             try (InputStream in = fs.open(new Path(dayDir, PartitionMarker.FILE))) {
                 return Json.MAPPER.readValue(in, PartitionMarker.class);
-            } catch (java.io.FileNotFoundException e) {
+            } catch (FileNotFoundException e) {
                 return null;
             }
         }
@@ -166,7 +168,7 @@ abstract class PartitionFiles {
         byte[] read(Path file) throws IOException {
             try (InputStream in = fs.open(file)) {
                 return in.readAllBytes();
-            } catch (java.io.FileNotFoundException e) {
+            } catch (FileNotFoundException e) {
                 return null;
             }
         }

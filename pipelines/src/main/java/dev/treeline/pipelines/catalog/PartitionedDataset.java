@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.Date;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -19,6 +20,8 @@ import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -337,7 +340,7 @@ public final class PartitionedDataset {
     private FileSystem fs() throws IOException {
         FileSystem fs = root.getFileSystem(conf());
         // Hadoop's local file system writes a .crc beside every file: work with no value here (Parquet checksums its pages).
-        if (fs instanceof org.apache.hadoop.fs.LocalFileSystem) {
+        if (fs instanceof LocalFileSystem) {
             fs.setWriteChecksum(false);
             fs.setVerifyChecksum(false);
         }
@@ -349,13 +352,13 @@ public final class PartitionedDataset {
     }
 
     static LocalDate toLocalDate(Object value) {
-        if (value instanceof java.sql.Date d) return d.toLocalDate();
+        if (value instanceof Date d) return d.toLocalDate();
         if (value instanceof LocalDate d) return d;
         return LocalDate.parse(String.valueOf(value));
     }
 
     /** The day column for a timestamp column: {@code to_date(ts)}. */
-    public static org.apache.spark.sql.Column dayOf(String timestampColumn) {
+    public static Column dayOf(String timestampColumn) {
         return functions.to_date(functions.col(timestampColumn));
     }
 }

@@ -1,6 +1,7 @@
 package dev.treeline.pipelines.catalog;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.time.Instant;
 
@@ -36,7 +37,7 @@ record StagingOwner(@JsonProperty("host") String host, @JsonProperty("pid") long
     static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "localhost";
         }
     }

@@ -132,11 +132,11 @@ public final class EnvironmentResolver {
         if (configured != null && !configured.isBlank()) {
             String v = configured.trim();
             if (!v.equals(S3Settings.SSE_S3) && !v.equals(S3Settings.SSE_KMS) && !v.equals(S3Settings.SSE_NONE)) {
-                throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "TREELINE_S3_SSE='" + v + "' is not one of "
+                throw new TreelineException(ExitCode.USAGE, "TREELINE_S3_SSE='" + v + "' is not one of "
                         + S3Settings.SSE_S3 + ", " + S3Settings.SSE_KMS + ", " + S3Settings.SSE_NONE);
             }
             if (v.equals(S3Settings.SSE_KMS) && (kmsKeyId == null || kmsKeyId.isBlank())) {
-                throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE,
+                throw new TreelineException(ExitCode.USAGE,
                         "TREELINE_S3_SSE=aws:kms needs the key: set TREELINE_S3_SSE_KMS_KEY_ID");
             }
             return v;

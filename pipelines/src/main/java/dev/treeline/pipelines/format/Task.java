@@ -1,6 +1,7 @@
 package dev.treeline.pipelines.format;
 
 import java.util.List;
+import java.util.Locale;
 
 /** What a model predicts, decided by its XGBoost objective: how it is trained, scored and measured. */
 public enum Task {
@@ -45,6 +46,6 @@ public enum Task {
     }
 
     public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -7,15 +7,19 @@ import dev.treeline.pipelines.ingest.sources.SourceRows;
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import scala.collection.JavaConverters;
 
 /**
  * Reads the rows of a database table changed since the last watermark ({@code updated_at > last}),
@@ -53,7 +57,7 @@ final class IncrementalIngest {
         try {
             TreeSet<LocalDate> days = new TreeSet<>();
             for (Row r : batch.filter(functions.col(SourceRows.REASON).isNull()).select("_day").distinct().collectAsList()) {
-                days.add(((java.sql.Date) r.get(0)).toLocalDate());
+                days.add(((Date) r.get(0)).toLocalDate());
             }
             long changed = batch.count();
             Dataset<Row> rows = batch;
@@ -62,12 +66,12 @@ final class IncrementalIngest {
                 Dataset<Row> old = asSourceRows(curated.read(existing), read.columns());
                 Column[] keys = o.key().stream().map(functions::col).toArray(Column[]::new);
                 Dataset<Row> changedKeys = batch.filter(functions.col(SourceRows.REASON).isNull()).select(keys).distinct();
-                rows = old.join(changedKeys, scala.collection.JavaConverters.asScalaBuffer(o.key()).toSeq(), "left_anti")
-                        .select(batch.columns()[0], java.util.Arrays.copyOfRange(batch.columns(), 1, batch.columns().length))
+                rows = old.join(changedKeys, JavaConverters.asScalaBuffer(o.key()).toSeq(), "left_anti")
+                        .select(batch.columns()[0], Arrays.copyOfRange(batch.columns(), 1, batch.columns().length))
                         .unionByName(batch);
             }
             String fp = step.fingerprint(upTo);
-            Map<LocalDate, String> fps = new java.util.TreeMap<>();
+            Map<LocalDate, String> fps = new TreeMap<>();
             days.forEach(d -> fps.put(d, fp));
             if (days.isEmpty()) days.add(ctx.logicalDate());
             IngestStep.Publication p = step.publish(ctx, rows, new ArrayList<>(days), fps, curated, rejects, ctx.logicalDate());

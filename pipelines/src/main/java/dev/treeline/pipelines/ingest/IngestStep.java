@@ -11,24 +11,30 @@ import dev.treeline.pipelines.ingest.sources.PathTemplate;
 import dev.treeline.pipelines.ingest.sources.SourceFiles;
 import dev.treeline.pipelines.ingest.sources.SourceRows;
 import dev.treeline.pipelines.spec.DatasetSpec;
+import dev.treeline.pipelines.step.Phases;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Observation;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Copies source rows into the curated dataset, one partition per day, and quarantines the rows that
@@ -69,7 +75,7 @@ final class IngestStep implements Step {
     }
 
     private StepResult windowed(StepContext ctx, DatasetSpec source, PartitionedDataset curated, PartitionedDataset rejects) {
-        dev.treeline.pipelines.step.Phases phases = new dev.treeline.pipelines.step.Phases(ctx.spark(), ctx.step().name());
+        Phases phases = new Phases(ctx.spark(), ctx.step().name());
         TreeMap<LocalDate, PartitionMarker> published = phases.time("plan", curated::markers);
         List<String> warnings = new ArrayList<>();
         Batch batch = phases.time("plan", () -> {
@@ -115,7 +121,7 @@ final class IngestStep implements Step {
             }
             SourceRows read = FileSource.read(ctx.spark(), source, files);
             warnings.addAll(read.warnings());
-            Dataset<Row> dayRows = withDay(read.rows(), functions.lit(java.sql.Date.valueOf(day)), ctx);
+            Dataset<Row> dayRows = withDay(read.rows(), functions.lit(Date.valueOf(day)), ctx);
             all = all == null ? dayRows : all.unionByName(dayRows);
         }
         String described = candidates.size() + " candidate day(s) " + candidates.first() + ".." + candidates.last();
@@ -136,7 +142,7 @@ final class IngestStep implements Step {
         if (start == null) {
             // Without history_start, a pass over the source finds its first day.
             Row first = rows.filter(functions.col(SourceRows.REASON).isNull()).agg(functions.min("_day")).first();
-            start = first.isNullAt(0) ? ctx.logicalDate() : ((java.sql.Date) first.get(0)).toLocalDate();
+            start = first.isNullAt(0) ? ctx.logicalDate() : ((Date) first.get(0)).toLocalDate();
         }
         TreeSet<LocalDate> candidates = candidates(ctx.logicalDate(), published, start);
         List<LocalDate> todo = candidates.stream().filter(d -> published.get(d) == null || !fp.equals(published.get(d).fingerprint())).toList();
@@ -171,7 +177,7 @@ final class IngestStep implements Step {
     Dataset<Row> withDay(Dataset<Row> rows, Column fileDay, StepContext ctx) {
         if (!List.of(rows.columns()).contains(params.timeColumn())) {
             throw TreelineException.data("dataset '" + ctx.input(0) + "' has no column '" + params.timeColumn() + "' (columns: "
-                    + String.join(", ", java.util.Arrays.stream(rows.columns()).filter(c -> !c.startsWith("_")).toList())
+                    + String.join(", ", Arrays.stream(rows.columns()).filter(c -> !c.startsWith("_")).toList())
                     + "); fix params.time_column of step '" + ctx.step().name() + "' in " + ctx.pipeline().file());
         }
         Column ts = functions.col(params.timeColumn());
@@ -201,7 +207,7 @@ final class IngestStep implements Step {
      */
     Publication publish(StepContext ctx, Dataset<Row> rows, List<LocalDate> todo, Map<LocalDate, String> fps,
                         PartitionedDataset curated, PartitionedDataset rejects, LocalDate undatedDay) {
-        Column inTodo = functions.col("_day").isin(todo.stream().map(java.sql.Date::valueOf).toArray());
+        Column inTodo = functions.col("_day").isin(todo.stream().map(Date::valueOf).toArray());
         List<LocalDate> rejectDays = new ArrayList<>(todo);
         if (undatedDay != null && !rejectDays.contains(undatedDay)) rejectDays.add(undatedDay);
         long rowsIn = 0;
@@ -215,19 +221,19 @@ final class IngestStep implements Step {
         } else {
             // Rows of the days being written, and (whole-source mode) rows that have no day at all, which withDay rejected.
             Column keep = undatedDay == null ? inTodo : inTodo.or(functions.col("_day").isNull());
-            List<String> declared = java.util.Arrays.stream(rows.columns()).filter(c -> !c.startsWith("_")).toList();
+            List<String> declared = Arrays.stream(rows.columns()).filter(c -> !c.startsWith("_")).toList();
             // A rejected row as the quarantine keeps it: the values as read, the record, where it came from, why, its day.
             List<Column> cols = new ArrayList<>();
             for (String c : declared) cols.add(SourceRows.rawText(c).as(c));
             cols.add(functions.col(SourceRows.RAW_RECORD).as("raw_record"));
             cols.add(functions.col(SourceRows.SOURCE).as("source"));
             cols.add(functions.col(SourceRows.REASON).as(REASON));
-            cols.add(functions.coalesce(functions.col("_day"), functions.lit(java.sql.Date.valueOf(undatedDay == null ? todo.get(0) : undatedDay)))
+            cols.add(functions.coalesce(functions.col("_day"), functions.lit(Date.valueOf(undatedDay == null ? todo.get(0) : undatedDay)))
                     .as(rejects == null ? "day" : rejects.column()));
             rejectColumns = cols;
             kept = new RejectSample(cols.size());
             Column rejectedRow = kept.keep(ctx.spark(), functions.col(SourceRows.REASON).isNotNull(), functions.struct(cols.toArray(Column[]::new)));
-            org.apache.spark.sql.Observation seen = new org.apache.spark.sql.Observation("ingest-" + java.util.UUID.randomUUID());
+            Observation seen = new Observation("ingest-" + UUID.randomUUID());
             scoped = rows.filter(keep).observe(seen, functions.count(functions.lit(1)).as("rows"),
                     functions.count(functions.col(SourceRows.REASON)).as("rejected"), functions.count(rejectedRow).as("kept"));
             List<Column> goodCols = new ArrayList<>();
@@ -257,7 +263,7 @@ final class IngestStep implements Step {
             // Read again, they are counted by reason and written: one pass over the source for both.
             bad = kept != null && kept.complete(rejected) ? ctx.spark().createDataFrame(kept.rows(), schema)
                     : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).select(rejectColumns.toArray(Column[]::new))
-                    .persist(org.apache.spark.storage.StorageLevel.MEMORY_AND_DISK());
+                    .persist(StorageLevel.MEMORY_AND_DISK());
         }
         Map<String, Long> top = new LinkedHashMap<>();
         if (rejected > 0) {

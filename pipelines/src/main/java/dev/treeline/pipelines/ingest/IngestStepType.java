@@ -6,6 +6,7 @@ import dev.treeline.pipelines.ingest.sources.PathTemplate;
 import dev.treeline.pipelines.spec.ColumnType;
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.spec.PipelineSpec;
+import dev.treeline.pipelines.spec.SpecException;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
@@ -60,7 +61,7 @@ public final class IngestStepType implements StepType {
                 try {
                     JdbcOptions.from(source.options(), source.name());
                 } catch (IllegalArgumentException e) {
-                    throw new dev.treeline.pipelines.spec.SpecException(e.getMessage());
+                    throw new SpecException(e.getMessage());
                 }
             }
             default -> {
@@ -71,7 +72,7 @@ public final class IngestStepType implements StepType {
             try {
                 PathTemplate.expand(source.path(), LocalDate.of(2001, 1, 1));
             } catch (IllegalArgumentException e) {
-                throw new dev.treeline.pipelines.spec.SpecException("datasets." + source.name() + ".path: " + e.getMessage());
+                throw new SpecException("datasets." + source.name() + ".path: " + e.getMessage());
             }
         }
     }

@@ -2,6 +2,9 @@ package dev.treeline.pipelines.ingest;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.catalog.DatasetException;
+import dev.treeline.pipelines.ingest.sources.JdbcOptions;
+import dev.treeline.pipelines.ingest.sources.JdbcSource;
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.util.Messages;
@@ -34,8 +37,8 @@ final class SourceErrors {
         }
         if (all.contains("PSQLException") || all.contains("SQLException")) {
             if (source.format().equals("jdbc")) {
-                return dev.treeline.pipelines.ingest.sources.JdbcSource.explain(e,
-                        dev.treeline.pipelines.ingest.sources.JdbcOptions.from(source.options(), source.name()), source);
+                return JdbcSource.explain(e,
+                        JdbcOptions.from(source.options(), source.name()), source);
             }
             return new TreelineException(ExitCode.SERVICE, where + ": " + Messages.rootMessage(e), e);
         }
@@ -54,6 +57,6 @@ final class SourceErrors {
         Matcher m = FILE.matcher(text);
         if (!m.find()) return null;
         String f = m.group(1);
-        return f.startsWith("file:") ? dev.treeline.pipelines.catalog.DatasetException.display(f.replace("file:///", "file:/")) : f;
+        return f.startsWith("file:") ? DatasetException.display(f.replace("file:///", "file:/")) : f;
     }
 }

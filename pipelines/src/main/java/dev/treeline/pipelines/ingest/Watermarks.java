@@ -1,5 +1,6 @@
 package dev.treeline.pipelines.ingest;
 
+import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +13,7 @@ final class Watermarks {
     private final Path file;
 
     Watermarks(Path workspace, String pipeline, String dataset) {
-        this.file = workspace.resolve("state").resolve(pipeline).resolve("watermark-" + dataset + ".json");
+        this.file = Workspace.at(workspace).watermark(pipeline, dataset);
     }
 
     String read() {

@@ -3,7 +3,9 @@ package dev.treeline.pipelines.run;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.catalog.Catalog;
+import dev.treeline.pipelines.catalog.S3aSettings;
 import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.env.RunDir;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.spec.StepSpec;
@@ -12,6 +14,7 @@ import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.tracking.Tracker;
 import dev.treeline.pipelines.tracking.Tracking;
+import dev.treeline.pipelines.util.DidYouMean;
 import dev.treeline.pipelines.util.FileLocks;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
@@ -22,11 +25,13 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 
@@ -59,6 +64,12 @@ public final class PipelineRunner {
         this.clock = clock;
     }
 
+    /** The catalog of a run that has started, to read what its steps wrote (a report, a study) as datasets. */
+    public Catalog catalog(PipelineSpec spec, RunState state) {
+        LocalDate date = LocalDate.parse(state.logicalDate);
+        return new Catalog(spark.get(), spec, env.workspace(), store.runDir(spec.name(), date, state.runId), state.runId);
+    }
+
     public RunStore store() {
         return store;
     }
@@ -72,7 +83,7 @@ public final class PipelineRunner {
      * and when it answers true the run stops there (exit code 130), its finished steps kept, so that a
      * later run of the date resumes at that step. A controller shutting down uses it.
      */
-    public RunOutcome run(Pipeline pipeline, LocalDate date, RunOptions options, java.util.function.BooleanSupplier stopRequested) {
+    public RunOutcome run(Pipeline pipeline, LocalDate date, RunOptions options, BooleanSupplier stopRequested) {
         PipelineSpec spec = pipeline.spec();
         checkSlice(spec, options);
         try (FileLocks.Held lock = store.tryLock(spec.name(), date)) {
@@ -103,7 +114,7 @@ public final class PipelineRunner {
     }
 
     private RunOutcome execute(Pipeline pipeline, LocalDate date, RunOptions options, RunState state, boolean resume, Tracking backend,
-                               java.util.function.BooleanSupplier stopRequested) {
+                               BooleanSupplier stopRequested) {
         PipelineSpec spec = pipeline.spec();
         Tracker tracker;
         try {
@@ -124,7 +135,7 @@ public final class PipelineRunner {
         progress.info(spec.name() + " " + date + (resume ? ": resuming run " : ": run ") + state.runId
                 + " (attempt " + state.attempt + ")" + (tracker.url().isEmpty() ? "" : " · " + tracker.url()));
         SparkSession session = spark.get();
-        dev.treeline.pipelines.catalog.S3aSettings.apply(session.sparkContext().hadoopConfiguration(), env.s3());
+        S3aSettings.apply(session.sparkContext().hadoopConfiguration(), env.s3());
         SparkJobProgress jobs = new SparkJobProgress(progress);
         session.sparkContext().addSparkListener(jobs);
         Catalog catalog = new Catalog(session, spec, env.workspace(), runDir, state.runId);
@@ -169,7 +180,7 @@ public final class PipelineRunner {
                     try {
                         runStep(label, step, stepSpec, st, key, new StepContext(session, catalog, spec, stepSpec, date, state.runId,
                                 tracker, backend.models(), env, Progress.labelled(progress, label),
-                                runDir.resolve("scratch").resolve(stepSpec.name())), state, tracker);
+                                new RunDir(runDir).scratch(stepSpec.name())), state, tracker);
                     } finally {
                         jobs.step(null, null);
                         progress.endStatus(label);
@@ -307,14 +318,14 @@ public final class PipelineRunner {
             StepState existing = state.step(s.name());
             return existing != null && existing.type.equals(s.type()) ? existing : new StepState(s.name(), s.type());
         }).toList();
-        state.steps = new java.util.ArrayList<>(synced);
+        state.steps = new ArrayList<>(synced);
     }
 
     private static void checkSlice(PipelineSpec spec, RunOptions options) {
         for (String s : new String[] {options.fromStep(), options.toStep()}) {
             if (s != null && spec.step(s) == null) {
                 throw new TreelineException(ExitCode.USAGE, "no step named '" + s + "' in " + spec.file()
-                        + dev.treeline.pipelines.util.DidYouMean.hint(s, spec.steps().stream().map(StepSpec::name).toList()));
+                        + DidYouMean.hint(s, spec.steps().stream().map(StepSpec::name).toList()));
             }
         }
     }

@@ -1,6 +1,7 @@
 package dev.treeline.pipelines.run;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -47,7 +48,7 @@ public final class RunState {
     }
 
     /** Whether this state was finished at or after {@code instant} (a second's slack for clocks), i.e. by a run started then. */
-    public boolean finishedSince(java.time.Instant instant) {
-        return finishedAt != null && !java.time.Instant.parse(finishedAt).isBefore(instant.minusSeconds(1));
+    public boolean finishedSince(Instant instant) {
+        return finishedAt != null && !Instant.parse(finishedAt).isBefore(instant.minusSeconds(1));
     }
 }

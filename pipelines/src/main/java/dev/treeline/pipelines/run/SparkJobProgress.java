@@ -9,6 +9,7 @@ import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
+import scala.collection.JavaConverters;
 
 /**
  * The running step's Spark work on its status line: tasks done of those submitted, and rows read so
@@ -40,7 +41,7 @@ final class SparkJobProgress extends SparkListener {
     @Override
     public synchronized void onJobStart(SparkListenerJobStart e) {
         activeJobs.add(e.jobId());
-        for (Object id : scala.collection.JavaConverters.seqAsJavaList(e.stageIds())) stageJob.put((Integer) id, e.jobId());
+        for (Object id : JavaConverters.seqAsJavaList(e.stageIds())) stageJob.put((Integer) id, e.jobId());
     }
 
     @Override

@@ -1,6 +1,12 @@
 package dev.treeline.pipelines.run;
 
 import dev.treeline.pipelines.spec.SparkSpec;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
@@ -11,17 +17,17 @@ public final class SparkSessions {
 
     /** Treeline's and XGBoost's jars from the runnable distribution's lib/ directory, comma-separated. */
     static String executorJars() {
-        java.util.List<String> out = new java.util.ArrayList<>();
-        for (String entry : System.getProperty("java.class.path", "").split(java.io.File.pathSeparator)) {
-            java.nio.file.Path p = java.nio.file.Path.of(entry).toAbsolutePath();
-            java.nio.file.Path lib = p.getParent() == null ? null : p.getParent().resolve("lib");
-            if (lib == null || !java.nio.file.Files.isDirectory(lib)) continue;
-            try (var files = java.nio.file.Files.list(lib)) {
+        List<String> out = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path", "").split(File.pathSeparator)) {
+            Path p = Path.of(entry).toAbsolutePath();
+            Path lib = p.getParent() == null ? null : p.getParent().resolve("lib");
+            if (lib == null || !Files.isDirectory(lib)) continue;
+            try (var files = Files.list(lib)) {
                 files.map(f -> f.getFileName().toString())
                         .filter(n -> n.startsWith("treeline-") || n.startsWith("xgboost4j") || n.startsWith("snakeyaml"))
                         .sorted()
                         .forEach(n -> out.add(lib.resolve(n).toUri().toString()));
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // no distribution layout: the caller sets spark.jars itself
             }
         }

@@ -1,6 +1,8 @@
 package dev.treeline.pipelines.spec;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -23,7 +25,7 @@ public record PipelineSpec(
      * column references when the spec loads, before any data is read.
      */
     public void declareColumns(String dataset, Map<String, ColumnType> cols) {
-        columns.put(dataset, java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(cols)));
+        columns.put(dataset, Collections.unmodifiableMap(new LinkedHashMap<>(cols)));
     }
 
     /** The declared columns of a dataset, or null when the spec does not tell them. */

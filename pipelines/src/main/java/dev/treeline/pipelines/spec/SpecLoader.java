@@ -6,6 +6,7 @@ import dev.treeline.pipelines.step.StepTypes;
 import dev.treeline.pipelines.util.DidYouMean;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.pipelines.util.SafePaths;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -47,6 +48,8 @@ public final class SpecLoader {
         if (model != null) {
             model.allowOnly("name");
             modelName = model.string("name", name);
+            String problem = SafePaths.modelNameProblem(modelName);
+            if (problem != null) throw model.require("name").error(problem);
         }
 
         Map<String, DatasetSpec> datasets = new LinkedHashMap<>();
@@ -72,7 +75,7 @@ public final class SpecLoader {
                 throw at.error("unknown step type '" + type + "'" + stepTypes.unknownHint(type));
             }
             List<String> inputs = s.stringList("inputs");
-            List<String> outputs = s.stringList("outputs");
+            List<String> outputs = new ArrayList<>(s.stringList("outputs"));
             for (String in : inputs) {
                 if (!datasets.containsKey(in) && !producedBy.containsKey(in)) {
                     Set<String> known = new HashSet<>(datasets.keySet());
@@ -81,6 +84,8 @@ public final class SpecLoader {
                             + DidYouMean.hint(in, known));
                 }
             }
+            StepSpec listed = new StepSpec(stepName, type, List.copyOf(inputs), List.copyOf(outputs), s.get("params"), s);
+            for (String role : stepTypes.get(type).implicitOutputs(listed)) outputs.add(StepSpec.implicitOutput(stepName, role));
             for (String out : outputs) {
                 if (producedBy.containsKey(out)) {
                     throw s.require("outputs").error("dataset '" + out + "' is already written by step '" + producedBy.get(out)
@@ -115,7 +120,7 @@ public final class SpecLoader {
         String hash = Hashing.sha256(Json.canonical(root.toRawPlain())).substring(0, 16);
         PipelineSpec spec = new PipelineSpec(name, root.string("description", ""), modelName,
                 SparkSpec.from(root.get("spark")), WindowSpec.from(root.get("window")),
-                datasets, List.copyOf(steps), file, hash, new java.util.LinkedHashMap<>());
+                datasets, List.copyOf(steps), file, hash, new LinkedHashMap<>());
         for (DatasetSpec ds : datasets.values()) {
             if (ds.hasSchema()) spec.declareColumns(ds.name(), ds.schema());
         }

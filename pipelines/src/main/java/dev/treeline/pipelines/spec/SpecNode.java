@@ -13,11 +13,14 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.yaml.snakeyaml.DumperOptions;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
@@ -71,7 +74,35 @@ public final class SpecNode {
             throw new SpecException(fileName + ": cannot read (" + e.getMessage() + ")");
         }
         if (root == null) throw new SpecException(fileName + ":1: the file is empty");
+        checkTree(root, fileName, Collections.newSetFromMap(new IdentityHashMap<>()), new int[] {0});
         return new SpecNode(fileName, "", root, vars);
+    }
+
+    /** Aliases expanded beyond this many nodes are an alias bomb, not a spec. */
+    private static final int MAX_NODES = 1_000_000;
+
+    /**
+     * Anchors may be reused but not nest inside themselves: a recursive anchor would make every later walk
+     * (interpolation, hashing the spec) endless. Also bounds the expanded size against alias bombs.
+     */
+    private static void checkTree(Node node, String fileName, Set<Node> path, int[] count) {
+        if (++count[0] > MAX_NODES) {
+            throw new SpecException(fileName + ":" + (node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1)
+                    + ": the spec expands to more than " + MAX_NODES + " YAML nodes through aliases; write it out without nesting aliases");
+        }
+        if (!path.add(node)) {
+            throw new SpecException(fileName + ":" + (node.getStartMark() == null ? 0 : node.getStartMark().getLine() + 1)
+                    + ": a YAML anchor refers to itself (an alias *x inside the value of &x); specs cannot be recursive");
+        }
+        if (node instanceof MappingNode m) {
+            for (NodeTuple t : m.getValue()) {
+                checkTree(t.getKeyNode(), fileName, path, count);
+                checkTree(t.getValueNode(), fileName, path, count);
+            }
+        } else if (node instanceof SequenceNode q) {
+            for (Node c : q.getValue()) checkTree(c, fileName, path, count);
+        }
+        path.remove(node);
     }
 
     public String file() {
@@ -129,7 +160,7 @@ public final class SpecNode {
         Node parsed = parse(value, origin, vars).node;
         List<NodeTuple> tuples = map.getValue();
         tuples.removeIf(t -> t.getKeyNode() instanceof ScalarNode k && k.getValue().equals(key));
-        tuples.add(new NodeTuple(new ScalarNode(Tag.STR, key, null, null, org.yaml.snakeyaml.DumperOptions.ScalarStyle.PLAIN), parsed));
+        tuples.add(new NodeTuple(new ScalarNode(Tag.STR, key, null, null, DumperOptions.ScalarStyle.PLAIN), parsed));
         map.setValue(tuples);
     }
 

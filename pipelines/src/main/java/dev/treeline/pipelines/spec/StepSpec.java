@@ -4,6 +4,10 @@ import java.util.List;
 
 /** One named step as written in the spec: its type (found through the SPI), datasets and params. */
 public record StepSpec(String name, String type, List<String> inputs, List<String> outputs, SpecNode params, SpecNode node) {
+    /** The name of an output a step writes without the spec listing it: {@code <step>.<role>}, e.g. {@code validate.report}. */
+    public static String implicitOutput(String step, String role) {
+        return step + "." + role;
+    }
 
     /** Params of the step, or an empty mapping. */
     public SpecNode paramsOrEmpty() {

@@ -20,9 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.spark.launcher.JavaModuleOptions;
 import org.apache.spark.launcher.SparkLauncher;
 
 /**
@@ -116,7 +118,7 @@ public final class SparkSubmission {
         c.putIfAbsent("spark.standalone.submit.waitAppCompletion", "true");
         // spark-submit gives a client-mode driver and the executors the --add-opens Spark needs on Java 17, but not a
         // driver that a standalone worker launches in cluster mode.
-        String opens = org.apache.spark.launcher.JavaModuleOptions.defaultModuleOptions();
+        String opens = JavaModuleOptions.defaultModuleOptions();
         String driverOpts = c.get("spark.driver.extraJavaOptions");
         c.put("spark.driver.extraJavaOptions", driverOpts == null ? opens : driverOpts + " " + opens);
         return c;
@@ -184,7 +186,7 @@ public final class SparkSubmission {
         Instant stopAt = null;
         try {
             while (p.isAlive()) {
-                p.waitFor(500, java.util.concurrent.TimeUnit.MILLISECONDS);
+                p.waitFor(500, TimeUnit.MILLISECONDS);
                 if (!p.isAlive()) break;
                 if (stoppedFor == null && stopReason != null && (stoppedFor = stopReason.get()) != null) {
                     p.destroy();
@@ -194,7 +196,7 @@ public final class SparkSubmission {
             }
         } catch (InterruptedException ie) {
             p.destroy();
-            if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) p.destroyForcibly();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) p.destroyForcibly();
             throw ie;
         } finally {
             try {

@@ -52,7 +52,16 @@ class SpecErrorsTest {
                 Arguments.of("pipeline: p\nsteps:\n  - {name: a, type: ingest, inputs: [], outputs: [y], params: {time_column: t}}\n",
                         "test.yaml:3: steps[0]: step 'a' of type ingest takes 1 input(s) [source], got 0 []"),
                 Arguments.of("pipeline: p\ndatasets:\n  raw: {path: /data}\nsteps:\n  - {name: a, type: ingest, inputs: [raw], outputs: [y], params: {time_column: t}}\n",
-                        "test.yaml:5: steps[0]: output 'y' of step 'a' must be declared under datasets: with partitioned_by: day"));
+                        "test.yaml:5: steps[0]: output 'y' of step 'a' must be declared under datasets: with partitioned_by: day"),
+                Arguments.of("pipeline: p\nsteps:\n  - {name: a, type: count, params: &loop {id: a, log: [*loop]}}\n",
+                        "test.yaml:3: a YAML anchor refers to itself (an alias *x inside the value of &x); specs cannot be recursive"),
+                Arguments.of("pipeline: p\nx1: &a [1, 1, 1, 1, 1, 1, 1, 1, 1, 1]\nx2: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                                + "x3: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nx4: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
+                                + "x5: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nx6: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n" + OK_STEPS,
+                        "test.yaml:2: the spec expands to more than 1000000 YAML nodes through aliases; write it out without nesting aliases"),
+                Arguments.of("pipeline: p\nmodel: {name: \"x/..\"}\n" + OK_STEPS,
+                        "test.yaml:2: model.name: model name 'x/..' is not allowed: use letters, digits, '_', '-' and '.' (not '..'), "
+                                + "starting with a letter or digit, at most 128 characters"));
     }
 
     @ParameterizedTest

@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -25,11 +26,13 @@ import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
  * The embedded default stack: an MLflow tracking server (SQLite backend, artifact serving on) and
@@ -101,7 +104,7 @@ public final class LocalStack {
         try (FileLocks.Held lock = FileLocks.acquire(stackDir.resolve(".lock"))) {
             StackState state = readState();
             if (state != null) {
-                Map<String, StackState.Service> services = new java.util.LinkedHashMap<>();
+                Map<String, StackState.Service> services = new LinkedHashMap<>();
                 services.put("MLflow", state.mlflow());
                 services.put("S3Proxy", state.s3());
                 for (var entry : services.entrySet()) {
@@ -238,7 +241,7 @@ public final class LocalStack {
                     s3.createBucket(b -> b.bucket(bucket));
                 } catch (BucketAlreadyOwnedByYouException e) {
                     // created by an earlier up
-                } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+                } catch (S3Exception e) {
                     if (e.statusCode() != 409) throw new StackException("cannot create bucket " + bucket + " on " + endpoints.s3Endpoint() + ": " + e.getMessage(), e);
                 }
             }
@@ -303,7 +306,7 @@ public final class LocalStack {
     private static void checkPortFree(int port, String what, String flag, String env) {
         try (ServerSocket socket = new ServerSocket()) {
             socket.setReuseAddress(false);
-            socket.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         } catch (IOException e) {
             throw new StackException("port " + port + " on 127.0.0.1 is already in use by another process, so " + what
                     + " cannot start there; stop that process, or choose another port with " + flag + " or " + env);

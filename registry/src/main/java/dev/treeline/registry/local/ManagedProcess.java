@@ -1,10 +1,12 @@
 package dev.treeline.registry.local;
 
+import dev.treeline.pipelines.util.Processes;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +33,7 @@ final class ManagedProcess {
         try {
             Files.createDirectories(log.getParent());
             Files.writeString(log, "\n--- started by treeline: " + String.join(" ", command) + "\n", StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             return pb.start().pid();
         } catch (IOException e) {
             throw new StackException("cannot start " + command.get(0) + ": " + e.getMessage(), e);
@@ -40,7 +42,7 @@ final class ManagedProcess {
 
     /** The process is alive and is the one we started (its command line contains {@code marker}). */
     static boolean isOurs(long pid, String marker) {
-        return dev.treeline.pipelines.util.Processes.isOurs(pid, marker);
+        return Processes.isOurs(pid, marker);
     }
 
     static boolean isAlive(long pid) {

@@ -1,12 +1,19 @@
 package dev.treeline.registry.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.treeline.pipelines.util.SafePaths;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
 
 /**
  * Artifacts through the tracking server's artifact proxy ({@code mlflow-artifacts:/...}), without the
@@ -99,31 +106,31 @@ public final class MlflowArtifacts {
         int parts = (int) ((size + multipartChunk - 1) / multipartChunk);
         JsonNode created;
         try {
-            created = rest.postArtifactsApi("mpu/create/" + dir, java.util.Map.of("path", name, "num_parts", parts));
+            created = rest.postArtifactsApi("mpu/create/" + dir, Map.of("path", name, "num_parts", parts));
         } catch (MlflowException e) {
             if (e.getMessage().contains(MULTIPART_UNSUPPORTED)) return false;
             throw e;
         }
         String uploadId = created.path("upload_id").asText();
-        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file)) {
-            java.util.List<java.util.Map<String, Object>> done = new java.util.ArrayList<>();
+        try (FileChannel ch = FileChannel.open(file)) {
+            List<Map<String, Object>> done = new ArrayList<>();
             for (JsonNode c : created.path("credentials")) {
                 int part = c.path("part_number").asInt();
                 long start = (part - 1L) * multipartChunk;
-                java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate((int) Math.min(multipartChunk, size - start));
+                ByteBuffer buf = ByteBuffer.allocate((int) Math.min(multipartChunk, size - start));
                 while (buf.hasRemaining() && ch.read(buf, start + buf.position()) > 0) {
                     // read the whole part
                 }
-                java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+                Map<String, String> headers = new LinkedHashMap<>();
                 c.path("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
                 String etag = rest.putPart(c.path("url").asText(), headers, buf.array());
-                done.add(java.util.Map.of("part_number", part, "etag", etag, "url", c.path("url").asText()));
+                done.add(Map.of("part_number", part, "etag", etag, "url", c.path("url").asText()));
             }
-            rest.postArtifactsApi("mpu/complete/" + dir, java.util.Map.of("path", name, "upload_id", uploadId, "parts", done));
+            rest.postArtifactsApi("mpu/complete/" + dir, Map.of("path", name, "upload_id", uploadId, "parts", done));
             return true;
         } catch (IOException | RuntimeException e) {
             try {
-                rest.postArtifactsApi("mpu/abort/" + dir, java.util.Map.of("path", name, "upload_id", uploadId));
+                rest.postArtifactsApi("mpu/abort/" + dir, Map.of("path", name, "upload_id", uploadId));
             } catch (RuntimeException abortFailed) {
                 e.addSuppressed(abortFailed);
             }
@@ -146,16 +153,18 @@ public final class MlflowArtifacts {
         }
         for (JsonNode f : files) {
             String name = f.path("path").asText();
+            // The server lists names relative to the directory; anything that climbs out of it is refused.
+            Path local = SafePaths.child(target, name, "MLflow's artifact listing of " + proxiedDir + " on " + rest.baseUrl());
             if (f.path("is_dir").asBoolean()) {
-                download(proxiedDir + "/" + name, target.resolve(name));
+                download(proxiedDir + "/" + name, local);
             } else {
-                rest.getArtifact(proxiedDir + "/" + name, target.resolve(name));
+                rest.getArtifact(proxiedDir + "/" + name, local);
             }
         }
     }
 
     public List<String> list(String artifactUri, String artifactPath) {
         JsonNode files = rest.listArtifacts(proxiedPath(artifactUri) + "/" + artifactPath).path("files");
-        return java.util.stream.StreamSupport.stream(files.spliterator(), false).map(f -> f.path("path").asText()).toList();
+        return StreamSupport.stream(files.spliterator(), false).map(f -> f.path("path").asText()).toList();
     }
 }

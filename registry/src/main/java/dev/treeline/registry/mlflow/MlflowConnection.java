@@ -1,5 +1,6 @@
 package dev.treeline.registry.mlflow;
 
+import java.net.SocketTimeoutException;
 import java.util.function.Supplier;
 import org.mlflow.tracking.MlflowClient;
 import org.mlflow.tracking.MlflowClientException;
@@ -60,7 +61,7 @@ public final class MlflowConnection implements AutoCloseable {
         while (t.getCause() != null && t.getCause() != t) t = t.getCause();
         String m = String.valueOf(t.getMessage());
         if (m.contains("refused")) return "connection refused";
-        if (t instanceof java.net.SocketTimeoutException) return "timed out";
+        if (t instanceof SocketTimeoutException) return "timed out";
         return m.length() > 200 ? m.substring(0, 200) : m;
     }
 

@@ -1,7 +1,12 @@
 package dev.treeline.registry.mlflow;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -19,8 +24,8 @@ public record MlflowCredentials(String token, String username, String password) 
                 blankToNull(env.apply("MLFLOW_TRACKING_USERNAME")), blankToNull(env.apply("MLFLOW_TRACKING_PASSWORD")));
         if (fromEnv.header() != null) return fromEnv;
         String file = blankToNull(env.apply("MLFLOW_TRACKING_CREDENTIALS_FILE"));
-        java.nio.file.Path path = file != null ? java.nio.file.Path.of(file) : java.nio.file.Path.of(System.getProperty("user.home"), ".mlflow", "credentials");
-        if (!java.nio.file.Files.isRegularFile(path)) {
+        Path path = file != null ? Path.of(file) : Path.of(System.getProperty("user.home"), ".mlflow", "credentials");
+        if (!Files.isRegularFile(path)) {
             if (file != null) {
                 throw new MlflowException(0, null, "MLFLOW_TRACKING_CREDENTIALS_FILE names " + path + ", which does not exist", null);
             }
@@ -30,18 +35,18 @@ public record MlflowCredentials(String token, String username, String password) 
     }
 
     /** The {@code [mlflow]} section of an INI credentials file. */
-    static MlflowCredentials fromFile(java.nio.file.Path path) {
-        java.util.Map<String, String> values = new java.util.HashMap<>();
+    static MlflowCredentials fromFile(Path path) {
+        Map<String, String> values = new HashMap<>();
         try {
             boolean inSection = false;
-            for (String raw : java.nio.file.Files.readAllLines(path)) {
+            for (String raw : Files.readAllLines(path)) {
                 String line = raw.strip();
                 if (line.startsWith("[")) inSection = line.equals("[mlflow]");
                 else if (inSection && line.contains("=") && !line.startsWith("#") && !line.startsWith(";")) {
                     values.put(line.substring(0, line.indexOf('=')).strip(), line.substring(line.indexOf('=') + 1).strip());
                 }
             }
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new MlflowException(0, null, "cannot read the MLflow credentials file " + path + ": " + e.getMessage(), e);
         }
         return new MlflowCredentials(blankToNull(values.get("mlflow_tracking_token")), blankToNull(values.get("mlflow_tracking_username")),

@@ -1,6 +1,8 @@
 package dev.treeline.registry.mlflow;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.tracking.ModelRef;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,10 +54,10 @@ public final class MlflowRegistry {
         String version = aliases.get(alias);
         if (version == null) {
             if (model(name).isEmpty()) {
-                throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE,
+                throw new TreelineException(ExitCode.USAGE,
                         "no registered model '" + name + "' in MLflow; 'treeline models list' shows the models");
             }
-            throw new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.USAGE, "model '" + name + "' has no alias '" + alias
+            throw new TreelineException(ExitCode.USAGE, "model '" + name + "' has no alias '" + alias
                     + "' (its aliases: " + (aliases.isEmpty() ? "none" : aliases) + "); give a version number or one of its aliases");
         }
         return version;

@@ -1,14 +1,16 @@
 package dev.treeline.registry.mlflow;
 
+import dev.treeline.pipelines.tracking.Tracker;
 import dev.treeline.pipelines.util.Messages;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mlflow.api.proto.Service;
 
 /** One MLflow run. Batches respect MLflow's log-batch limits (1000 metrics, 100 params+tags per call). */
-public final class MlflowTracker implements dev.treeline.pipelines.tracking.Tracker {
+public final class MlflowTracker implements Tracker {
     private static final int MAX_PARAM_VALUE = 6000;
 
     private final MlflowConnection mlflow;
@@ -52,8 +54,8 @@ public final class MlflowTracker implements dev.treeline.pipelines.tracking.Trac
     }
 
     @Override
-    public dev.treeline.pipelines.tracking.Tracker child(String name, Map<String, String> tags) {
-        Map<String, String> all = new java.util.LinkedHashMap<>(tags);
+    public Tracker child(String name, Map<String, String> tags) {
+        Map<String, String> all = new LinkedHashMap<>(tags);
         all.put("mlflow.parentRunId", runId);
         return create(mlflow, experimentId, name, all);
     }

@@ -6,6 +6,7 @@ import dev.treeline.pipelines.tracking.ModelStore;
 import dev.treeline.pipelines.tracking.Tracker;
 import dev.treeline.pipelines.tracking.Tracking;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.mlflow.api.proto.Service;
@@ -57,7 +58,7 @@ public final class MlflowTracking implements Tracking {
             }
             try {
                 return mlflow.rest().post("experiments/create", Map.of("name", experiment,
-                        "tags", java.util.List.of(Map.of("key", KIND_TAG, "value", MODEL_TRAINING)))).path("experiment_id").asText();
+                        "tags", List.of(Map.of("key", KIND_TAG, "value", MODEL_TRAINING)))).path("experiment_id").asText();
             } catch (MlflowException e) {
                 if (!e.is("RESOURCE_ALREADY_EXISTS")) throw e; // another process created it first: look it up again
             }

@@ -1,6 +1,8 @@
 package dev.treeline.registry.review;
 
+import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.pipelines.util.SafePaths;
 import dev.treeline.registry.s3.S3Publisher;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -33,12 +35,12 @@ public final class AuditLog {
     private final S3Publisher s3;
 
     public AuditLog(Path workspace, S3Publisher s3) {
-        this.dir = workspace.resolve("audit");
+        this.dir = Workspace.at(workspace).audit();
         this.s3 = s3;
     }
 
     public Path file(String model) {
-        return dir.resolve(model + ".jsonl");
+        return dir.resolve(SafePaths.modelName(model) + ".jsonl");
     }
 
     /** Appends one event: {@code at, model, version, action, actor, comment} and the details. */

@@ -2,16 +2,19 @@ package dev.treeline.registry.review;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.Messages;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
 import dev.treeline.registry.mlflow.MlflowTracking;
+import dev.treeline.registry.s3.Manifest;
 import dev.treeline.registry.s3.Routing;
 import dev.treeline.registry.s3.S3Publisher;
 import dev.treeline.registry.steps.RegistryTags;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -20,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The review and deployment decisions on a registered model, for the CLI and the promote step alike:
@@ -46,7 +50,7 @@ public final class ModelLifecycle {
     }
 
     /** The lifecycle as a pipeline step acts on it: audited in the workspace, as "pipeline NAME DATE". */
-    public static ModelLifecycle forStep(dev.treeline.pipelines.step.StepContext ctx, MlflowConnection mlflow, S3Publisher s3) {
+    public static ModelLifecycle forStep(StepContext ctx, MlflowConnection mlflow, S3Publisher s3) {
         return new ModelLifecycle(mlflow, s3, new AuditLog(ctx.environment().workspace(), s3), ctx.scratchDir(),
                 "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate());
     }
@@ -92,7 +96,7 @@ public final class ModelLifecycle {
     }
 
     /** Who acts: {@code TREELINE_USER}, else the OS user. */
-    public static String actor(java.util.function.Function<String, String> env) {
+    public static String actor(Function<String, String> env) {
         String u = env.apply("TREELINE_USER");
         return u != null && !u.isBlank() ? u : System.getProperty("user.name", "unknown");
     }
@@ -283,7 +287,7 @@ public final class ModelLifecycle {
     /** Publishes a version's files exactly as MLflow holds them; returns the manifest's sha256. */
     public String publishVersion(ModelRef v) {
         requireS3();
-        Optional<Map.Entry<dev.treeline.registry.s3.Manifest, String>> done = s3.published(v.model(), v.version());
+        Optional<Map.Entry<Manifest, String>> done = s3.published(v.model(), v.version());
         if (done.isPresent()) return done.get().getValue();
         Path local = scratch.resolve("publish-" + v.model() + "-v" + v.version());
         delete(local);
@@ -300,8 +304,8 @@ public final class ModelLifecycle {
     private static void delete(Path p) {
         try {
             AtomicFiles.deleteRecursively(p);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,8 +1,11 @@
 package dev.treeline.registry.s3;
 
+import dev.treeline.pipelines.ExitCode;
+import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.S3Settings;
 import java.net.URI;
 import java.time.Duration;
+import java.util.function.Function;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -24,7 +27,7 @@ public final class S3Clients {
         return create(s, System::getenv);
     }
 
-    static S3Client create(S3Settings s, java.util.function.Function<String, String> env) {
+    static S3Client create(S3Settings s, Function<String, String> env) {
         var b = S3Client.builder()
                 .region(Region.of(s.region()))
                 // The SDK's client for servers: pooled connections checked before reuse, buffered request bodies.
@@ -48,15 +51,15 @@ public final class S3Clients {
      * One line for a failed S3 call: a missing credential says which settings supply one instead of
      * listing the SDK's whole provider chain; anything else keeps the SDK's message.
      */
-    public static dev.treeline.pipelines.TreelineException failure(String what, Exception e) {
+    public static TreelineException failure(String what, Exception e) {
         String m = String.valueOf(e.getMessage());
         if (m.contains("Unable to load credentials")) {
-            return new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.SERVICE, "cannot " + what
+            return new TreelineException(ExitCode.SERVICE, "cannot " + what
                     + ": no AWS credentials (none in AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or an instance role) and no local stack "
                     + "in use: set credentials for AWS, or start the local stack with './treeline local up', or use the workspace whose stack "
                     + "runs (--workspace DIR or TREELINE_HOME)", e);
         }
-        return new dev.treeline.pipelines.TreelineException(dev.treeline.pipelines.ExitCode.SERVICE, "cannot " + what + ": " + m
+        return new TreelineException(ExitCode.SERVICE, "cannot " + what + ": " + m
                 + "; check TREELINE_S3_ENDPOINT and the AWS credentials, or start the local stack with './treeline local up'", e);
     }
 
@@ -69,7 +72,7 @@ public final class S3Clients {
      * payload hash, and published files are checked against their manifest's sha256 in any case.
      * AWS_REQUEST_CHECKSUM_CALCULATION, when set, decides instead (the SDK reads it).
      */
-    static boolean plainPayloads(java.util.function.Function<String, String> env) {
+    static boolean plainPayloads(Function<String, String> env) {
         String configured = env.apply("AWS_REQUEST_CHECKSUM_CALCULATION");
         return configured == null || configured.isBlank();
     }

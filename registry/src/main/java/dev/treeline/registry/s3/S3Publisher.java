@@ -5,12 +5,18 @@ import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.S3Settings;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.pipelines.util.SafePaths;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -47,23 +53,26 @@ public final class S3Publisher {
     }
 
     public String modelPrefix(String model) {
-        return prefix + model + "/";
+        return prefix + SafePaths.modelName(model) + "/";
     }
 
     public String versionPrefix(String model, String version) {
+        if (version == null || !version.matches("[0-9]{1,18}")) {
+            throw new TreelineException(ExitCode.USAGE, "model version '" + version + "' is not a version number");
+        }
         return modelPrefix(model) + version + "/";
     }
 
     public String pointerKey(String model) {
-        return prefix + model + "/" + ChampionPointer.FILE;
+        return modelPrefix(model) + ChampionPointer.FILE;
     }
 
     public String routingKey(String model) {
-        return prefix + model + "/" + Routing.FILE;
+        return modelPrefix(model) + Routing.FILE;
     }
 
     public String auditPrefix(String model) {
-        return prefix + model + "/audit/";
+        return modelPrefix(model) + "audit/";
     }
 
     public String location(String key) {
@@ -130,7 +139,7 @@ public final class S3Publisher {
 
     /** The audit log's lines in time order. */
     public List<String> audit(String model) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (String key : keys(auditPrefix(model))) out.add(new String(get(key), StandardCharsets.UTF_8).strip());
         return out;
     }
@@ -138,7 +147,7 @@ public final class S3Publisher {
     /** Every key under {@code keyPrefix}, sorted. */
     public List<String> keys(String keyPrefix) {
         return call("list " + location(keyPrefix), () -> {
-            List<String> keys = new java.util.ArrayList<>();
+            List<String> keys = new ArrayList<>();
             s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(keyPrefix)).contents().forEach(o -> keys.add(o.key()));
             keys.sort(null);
             return keys;
@@ -154,18 +163,18 @@ public final class S3Publisher {
         String versionPrefix = versionPrefix(model, version);
         Map.Entry<Manifest, String> published = published(model, version).orElseThrow(() -> new TreelineException(ExitCode.FAILURE,
                 model + " version " + version + " is not published: " + location(versionPrefix + Manifest.FILE) + " does not exist"));
-        List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         Optional<ChampionPointer> p = pointer(model);
         if (p.isPresent() && p.get().version().equals(version) && !p.get().manifestSha256().equals(published.getValue())) {
             problems.add(location(versionPrefix + Manifest.FILE) + ": sha256 " + published.getValue() + " but champion.json expects "
                     + p.get().manifestSha256());
         }
         for (Manifest.FileEntry f : published.getKey().files()) {
-            Path file = target.resolve(f.path());
+            Path file = SafePaths.under(target, f.path(), location(versionPrefix + Manifest.FILE));
             try {
-                java.nio.file.Files.createDirectories(file.getParent());
-                java.nio.file.Files.write(file, get(versionPrefix + f.path()));
-                long size = java.nio.file.Files.size(file);
+                Files.createDirectories(file.getParent());
+                Files.write(file, get(versionPrefix + f.path()));
+                long size = Files.size(file);
                 String sha = Hashing.sha256(file);
                 if (size != f.size() || !sha.equals(f.sha256())) {
                     problems.add(location(versionPrefix + f.path()) + ": " + size + " bytes, sha256 " + sha + "; the manifest says " + f.size()
@@ -173,8 +182,8 @@ public final class S3Publisher {
                 }
             } catch (TreelineException e) {
                 problems.add(location(versionPrefix + f.path()) + ": " + e.getMessage());
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
         return problems;
@@ -194,7 +203,7 @@ public final class S3Publisher {
             return Optional.of(Json.MAPPER.readValue(bytes, type));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new TreelineException(ExitCode.FAILURE, "s3://" + bucket + "/" + key + " is not valid JSON: " + e.getMessage(), e);
         } catch (NoSuchBucketException e) {
             throw noBucket(e);
@@ -211,7 +220,7 @@ public final class S3Publisher {
         call("write s3://" + bucket + "/" + key, () -> s3.putObject(req.build(), body));
     }
 
-    private <T> T call(String what, java.util.function.Supplier<T> op) {
+    private <T> T call(String what, Supplier<T> op) {
         try {
             return op.get();
         } catch (NoSuchBucketException e) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,7 +41,7 @@ public final class ServingFiles {
             Path dir = out.resolve(TRITON).resolve(name);
             Files.createDirectories(dir.resolve("1"));
             Files.writeString(dir.resolve("config.pbtxt"), tritonConfig(meta, name));
-            Files.copy(bundle.resolve(BOOSTER), dir.resolve("1").resolve("xgboost.ubj"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(bundle.resolve(BOOSTER), dir.resolve("1").resolve("xgboost.ubj"), StandardCopyOption.REPLACE_EXISTING);
             written.add(TRITON + "/" + name + "/config.pbtxt");
             written.add(TRITON + "/" + name + "/1/xgboost.ubj");
             return written;

@@ -12,8 +12,10 @@ import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
+import dev.treeline.registry.mlflow.ReviewView;
 import dev.treeline.registry.review.EvaluationView;
 import dev.treeline.registry.serving.ServingFiles;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -46,7 +48,7 @@ final class RegisterStep implements Step {
                 AtomicFiles.deleteRecursively(serving);
                 ServingFiles.write(bundle, serving, model, runId, Versions.mlflowServer());
                 ctx.tracker().logArtifacts(serving, MODEL_ARTIFACT);
-                ctx.tracker().logArtifacts(Path.of(java.net.URI.create(ctx.catalog().location(ctx.input(1)))), "");
+                ctx.tracker().logArtifacts(Path.of(URI.create(ctx.catalog().location(ctx.input(1)))), "");
                 registry.ensureModel(model, ctx.pipeline().description());
                 JsonNode run = mlflow.rest().get("runs/get", Map.of("run_id", runId)).path("run");
                 String artifactUri = run.path("info").path("artifact_uri").asText();
@@ -66,7 +68,7 @@ final class RegisterStep implements Step {
                 ctx.tracker().setTags(onRun);
                 version = registry.createVersion(model, artifactUri + "/" + MODEL_ARTIFACT, runId, onVersion, description(evaluation));
                 if (evaluation.headline() != null) {
-                    dev.treeline.registry.mlflow.ReviewView.ensure(mlflow, run.path("info").path("experiment_id").asText(), evaluation.headline());
+                    ReviewView.ensure(mlflow, run.path("info").path("experiment_id").asText(), evaluation.headline());
                 }
             }
             registry.setAlias(model, RegistryTags.CHALLENGER, version.version());

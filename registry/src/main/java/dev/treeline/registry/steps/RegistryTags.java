@@ -1,5 +1,7 @@
 package dev.treeline.registry.steps;
 
+import java.util.Set;
+
 /** Names of the tags Treeline writes on model versions (documented in docs/registry.md). */
 public final class RegistryTags {
     /** The longest tag value Treeline writes: MLflow refuses longer ones. */
@@ -44,10 +46,10 @@ public final class RegistryTags {
      * data, which features, which code. The rest of {@link #LINEAGE} is tagged on the version's run, so the
      * table stays readable; {@link dev.treeline.registry.review.VersionLineage} reads both.
      */
-    public static final java.util.Set<String> ON_VERSION = java.util.Set.of(LOGICAL_DATE, DATA_SNAPSHOT, FEATURE_SNAPSHOT, GIT_COMMIT);
+    public static final Set<String> ON_VERSION = Set.of(LOGICAL_DATE, DATA_SNAPSHOT, FEATURE_SNAPSHOT, GIT_COMMIT);
 
     /** Lineage keys, on the version or its run, copied into a published manifest's lineage. */
-    public static final java.util.Set<String> LINEAGE = java.util.Set.of(PIPELINE, PIPELINE_RUN_ID, LOGICAL_DATE, TRAIN_FROM, TRAIN_TO, HOLDOUT_FROM,
+    public static final Set<String> LINEAGE = Set.of(PIPELINE, PIPELINE_RUN_ID, LOGICAL_DATE, TRAIN_FROM, TRAIN_TO, HOLDOUT_FROM,
             HOLDOUT_TO, SPEC_HASH, GIT_COMMIT, TREELINE_VERSION, SPARK_VERSION, XGBOOST_VERSION, DATA_SNAPSHOT, FEATURE_SNAPSHOT);
 
     public static final String CHAMPION = "champion";

@@ -3,11 +3,14 @@ package dev.treeline.training.bundle;
 import dev.treeline.features.build.FeaturePipelineFactory;
 import dev.treeline.pipelines.format.ModelMeta;
 import dev.treeline.pipelines.format.Task;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.XGBoost;
+import ml.dmlc.xgboost4j.java.XGBoostError;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.Vector;
@@ -68,7 +71,7 @@ public final class BundleScorer {
         fields.add(DataTypes.createStructField(SCORE, DataTypes.DoubleType, false));
         if (classes) fields.add(DataTypes.createStructField(PROBABILITIES, DataTypes.createArrayType(DataTypes.DoubleType, false), false));
         StructType outSchema = DataTypes.createStructType(fields);
-        Broadcast<byte[]> model = new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext()).broadcast(booster);
+        Broadcast<byte[]> model = new JavaSparkContext(spark.sparkContext()).broadcast(booster);
         int vec = input.schema().fieldIndex(featuresCol);
         MapPartitionsFunction<Row, Row> predict = rows -> new Scoring(rows, model.value(), nFeatures, iterationEnd, vec, output, classes);
         return input.mapPartitions(predict, Encoders.row(outSchema));
@@ -158,7 +161,7 @@ public final class BundleScorer {
                         : booster.inplace_predict(data, rowsOfBatch.size(), nFeatures, Float.NaN, new int[] {0, iterationEnd}, type, null);
                 batch = rowsOfBatch;
                 pos = 0;
-            } catch (ml.dmlc.xgboost4j.java.XGBoostError | java.io.IOException e) {
+            } catch (XGBoostError | IOException e) {
                 throw new IllegalStateException("XGBoost prediction failed: " + e.getMessage(), e);
             }
         }

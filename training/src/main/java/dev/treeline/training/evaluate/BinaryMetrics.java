@@ -1,6 +1,8 @@
 package dev.treeline.training.evaluate;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.apache.spark.ml.evaluation.BinaryClassificationEvaluator;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -38,8 +40,8 @@ public record BinaryMetrics(
     }
 
     /** By name, as recorded in MLflow (with a prefix) and in the evaluation dataset. */
-    public java.util.Map<String, Double> asMap() {
-        java.util.Map<String, Double> m = new java.util.LinkedHashMap<>();
+    public Map<String, Double> asMap() {
+        Map<String, Double> m = new LinkedHashMap<>();
         m.put("auc", auc);
         m.put("auc_ci_low", aucCiLow);
         m.put("auc_ci_high", aucCiHigh);

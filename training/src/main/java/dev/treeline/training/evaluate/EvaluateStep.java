@@ -18,6 +18,7 @@ import dev.treeline.pipelines.util.Json;
 import dev.treeline.training.bundle.BundleScorer;
 import dev.treeline.training.bundle.ModelBundle;
 import dev.treeline.training.bundle.ScoringParity;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -196,7 +197,7 @@ final class EvaluateStep implements Step {
 
     /** PNG charts, the slice table and the SHAP summary, for the MLflow run's evaluation/ folder. */
     private void writeArtifacts(Path dir, ModelBundle candidate, Dataset<Row> holdout, Measured cand, Measured champion, String championName)
-            throws java.io.IOException {
+            throws IOException {
         Files.createDirectories(dir);
         if (!slices.isEmpty()) Json.writeAtomically(dir.resolve("slices.json"), cand.slices());
         Map<String, Double> shap = ShapSummary.meanAbs(candidate, holdout, seed);

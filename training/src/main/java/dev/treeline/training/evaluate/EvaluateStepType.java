@@ -1,13 +1,17 @@
 package dev.treeline.training.evaluate;
 
 import dev.treeline.features.spec.FeatureSpec;
+import dev.treeline.pipelines.spec.ColumnType;
 import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.spec.SpecNode;
 import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepType;
 import dev.treeline.pipelines.step.StepTypeNames;
+import dev.treeline.pipelines.util.DidYouMean;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 public final class EvaluateStepType implements StepType {
     @Override
@@ -26,10 +30,22 @@ public final class EvaluateStepType implements StepType {
         if (spec.inputs().size() < 2 || spec.outputs().size() != 1) {
             spec.expectDatasets(List.of("validated rows (partitioned by day)", "model bundle"), List.of("evaluation"));
         }
-        var p = spec.paramsOrEmpty().allowOnly("champion_alias", "slices", "plots", "seed");
+        SpecNode p = spec.paramsOrEmpty().allowOnly("champion_alias", "slices", "plots", "seed");
+        checkSlicesAgainstInput(spec, pipeline, p);
         checkAgainstFeatures(spec, pipeline, p);
         return new EvaluateStep(p.string("champion_alias", "champion"), p.has("slices") ? p.stringList("slices") : List.of(),
                 p.bool("plots", true), p.integer("seed", 0, 0, Integer.MAX_VALUE));
+    }
+
+    /** Slices must be columns of the rows evaluated, when the spec tells them (a source schema carried through ingest and validate). */
+    private static void checkSlicesAgainstInput(StepSpec spec, PipelineSpec pipeline, SpecNode p) {
+        Map<String, ColumnType> known = pipeline.knownColumns(spec.inputs().get(0));
+        if (known == null || !p.has("slices")) return;
+        for (String s : p.stringList("slices")) {
+            if (!known.containsKey(s)) {
+                throw p.require("slices").error("'" + s + "' is not a column of '" + spec.inputs().get(0) + "'" + DidYouMean.hint(s, known.keySet()));
+            }
+        }
     }
 
     /**
@@ -49,7 +65,7 @@ public final class EvaluateStepType implements StepType {
                 }
             }
         }
-        List<String> needed = new java.util.ArrayList<>();
+        List<String> needed = new ArrayList<>();
         if (!features.aggregates().isEmpty() && featuresStep.inputs().size() > 1) needed.add(featuresStep.inputs().get(1));
         for (var j : features.joins()) needed.add(j.dataset());
         for (String n : needed) {

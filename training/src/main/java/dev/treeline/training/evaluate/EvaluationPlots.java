@@ -5,6 +5,7 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.jfree.chart.ChartFactory;
@@ -98,7 +99,7 @@ final class EvaluationPlots {
     /** At most about 1,000 points per curve: enough for the eye, small PNG rendering cost. */
     private static List<double[]> thin(List<double[]> points) {
         int step = Math.max(1, points.size() / 1000);
-        List<double[]> out = new java.util.ArrayList<>();
+        List<double[]> out = new ArrayList<>();
         for (int i = 0; i < points.size(); i += step) out.add(points.get(i));
         if (!points.isEmpty() && out.get(out.size() - 1) != points.get(points.size() - 1)) out.add(points.get(points.size() - 1));
         return out;

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -37,7 +38,7 @@ public record ScoreBins(long[] pos, long[] neg, double[] scoreSum) {
     }
 
     /** The bin column (an int in [0, bins)); for grouped aggregations such as slices. */
-    static org.apache.spark.sql.Column bin(String scoreCol, int bins) {
+    static Column bin(String scoreCol, int bins) {
         return functions.least(functions.lit(bins - 1), functions.greatest(functions.lit(0),
                 functions.floor(functions.col(scoreCol).multiply(bins)).cast("int"))).as("bin");
     }

@@ -5,6 +5,7 @@ import dev.treeline.pipelines.spec.DateWindow;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.ml.Model;
 import org.apache.spark.ml.Predictor;
 import org.apache.spark.ml.classification.GBTClassifier;
 import org.apache.spark.ml.classification.LogisticRegression;
@@ -57,7 +58,7 @@ public final class Baselines {
                 };
                 progress.detail("baseline " + name + " ...");
                 long t0 = System.nanoTime();
-                org.apache.spark.ml.Model<?> model = estimator.fit(train);
+                Model<?> model = estimator.fit(train);
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 double auc = new BinaryClassificationEvaluator().setLabelCol("label").setRawPredictionCol("rawPrediction").setNumBins(0)
                         .evaluate(model.transform(holdout));

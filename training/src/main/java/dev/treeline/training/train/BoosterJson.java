@@ -1,6 +1,7 @@
 package dev.treeline.training.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.treeline.pipelines.util.Json;
@@ -80,7 +81,7 @@ final class BoosterJson {
 
     private static Booster load(JsonNode root) throws XGBoostError, IOException {
         // Compact: XGBoost's JSON reader does not take the pretty printer's "[ ]".
-        byte[] json = Json.MAPPER.writer().without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root);
+        byte[] json = Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root);
         return XGBoost.loadModel(json);
     }
 

@@ -3,12 +3,15 @@ package dev.treeline.training.train;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.features.build.FeaturePipelineFactory;
+import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.training.bundle.BundleScorer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.function.IntConsumer;
 import ml.dmlc.xgboost4j.java.Booster;
@@ -67,7 +70,7 @@ final class CheckpointedTraining {
                 throw e;
             } catch (Exception e) {
                 if (retries >= p.checkpointRetries()) {
-                    throw new TreelineException(dev.treeline.pipelines.ExitCode.FAILURE, String.format(
+                    throw new TreelineException(ExitCode.FAILURE, String.format(
                             "XGBoost failed on rounds %d-%d after %d retries from the checkpoint at round %d: %s; rerun the date to resume there",
                             done + 1, done + n, retries, done, XGBoostErrors.summary(e)), e);
                 }
@@ -113,7 +116,7 @@ final class CheckpointedTraining {
         return out;
     }
 
-    private static State load(Path dir, String fingerprint) throws java.io.IOException {
+    private static State load(Path dir, String fingerprint) throws IOException {
         Path f = dir.resolve(STATE);
         if (!Files.isRegularFile(f)) return null;
         State st = Json.read(f, State.class);
@@ -126,7 +129,7 @@ final class CheckpointedTraining {
         Files.createDirectories(dir);
         Path tmp = dir.resolve(st.model() + ".tmp");
         model.saveModel(tmp.toString());
-        Files.move(tmp, dir.resolve(st.model()), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(tmp, dir.resolve(st.model()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         // The state points to the model: written last, so a crash leaves the previous checkpoint whole.
         Json.writeAtomically(dir.resolve(STATE), st);
     }

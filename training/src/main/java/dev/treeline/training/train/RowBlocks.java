@@ -2,6 +2,7 @@ package dev.treeline.training.train;
 
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import org.apache.spark.HashPartitioner;
@@ -89,10 +90,10 @@ final class RowBlocks {
                     r++;
                 }
                 if (r < BLOCK_ROWS) {
-                    data = java.util.Arrays.copyOf(data, r * n);
-                    labels = java.util.Arrays.copyOf(labels, r);
-                    if (weighted) weights = java.util.Arrays.copyOf(weights, r);
-                    if (margins) margin = java.util.Arrays.copyOf(margin, r);
+                    data = Arrays.copyOf(data, r * n);
+                    labels = Arrays.copyOf(labels, r);
+                    if (weighted) weights = Arrays.copyOf(weights, r);
+                    if (margins) margin = Arrays.copyOf(margin, r);
                 }
                 out.add(new Tuple2<>((partition + out.size()) % workers, new Block(r, data, labels, weights, margin)));
             }
@@ -112,7 +113,7 @@ final class RowBlocks {
                 for (int j = 0; j < n; j++) data[offset + j] = (float) values.getDouble(j);
                 return;
             }
-            java.util.Arrays.fill(data, offset, offset + n, Float.NaN);
+            Arrays.fill(data, offset, offset + n, Float.NaN);
             ArrayData indices = vector.getArray(2);
             for (int k = 0; k < indices.numElements(); k++) data[offset + indices.getInt(k)] = (float) values.getDouble(k);
         }

@@ -3,9 +3,11 @@ package dev.treeline.training.train;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.treeline.pipelines.format.Task;
 import dev.treeline.pipelines.spec.SpecNode;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 
 /** {@code params:} of an xgboost_train step. Names follow XGBoost's own parameter names. */
 public record TrainParams(
@@ -52,7 +54,7 @@ public record TrainParams(
 
     /** A copy with tuned values in place of this spec's (names from {@link #TUNABLE}). */
     public TrainParams with(Map<String, Double> tuned) {
-        java.util.function.BiFunction<String, Double, Double> v = (k, d) -> tuned.getOrDefault(k, d);
+        BiFunction<String, Double, Double> v = (k, d) -> tuned.getOrDefault(k, d);
         return new TrainParams(objective, evalMetric, numRounds, earlyStoppingRounds, (int) Math.round(v.apply("max_depth", (double) maxDepth)),
                 v.apply("eta", eta), v.apply("min_child_weight", minChildWeight), v.apply("subsample", subsample),
                 v.apply("colsample_bytree", colsampleBytree), v.apply("lambda", lambda), v.apply("alpha", alpha),
@@ -152,7 +154,7 @@ public record TrainParams(
 
     private static List<String> baselines(SpecNode n) {
         if (!n.has("baselines")) return List.of();
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (SpecNode b : n.require("baselines").asList()) out.add(b.asEnum(BASELINES));
         return List.copyOf(out);
     }

@@ -13,19 +13,15 @@ import dev.treeline.pipelines.spec.DateWindow;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
-import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
-import dev.treeline.training.bundle.BundleScorer;
-import dev.treeline.training.bundle.ModelBundle;
-import java.nio.file.Files;
+import dev.treeline.training.bundle.BundleWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import ml.dmlc.xgboost4j.java.Booster;
-import ml.dmlc.xgboost4j.java.XGBoostError;
 import ml.dmlc.xgboost4j.scala.spark.XGBoostClassifier;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -35,7 +31,7 @@ import org.apache.spark.storage.StorageLevel;
 /**
  * Trains XGBoost on the train days with XGBoost's distributed training ({@link XGBoostFit}), optionally
  * after a parameter search ({@link Tuner}) and in checkpointed segments ({@link CheckpointedTraining}),
- * stopping early on the validation rows, and writes a {@link ModelBundle}.
+ * stopping early on the validation rows, and writes a model bundle ({@link BundleWriter}).
  */
 final class TrainStep implements Step {
     static final String MULTICLASS_TARGET_ENCODING = "the feature spec target-encodes a column, which encodes the mean label: meaningless for "
@@ -51,9 +47,6 @@ final class TrainStep implements Step {
     TrainStep(TrainParams params) {
         this.params = params;
     }
-
-    /** The tuning study (a {@link Tuner.Outcome} as JSON), written in the step's scratch directory. */
-    static final String TRIALS_FILE = "trials.json";
 
     @Override
     public StepResult run(StepContext ctx) throws Exception {
@@ -107,17 +100,13 @@ final class TrainStep implements Step {
         Map<String, String> logged = new LinkedHashMap<>();
         TrainParams p = params;
         Tuner.Outcome tuning = null;
-        Path trialsFile = null;
         if (params.tune() != null) {
             ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": tuning");
             ctx.progress().status("tuning", String.format("tuning: %s, %d trials%s, %d at a time", params.tune().method(), params.tune().trials(),
                     params.tune().timeBudgetMinutes() > 0 ? " or " + params.tune().timeBudgetMinutes() + " min" : "", params.tune().parallelism()), 0.0);
             tuning = new Tuner(params.tune(), params, plan, features, scalePosWeight, weighted, ctx.tracker(), ctx.progress()).search(train, eval);
             p = params.with(tuning.best().params());
-            Path tuningDir = ctx.scratchDir().resolve("tuning");
-            trialsFile = tuningDir.resolve(TRIALS_FILE);
-            Json.writeAtomically(trialsFile, tuning);
-            ctx.tracker().logArtifacts(tuningDir, "tuning");
+            ctx.tracker().logArtifacts(ctx.catalog().writeJson(ctx.output(1), tuning), "tuning");
             logged.put("tune_method", tuning.method());
             logged.put("tuned_params", String.join(",", tuning.best().params().keySet()));
         }
@@ -168,17 +157,8 @@ final class TrainStep implements Step {
         versions.put("xgboost", xgboostVersion());
         ModelMeta meta = new ModelMeta(1, p.objective(), bestIteration, boostedRounds, features.featureNames(), features.label(),
                 new LinkedHashMap<>(p.asParams()), versions, Instant.now().toString(), p.numClass());
-        Dataset<Row> sample = scoringSample(ctx, pipelineDir, saved, bestIteration + 1, features.featureNames().size(), task);
-        ctx.catalog().publishDirectory(ctx.output(0), dir -> {
-            saved.saveModel(dir.resolve(ModelBundle.BOOSTER_UBJ).toString());
-            saved.saveModel(dir.resolve(ModelBundle.BOOSTER_JSON).toString());
-            AtomicFiles.copyRecursively(pipelineDir, dir.resolve(ModelBundle.FEATURE_PIPELINE));
-            // The feature step's sample carries vectors; the bundle keeps the rows and the scores computed here instead.
-            AtomicFiles.deleteRecursively(dir.resolve(ModelBundle.FEATURE_PIPELINE).resolve(FeatureMeta.SAMPLE_DIR));
-            if (sample != null) sample.coalesce(1).write().parquet(dir.resolve(ModelBundle.SCORING_SAMPLE).toString());
-            Json.writeAtomically(dir.resolve(ModelBundle.META), meta);
-            Json.writeAtomically(dir.resolve(ModelBundle.IMPORTANCE), importance);
-        });
+        BundleWriter bundle = BundleWriter.prepare(ctx.spark(), saved, pipelineDir, meta, importance);
+        ctx.catalog().publishDirectory(ctx.output(0), bundle::writeTo);
         if (fit.trainHistory().length > 0) ctx.tracker().logMetricHistory("train_" + p.evalMetric(), fit.trainHistory());
         if (fit.validationHistory().length > 0) ctx.tracker().logMetricHistory("validation_" + p.evalMetric(), fit.validationHistory());
         if (!params.baselines().isEmpty()) {
@@ -202,29 +182,11 @@ final class TrainStep implements Step {
             summary = String.format("tuned over %d trials (%s %.5f -> %.5f); ", tuning.trials().size(), p.evalMetric(),
                     tuning.trials().get(0).validation(), tuning.best().validation()) + summary;
         }
-        StepResult result = StepResult.of(summary, metrics);
-        return trialsFile == null ? result : result.withFacts(Map.of(TrainStepType.TRIALS_FACT, trialsFile.toString()));
+        return StepResult.of(summary, metrics);
     }
 
     private static boolean targetEncodes(Path pipelineDir) {
         return FeatureMeta.readSpec(pipelineDir).features().stream().anyMatch(f -> f.encode() == FeatureColumn.Encoding.target);
-    }
-
-    /**
-     * Scores the features step's sample of holdout rows with the saved booster, on the vectors built in
-     * this run: the expected scores that the saved pipeline and booster must reproduce.
-     */
-    private static Dataset<Row> scoringSample(StepContext ctx, Path pipelineDir, Booster saved, int iterationEnd, int nFeatures, Task task)
-            throws XGBoostError {
-        Path dir = pipelineDir.resolve(FeatureMeta.SAMPLE_DIR);
-        if (!Files.isDirectory(dir)) return null;
-        Dataset<Row> sample = ctx.spark().read().parquet(dir.toString());
-        if (sample.isEmpty()) return null;
-        boolean classes = task == Task.MULTICLASS;
-        Dataset<Row> scored = BundleScorer.predict(ctx.spark(), sample, FeaturePipelineFactory.FEATURES, saved.toByteArray("ubj"), nFeatures,
-                iterationEnd, BundleScorer.Output.VALUE, classes).drop(FeaturePipelineFactory.FEATURES)
-                .withColumnRenamed(BundleScorer.SCORE, ModelBundle.EXPECTED_SCORE);
-        return classes ? scored.withColumnRenamed(BundleScorer.PROBABILITIES, ModelBundle.EXPECTED_PROBABILITIES) : scored;
     }
 
     /** Negatives per positive among the training rows: XGBoost's usual weight for a rare positive class. */

@@ -12,8 +12,8 @@ import dev.treeline.pipelines.step.StepTypeNames;
 import java.util.List;
 
 public final class TrainStepType implements StepType {
-    /** The step fact naming the tuning study's file (written when the step tunes), read by {@code treeline tune}. */
-    public static final String TRIALS_FACT = "tuning_trials";
+    /** The role of the second output when the step tunes: the study (a {@link Tuner.Outcome}), read by {@code treeline tune}. */
+    public static final String TUNING_STUDY = "tuning_study";
 
     @Override
     public String name() {
@@ -27,8 +27,9 @@ public final class TrainStepType implements StepType {
 
     @Override
     public Step create(StepSpec spec, PipelineSpec pipeline) {
-        spec.expectDatasets(List.of("feature rows", "fitted feature pipeline"), List.of("model bundle"));
         TrainParams params = TrainParams.from(spec.paramsOrEmpty());
+        spec.expectDatasets(List.of("feature rows", "fitted feature pipeline"),
+                params.tune() != null ? List.of("model bundle", "tuning study") : List.of("model bundle"));
         if (params.device().equals("cuda")) {
             // The spec's master; a --master override is checked again when the step runs.
             List<String> problems = GpuSupport.system().problems(pipeline.spark().master(), pipeline.spark().conf());
@@ -47,8 +48,14 @@ public final class TrainStepType implements StepType {
         return new TrainStep(params);
     }
 
+    /** The tuning study, when the step tunes and the spec lists only the model bundle. */
+    @Override
+    public List<String> implicitOutputs(StepSpec spec) {
+        return spec.outputs().size() == 1 && spec.paramsOrEmpty().has("tune") ? List.of(TUNING_STUDY) : List.of();
+    }
+
     @Override
     public String outputFormat(int index) {
-        return "directory";
+        return index == 1 ? "json" : "directory";
     }
 }

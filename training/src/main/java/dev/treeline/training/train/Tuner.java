@@ -7,9 +7,11 @@ import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.tracking.Tracker;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -98,11 +100,11 @@ final class Tuner {
         synchronized (finished) {
             trials = new ArrayList<>(finished);
         }
-        trials.sort(java.util.Comparator.comparingInt(Trial::number));
+        trials.sort(Comparator.comparingInt(Trial::number));
         progress.endStatus("tuning");
-        Trial best = trials.stream().filter(t -> t.state().equals(COMPLETE)).min(java.util.Comparator.comparingDouble(this::loss)).orElse(null);
+        Trial best = trials.stream().filter(t -> t.state().equals(COMPLETE)).min(Comparator.comparingDouble(this::loss)).orElse(null);
         if (best == null) {
-            String first = trials.stream().map(Trial::error).filter(java.util.Objects::nonNull).findFirst().orElse("no trial ran");
+            String first = trials.stream().map(Trial::error).filter(Objects::nonNull).findFirst().orElse("no trial ran");
             throw TreelineException.data("tuning: none of " + trials.size() + " trials completed; the first failure: " + first);
         }
         long pruned = trials.stream().filter(t -> !t.state().equals(COMPLETE)).count();
@@ -138,7 +140,7 @@ final class Tuner {
     private void record(Trial t) {
         synchronized (finished) {
             finished.add(t);
-            Trial best = finished.stream().filter(x -> x.state().equals(COMPLETE)).min(java.util.Comparator.comparingDouble(this::loss)).orElse(null);
+            Trial best = finished.stream().filter(x -> x.state().equals(COMPLETE)).min(Comparator.comparingDouble(this::loss)).orElse(null);
             progress.status("tuning", String.format("tuning trial %d/%d%s", finished.size(), spec.trials(),
                     best == null ? "" : String.format(" · best validation %s %.5f (trial %d)", base.evalMetric(), best.validation(), best.number())),
                     (double) finished.size() / spec.trials());

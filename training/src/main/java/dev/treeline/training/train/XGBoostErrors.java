@@ -2,6 +2,7 @@ package dev.treeline.training.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -33,6 +34,6 @@ final class XGBoostErrors {
         }
         String first = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("").strip();
         first = POSITION.matcher(first).replaceFirst("");
-        return first + (lost != null && !first.toLowerCase(java.util.Locale.ROOT).contains("lost") ? " (" + lost + ")" : "");
+        return first + (lost != null && !first.toLowerCase(Locale.ROOT).contains("lost") ? " (" + lost + ")" : "");
     }
 }

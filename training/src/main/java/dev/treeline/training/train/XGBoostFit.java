@@ -3,13 +3,17 @@ package dev.treeline.training.train;
 import dev.treeline.features.build.FeatureMeta;
 import dev.treeline.features.build.FeaturePipelineFactory;
 import dev.treeline.pipelines.format.Task;
+import java.io.IOException;
 import java.io.Serializable;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.Communicator;
 import ml.dmlc.xgboost4j.java.DMatrix;
@@ -21,6 +25,8 @@ import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import scala.collection.JavaConverters;
+import scala.reflect.ClassTag$;
+import scala.runtime.AbstractFunction1;
 
 /**
  * One distributed XGBoost fit: XGBoost's own collective (its tracker on the driver, one worker per
@@ -52,7 +58,7 @@ final class XGBoostFit {
      * how far a fit is. Only where the worker runs in the driver's JVM (a local master); on a cluster the
      * driver learns the rounds when the fit ends.
      */
-    private static final java.util.concurrent.ConcurrentHashMap<String, float[][]> LIVE = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<String, float[][]> LIVE = new ConcurrentHashMap<>();
 
     /** Metrics where higher is better; XGBoost maximises these when stopping early. */
     static boolean maximize(String evalMetric) {
@@ -92,13 +98,13 @@ final class XGBoostFit {
      * column when {@code withBaseMargin} (training continues from those margins).
      */
     static Result fit(Dataset<Row> train, Dataset<Row> validation, TrainParams p, WorkerPlan plan, FeatureMeta features, double scalePosWeight,
-                      int rounds, boolean weighted, boolean withBaseMargin, long seed) throws XGBoostError, java.io.IOException {
+                      int rounds, boolean weighted, boolean withBaseMargin, long seed) throws XGBoostError, IOException {
         return fit(train, validation, p, plan, features, scalePosWeight, rounds, weighted, withBaseMargin, seed, null);
     }
 
     /** As above; {@code progress}, when given, is told the rounds done about twice a second. */
     static Result fit(Dataset<Row> train, Dataset<Row> validation, TrainParams p, WorkerPlan plan, FeatureMeta features, double scalePosWeight,
-                      int rounds, boolean weighted, boolean withBaseMargin, long seed, Rounds progress) throws XGBoostError, java.io.IOException {
+                      int rounds, boolean weighted, boolean withBaseMargin, long seed, Rounds progress) throws XGBoostError, IOException {
         int n = features.featureNames().size();
         int workers = plan.numWorkers();
         String label = FeaturePipelineFactory.LABEL;
@@ -119,14 +125,14 @@ final class XGBoostFit {
         RabitTracker tracker = new RabitTracker(workers, host, 0, p.trackerTimeoutSeconds());
         if (!tracker.start()) throw new IllegalStateException("XGBoost's tracker did not start on " + (host.isEmpty() ? "this host" : host));
         List<WorkerResult> results;
-        String fitId = java.util.UUID.randomUUID().toString();
+        String fitId = UUID.randomUUID().toString();
         Thread watcher = progress == null ? null : watch(fitId, progress, p.evalMetric());
         try {
             Map<String, Object> workerArgs = new HashMap<>(tracker.getWorkerArgs());
             WorkerTask task = new WorkerTask(workerArgs, params, rounds, validation != null ? p.earlyStoppingRounds() : 0, n,
                     features.featureNames().toArray(String[]::new), features.hasCategorical() ? features.featureTypes().toArray(String[]::new) : null,
                     fitId);
-            results = inputs.rdd().barrier().mapPartitions(task, false, scala.reflect.ClassTag$.MODULE$.apply(WorkerResult.class))
+            results = inputs.rdd().barrier().mapPartitions(task, false, ClassTag$.MODULE$.apply(WorkerResult.class))
                     .toJavaRDD().collect();
         } finally {
             tracker.stop();
@@ -203,7 +209,7 @@ final class XGBoostFit {
     record WorkerResult(byte[] model, float[][] metrics) implements Serializable {}
 
     /** The barrier task: join the collective, build the matrices, train, and (rank 0) return the model. */
-    private static final class WorkerTask extends scala.runtime.AbstractFunction1<scala.collection.Iterator<WorkerInput>, scala.collection.Iterator<WorkerResult>>
+    private static final class WorkerTask extends AbstractFunction1<scala.collection.Iterator<WorkerInput>, scala.collection.Iterator<WorkerResult>>
             implements Serializable {
         private final Map<String, Object> workerArgs;
         private final Map<String, Object> params;
@@ -248,7 +254,7 @@ final class XGBoostFit {
                     watches.put("validation", validation); // last: XGBoost stops early on the last watch
                 }
                 float[][] metrics = new float[watches.size()][rounds];
-                for (float[] row : metrics) java.util.Arrays.fill(row, Float.NaN);
+                for (float[] row : metrics) Arrays.fill(row, Float.NaN);
                 if (TaskContext.getPartitionId() == 0) LIVE.put(fitId, metrics);
                 Communicator.init(args);
                 try {

@@ -3,9 +3,11 @@ package dev.treeline.training.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SpecException;
 import dev.treeline.pipelines.testing.TestPipelines;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,8 +23,13 @@ class TrainSpecChecksTest {
         return load(trainParams, encode, "");
     }
 
-    /** The pipeline with {@code extra} appended (more steps). */
+    /** The pipeline with {@code extra} appended (more steps): the load's error, with paths relative to the spec's directory. */
     String load(String trainParams, String encode, String extra) {
+        SpecException e = assertThrows(SpecException.class, () -> loaded(trainParams, encode, extra));
+        return e.getMessage().replace(tmp.toString() + "/", "");
+    }
+
+    Pipeline loaded(String trainParams, String encode, String extra) {
         Path spec = TestPipelines.writeSpec(tmp, """
             pipeline: checks
             datasets:
@@ -47,8 +54,7 @@ class TrainSpecChecksTest {
                 outputs: [model]
                 params: %s
             %s""".formatted(encode, trainParams, extra));
-        SpecException e = assertThrows(SpecException.class, () -> TestPipelines.load(spec, Map.of()));
-        return e.getMessage().replace(tmp.toString() + "/", "");
+        return TestPipelines.load(spec, Map.of());
     }
 
     @Test
@@ -60,12 +66,31 @@ class TrainSpecChecksTest {
     @Test
     void slicingTheEvaluationByAPersonalColumnFailsAtLoad() {
         assertEquals("pipeline.yaml:26: steps[3].params.slices: 'destination' is a pii column: its values would be written to the evaluation; "
-                + "slice by a non-personal column", load("{}", "index", """
+                + "slice by a non-personal column", evaluateSlicedBy("destination"));
+    }
+
+    @Test
+    void slicingByAColumnTheRowsDoNotHaveFailsAtLoad() {
+        assertEquals("pipeline.yaml:26: steps[3].params.slices: 'carrier' is not a column of 'flights'; "
+                + "expected one of: date, day, delay, destination, distance, origin", evaluateSlicedBy("carrier"));
+    }
+
+    /** The load error of the pipeline with an evaluate step sliced by {@code column}. */
+    String evaluateSlicedBy(String column) {
+        return load("{}", "index", """
               - name: evaluate
                 inputs: [flights, model]
                 outputs: [evaluation]
-                params: {slices: [destination]}
-            """));
+                params: {slices: [%s]}
+            """.formatted(column));
+    }
+
+    @Test
+    void aTuningStepWritesItsStudyAsARunDataset() {
+        Pipeline tuned = loaded("{tune: {method: random, trials: 4}}", "index", "");
+        assertEquals(List.of("model", "train.tuning_study"), tuned.spec().step("train").outputs());
+        assertEquals("json", tuned.spec().dataset("train.tuning_study").format());
+        assertEquals(List.of("model"), loaded("{}", "index", "").spec().step("train").outputs(), "no study without tune:");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.treeline.pipelines.ingest.sources;
 
 import dev.treeline.pipelines.spec.ColumnType;
 import java.io.Serializable;
+import java.sql.Date;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -87,7 +88,7 @@ final class CsvSalvage implements UDF1<String, Row>, Serializable {
                     case FLOAT -> Float.parseFloat(t);
                     case BOOLEAN -> parseBoolean(t);
                     case TIMESTAMP -> timestamp(t);
-                    case DATE -> java.sql.Date.valueOf(date(t));
+                    case DATE -> Date.valueOf(date(t));
                 };
             } catch (RuntimeException e) {
                 reasons.add(declared.get(i) + " = '" + abbreviate(text) + "' " + TypedColumns.expectation(types.get(i),

@@ -8,11 +8,13 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -44,7 +46,7 @@ public final class FileSource {
     }
 
     private static List<String> columnsOf(Dataset<Row> rows) {
-        return java.util.Arrays.stream(rows.columns()).filter(c -> !c.startsWith("_")).toList();
+        return Arrays.stream(rows.columns()).filter(c -> !c.startsWith("_")).toList();
     }
 
     // ---- CSV ----------------------------------------------------------------------------------
@@ -136,7 +138,7 @@ public final class FileSource {
 
     /** The header of a CSV file (decoded with the declared encoding), or null for an empty file. */
     static List<String> header(String file, CsvOptions o, Configuration conf) {
-        org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(file);
+        Path p = new Path(file);
         try {
             FileSystem fs = p.getFileSystem(conf);
             try (BufferedReader r = new BufferedReader(new InputStreamReader(fs.open(p), Charset.forName(o.encoding())))) {

@@ -2,6 +2,7 @@ package dev.treeline.pipelines.ingest.sources;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.spec.ColumnType;
 import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.util.Messages;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Properties;
 import org.apache.spark.sql.DataFrameReader;
@@ -52,9 +54,9 @@ public final class JdbcSource {
         }
         var schema = ds.hasSchema() ? ds.schema() : null;
         if (schema == null) {
-            var asIs = new java.util.LinkedHashMap<String, dev.treeline.pipelines.spec.ColumnType>();
+            var asIs = new LinkedHashMap<String, ColumnType>();
             for (var f : read.schema().fields()) {
-                for (var t : dev.treeline.pipelines.spec.ColumnType.values()) {
+                for (var t : ColumnType.values()) {
                     if (t.matches(f.dataType())) {
                         asIs.put(f.name(), t);
                         break;

@@ -1,6 +1,7 @@
 package dev.treeline.pipelines.ingest.sources;
 
 import java.util.List;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -21,13 +22,13 @@ public record SourceRows(Dataset<Row> rows, List<String> columns, List<String> w
      * {@code texts} (a struct of the declared columns' values as read) where {@code reason} says the row is
      * rejected, else null: the {@link #RAW} column.
      */
-    public static org.apache.spark.sql.Column raw(org.apache.spark.sql.Column reason, List<org.apache.spark.sql.Column> texts) {
-        return org.apache.spark.sql.functions.when(reason.isNotNull(), org.apache.spark.sql.functions.struct(texts.toArray(org.apache.spark.sql.Column[]::new)))
+    public static Column raw(Column reason, List<Column> texts) {
+        return org.apache.spark.sql.functions.when(reason.isNotNull(), org.apache.spark.sql.functions.struct(texts.toArray(Column[]::new)))
                 .as(RAW);
     }
 
     /** A column's value as read, for a rejected row: from {@link #RAW} when the source rejected it, else the value as typed. */
-    public static org.apache.spark.sql.Column rawText(String column) {
+    public static Column rawText(String column) {
         return org.apache.spark.sql.functions.coalesce(org.apache.spark.sql.functions.col(RAW).getField(column),
                 org.apache.spark.sql.functions.col("`" + column + "`").cast("string"));
     }
