@@ -25,6 +25,6 @@ final class PipelineOptions {
 
     /** The settings of this invocation, resolved once (flags, then environment, then files, then defaults). */
     Environment environment() {
-        return Cli.environment(common, mlflow.uri, master.master, Cli.params(params.values));
+        return Cli.environment(common, mlflow.uri, master.master, params.map());
     }
 }

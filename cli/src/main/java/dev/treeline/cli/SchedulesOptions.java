@@ -33,7 +33,7 @@ final class SchedulesOptions {
 
     /** The settings with this command's own --mlflow-uri and --master, if it has them. */
     Environment environment(String mlflowUri, String master) {
-        return Cli.environment(common, mlflowUri, master, Cli.params(params.values));
+        return Cli.environment(common, mlflowUri, master, params.map());
     }
 
     ScheduleFile.Loaded load() {

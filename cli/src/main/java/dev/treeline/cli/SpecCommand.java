@@ -17,7 +17,7 @@ final class SpecCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Pipeline p = Cli.load(spec, Cli.params(params.values));
+        Pipeline p = Cli.load(spec, params.map());
         System.out.println(spec + ": valid pipeline '" + p.spec().name() + "' (spec hash " + p.spec().specHash() + "), "
                 + p.spec().steps().size() + " steps:");
         for (StepSpec s : p.spec().steps()) System.out.println("  " + s);

@@ -23,6 +23,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -118,7 +119,7 @@ class AuthenticatedMlflowIntegrationTest {
         Files.write(big, bytes);
         try (MlflowConnection m = new MlflowConnection(server.url(), server.admin())) {
             String exp = new dev.treeline.registry.mlflow.MlflowTracking(m).experimentId("mpu-" + UUID.randomUUID());
-            JsonNode run = m.rest().post("runs/create", Map.of("experiment_id", exp)).path("run").path("info");
+            JsonNode run = m.rest().create("runs/create", Map.of("experiment_id", exp), Optional::empty).path("run").path("info");
             String root = dev.treeline.registry.mlflow.MlflowArtifacts.proxiedPath(run.path("artifact_uri").asText());
             var artifacts = m.artifacts().withMultipart(5 << 20, 5 << 20);
             assertTrue(artifacts.multipart(root + "/blobs/big.bin", big, bytes.length), "the S3 store takes a multipart upload");
@@ -129,7 +130,7 @@ class AuthenticatedMlflowIntegrationTest {
         // A server that keeps artifacts on its own disk has no multipart upload: the client falls back to one PUT.
         try (MlflowConnection plain = new MlflowConnection(env.mlflowUri(), MlflowCredentials.NONE)) {
             String exp = new dev.treeline.registry.mlflow.MlflowTracking(plain).experimentId("mpu-plain-" + UUID.randomUUID());
-            JsonNode run = plain.rest().post("runs/create", Map.of("experiment_id", exp)).path("run").path("info");
+            JsonNode run = plain.rest().create("runs/create", Map.of("experiment_id", exp), Optional::empty).path("run").path("info");
             String uri = run.path("artifact_uri").asText();
             var artifacts = plain.artifacts().withMultipart(5 << 20, 5 << 20);
             assertFalse(artifacts.multipart(dev.treeline.registry.mlflow.MlflowArtifacts.proxiedPath(uri) + "/big.bin", big, bytes.length));

@@ -83,6 +83,21 @@ class CliTest {
     }
 
     @Test
+    void paramsComeFromAFileWithDashPOnTop() throws Exception {
+        Path spec = tmp.resolve("p.yaml");
+        Files.writeString(spec, "pipeline: p\ndatasets:\n  raw: {path: \"${DATA}\"}\n  d: {partitioned_by: day}\n"
+                + "steps:\n  - {name: \"${STEP}\", type: ingest, inputs: [raw], outputs: [d], params: {time_column: date}}\n");
+        Path params = tmp.resolve("params.properties");
+        Files.writeString(params, "# the data and the step's name\nDATA=/data/from-file\nSTEP=from_file\n");
+        Result r = run("validate-spec", spec.toString(), "--param-file", params.toString(), "-p", "STEP=from_flag");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("  from_flag: ingest([raw]) -> [d]"), r.out());
+        Result missing = run("validate-spec", spec.toString(), "--param-file", tmp.resolve("nope.properties").toString());
+        assertEquals(ExitCode.USAGE.code(), missing.code());
+        assertTrue(missing.err().startsWith("error: --param-file " + tmp.resolve("nope.properties") + ": cannot read"), missing.err());
+    }
+
+    @Test
     void unknownOptionIsAUsageErrorWithASuggestion() {
         Result r = run("run", "x.yaml", "--dat", "2001-06-01");
         assertEquals(ExitCode.USAGE.code(), r.code());

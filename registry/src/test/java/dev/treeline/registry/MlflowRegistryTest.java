@@ -13,9 +13,11 @@ import dev.treeline.registry.mlflow.MlflowCredentials;
 import dev.treeline.registry.mlflow.MlflowException;
 import dev.treeline.registry.mlflow.MlflowRegistry;
 import dev.treeline.registry.mlflow.MlflowTracking;
+import dev.treeline.registry.testing.FaultyProxy;
 import dev.treeline.registry.testing.LocalStackFixture;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -58,6 +60,36 @@ class MlflowRegistryTest {
         assertFalse(Files.exists(got.resolve("sub/.b.bin.crc")), "hidden Hadoop checksum files are not uploaded");
         assertTrue(registry.byAlias(model, "challenger").isEmpty());
         assertEquals(3, mlflow.rest().get("metrics/get-history", Map.of("run_id", run.runId(), "metric_key", "loss")).path("metrics").size());
+    }
+
+    @Test
+    void a502AfterMLflowCommittedACreateMakesNoSecondVersionOrRun() throws Exception {
+        try (FaultyProxy proxy = new FaultyProxy(stack.endpoints().mlflowUrl())
+                .failAfterForwarding("/api/2.0/mlflow/runs/create", 1)
+                .failAfterForwarding("/api/2.0/mlflow/model-versions/create", 1)) {
+            MlflowConnection faulty = new MlflowConnection(proxy.url(), MlflowCredentials.NONE);
+            String experiment = "reg-fault-" + UUID.randomUUID();
+            Tracker run = new MlflowTracking(faulty).start(experiment, "r", Map.of());
+            String experimentId = mlflow.rest().get("experiments/get-by-name", Map.of("experiment_name", experiment)).path("experiment")
+                    .path("experiment_id").asText();
+            assertEquals(1, mlflow.rest().post("runs/search", Map.of("experiment_ids", List.of(experimentId))).path("runs").size(),
+                    "the run MLflow made before the 502 is the one used");
+            assertEquals(1, proxy.count("/api/2.0/mlflow/runs/create"), "the create was not sent again");
+
+            // Log-batch repeated (as a retry would) stores each metric point once.
+            Map<String, Object> batch = Map.of("run_id", run.runId(), "metrics", List.of(Map.of("key", "m", "value", 0.5, "timestamp", 1000L, "step", 0)));
+            faulty.rest().post("runs/log-batch", batch);
+            faulty.rest().post("runs/log-batch", batch);
+            assertEquals(1, mlflow.rest().get("metrics/get-history", Map.of("run_id", run.runId(), "metric_key", "m")).path("metrics").size());
+
+            String model = "reg-fault-" + UUID.randomUUID();
+            faulty.registry().ensureModel(model, "d");
+            String runUri = mlflow.rest().get("runs/get", Map.of("run_id", run.runId())).path("run").path("info").path("artifact_uri").asText();
+            ModelRef v = faulty.registry().createVersion(model, runUri + "/model", run.runId(), Map.of(), "d");
+            assertEquals("1", v.version());
+            assertEquals(1, mlflow.registry().versions(model).size(), "one version, though MLflow answered the create with 502");
+            assertEquals(1, proxy.count("/api/2.0/mlflow/model-versions/create"));
+        }
     }
 
     @Test

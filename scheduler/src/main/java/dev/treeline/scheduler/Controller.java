@@ -3,12 +3,14 @@ package dev.treeline.scheduler;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.run.Progress;
+import dev.treeline.pipelines.util.Redaction;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -111,10 +113,10 @@ public final class Controller implements AutoCloseable {
             for (ScheduleSpec s : schedules.values()) if (s.enabled() && s.misfire() == ScheduleSpec.Misfire.CATCH_UP) catchUp(s);
             scheduler.start();
         } catch (SchedulerException e) {
-            throw new TreelineException(ExitCode.SERVICE, "cannot start the scheduler on " + settings.jdbcUrl() + ": " + e.getMessage(), e);
+            throw new TreelineException(ExitCode.SERVICE, "cannot start the scheduler on " + settings.displayUrl() + ": " + Redaction.text(e.getMessage()), e);
         }
         metrics.start(settings.metricsHost(), settings.metricsPort());
-        progress.info("controller " + instanceId + " started on " + settings.jdbcUrl() + (settings.clustered() ? " (clustered)" : "")
+        progress.info("controller " + instanceId + " started on " + settings.displayUrl() + (settings.clustered() ? " (clustered)" : "")
                 + (settings.metricsPort() > 0 ? "; metrics on http://" + settings.metricsHost() + ":" + metrics.port() + "/metrics" : ""));
     }
 
@@ -165,14 +167,21 @@ public final class Controller implements AutoCloseable {
         }
         cron.setTimeZone(TimeZone.getTimeZone(s.timeZone()));
         Instant now = Instant.now();
-        List<Instant> missed = new ArrayList<>();
         Date next = cron.getNextValidTimeAfter(Date.from(last.get()));
-        while (next != null && !next.toInstant().isAfter(now) && missed.size() < 10_000) {
-            missed.add(next.toInstant());
+        // Counted without keeping them: a schedule down for years must not queue (or hold) thousands of runs.
+        long total = 0;
+        ArrayDeque<Instant> latest = new ArrayDeque<>();
+        while (next != null && !next.toInstant().isAfter(now) && total < 1_000_000) {
+            total++;
+            latest.addLast(next.toInstant());
+            if (latest.size() > s.maxCatchUp()) latest.removeFirst();
             next = cron.getNextValidTimeAfter(next);
         }
+        List<Instant> missed = new ArrayList<>(latest);
         if (missed.isEmpty() || !runs.advanceFire(s.name(), last, missed.get(missed.size() - 1))) return;
-        progress.info("schedule " + s.name() + ": catching up " + missed.size() + " missed fire(s) since " + last.get());
+        progress.info("schedule " + s.name() + ": catching up " + missed.size() + " missed fire(s) since " + last.get()
+                + (total > missed.size() ? "; " + (total - missed.size()) + " older missed fire(s) skipped (max_catch_up " + s.maxCatchUp()
+                + "), run them with treeline backfill" : ""));
         for (Instant fire : missed) queue(s, s.logicalDate().at(fire, s.timeZone()), "catch_up", false, null, null);
     }
 
@@ -251,8 +260,9 @@ public final class Controller implements AutoCloseable {
             Thread.currentThread().interrupt();
             runs.requeue(runId, "controller stopped during the attempt");
             return;
-        } catch (RuntimeException e) {
-            o = RunExecutor.Outcome.failed(e.getMessage(), false);
+        } catch (RuntimeException | Error e) {
+            // An Error escaping the executor still ends the attempt in the runs table, never a RUNNING row for good.
+            o = RunExecutor.Outcome.failed(RunFailures.describe(e), false);
         }
         runs.progress(runId, attempt, o.pipelineRunId(), o.mlflowRunId(), o.steps());
         metrics.recordAttempt(s.name(), o, attempt > 1);

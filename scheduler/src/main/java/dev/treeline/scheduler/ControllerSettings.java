@@ -4,6 +4,7 @@ import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.spec.SpecNode;
+import dev.treeline.pipelines.util.Redaction;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +45,7 @@ public record ControllerSettings(String jdbcUrl, String user, String password, b
                 "metrics_host", "metrics_port", "submit");
         String url = n.string("jdbc_url", d.jdbcUrl());
         if (!url.startsWith("jdbc:postgresql:") && !url.startsWith("jdbc:h2:")) {
-            throw n.require("jdbc_url").error("'" + url + "' is not a PostgreSQL or H2 JDBC URL (jdbc:postgresql://host:5432/db or jdbc:h2:file:/path)");
+            throw n.require("jdbc_url").error("'" + Redaction.url(url) + "' is not a PostgreSQL or H2 JDBC URL (jdbc:postgresql://host:5432/db or jdbc:h2:file:/path)");
         }
         String password = env.apply(PASSWORD_ENV);
         if (n.has("password_file")) {
@@ -80,6 +81,11 @@ public record ControllerSettings(String jdbcUrl, String user, String password, b
 
     @Override
     public String toString() {
-        return "ControllerSettings[" + jdbcUrl + ", user " + user + ", clustered " + clustered + "]";
+        return "ControllerSettings[" + displayUrl() + ", user " + user + ", clustered " + clustered + "]";
+    }
+
+    /** The database URL for messages and logs, with any secret in it masked. */
+    public String displayUrl() {
+        return Redaction.url(jdbcUrl);
     }
 }

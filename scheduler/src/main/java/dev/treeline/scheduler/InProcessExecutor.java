@@ -67,7 +67,7 @@ public final class InProcessExecutor implements RunExecutor {
             return Outcome.failed(e.getMessage(), false);
         }
         String name = pipeline.spec().name();
-        RuntimeException[] failure = new RuntimeException[1];
+        Throwable[] failure = new Throwable[1];
         SparkSession[] session = new SparkSession[1];
         Thread worker = new Thread(() -> {
             try {
@@ -78,7 +78,8 @@ public final class InProcessExecutor implements RunExecutor {
                 s.sparkContext().setJobGroup(run.runId(), schedule.name() + " " + run.logicalDate(), true);
                 runner.run(pipeline, run.logicalDate(), run.force() && run.attempts() <= 1 ? new RunOptions(true, null, null) : RunOptions.DEFAULT,
                         stop::shuttingDown);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
+                // Errors too (out of memory, a missing class): the run is failed and recorded, never left RUNNING.
                 failure[0] = e;
             }
         }, "treeline-run-" + run.runId());
@@ -102,7 +103,7 @@ public final class InProcessExecutor implements RunExecutor {
         }
         RunState state = runner.store().load(name, run.logicalDate());
         boolean ok = stoppedFor == null && failure[0] == null && state != null && state.status == RunStatus.SUCCEEDED;
-        String error = stoppedFor != null ? stoppedFor : failure[0] != null ? failure[0].getMessage() : ok ? null : "the run did not finish";
+        String error = stoppedFor != null ? stoppedFor : failure[0] != null ? RunFailures.describe(failure[0]) : ok ? null : "the run did not finish";
         return Outcome.of(ok, stoppedFor != null, error, state);
     }
 }

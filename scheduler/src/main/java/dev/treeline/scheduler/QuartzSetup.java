@@ -2,6 +2,7 @@ package dev.treeline.scheduler;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.util.Redaction;
 import java.util.Properties;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
@@ -70,7 +71,7 @@ final class QuartzSetup {
             StdSchedulerFactory f = new StdSchedulerFactory(p);
             return f.getScheduler();
         } catch (SchedulerException e) {
-            throw new TreelineException(ExitCode.SERVICE, "cannot open the Quartz job store in " + s.jdbcUrl() + ": " + e.getMessage(), e);
+            throw new TreelineException(ExitCode.SERVICE, "cannot open the Quartz job store in " + s.displayUrl() + ": " + Redaction.text(e.getMessage()), e);
         }
     }
 }

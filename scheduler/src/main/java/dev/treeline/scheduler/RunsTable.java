@@ -2,6 +2,7 @@ package dev.treeline.scheduler;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.util.Redaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -328,7 +329,7 @@ public final class RunsTable {
                 throw e;
             }
         } catch (SQLException e) {
-            throw new TreelineException(ExitCode.SERVICE, "scheduler database " + db.settings().jdbcUrl() + ": " + e.getMessage(), e);
+            throw new TreelineException(ExitCode.SERVICE, "scheduler database " + db.settings().displayUrl() + ": " + Redaction.text(e.getMessage()), e);
         }
     }
 
@@ -366,9 +367,9 @@ public final class RunsTable {
         return t == null ? null : t.toInstant();
     }
 
-    private static boolean isDuplicate(SQLException e) {
-        // 23505: unique violation (PostgreSQL and H2).
-        return "23505".equals(e.getSQLState()) || (e.getSQLState() != null && e.getSQLState().startsWith("23"));
+    /** A unique violation (SQLState 23505 in PostgreSQL and H2) only: other integrity errors (a NOT NULL, a foreign key) are real failures. */
+    static boolean isDuplicate(SQLException e) {
+        return "23505".equals(e.getSQLState());
     }
 
     static TreelineException unknown(String runId) {

@@ -20,7 +20,8 @@ import org.quartz.CronExpression;
  * may overlap, how failed steps are retried, and how long a step or a run may take.
  */
 public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZone, LogicalDateRule logicalDate, Misfire misfire,
-                           int maxConcurrentRuns, RetryPolicy retries, Deadlines deadlines, boolean enabled, Map<String, String> params) {
+                           int maxConcurrentRuns, RetryPolicy retries, Deadlines deadlines, boolean enabled, Map<String, String> params,
+                           int maxCatchUp) {
 
     /** Missed fires: none run ({@code skip}), one run now ({@code run_once}), or one run per missed fire, oldest first ({@code catch_up}). */
     public enum Misfire {
@@ -57,7 +58,7 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
 
     static ScheduleSpec from(SpecNode n, Path baseDir) {
         n.allowOnly("name", "pipeline", "cron", "time_zone", "logical_date_offset_days", "logical_date", "misfire", "max_concurrent_runs",
-                "retries", "deadlines", "enabled", "params");
+                "retries", "deadlines", "enabled", "params", "max_catch_up");
         String name = n.requiredString("name");
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
             throw n.require("name").error("'" + name + "' is not a schedule name: letters, digits, '.', '_', '-', at most 100");
@@ -99,7 +100,7 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
             deadlines = new Deadlines(duration(d, "step"), duration(d, "run"));
         }
         return new ScheduleSpec(name, pipeline, cron, zone, rule, misfire, n.integer("max_concurrent_runs", 1, 1, 100), retries, deadlines,
-                n.bool("enabled", true), n.has("params") ? n.require("params").asStringMap() : Map.of());
+                n.bool("enabled", true), n.has("params") ? n.require("params").asStringMap() : Map.of(), n.integer("max_catch_up", 30, 1, 10_000));
     }
 
     private static Duration duration(SpecNode d, String what) {

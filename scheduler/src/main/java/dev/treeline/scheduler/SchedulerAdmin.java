@@ -2,6 +2,7 @@ package dev.treeline.scheduler;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.util.Redaction;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -210,7 +211,7 @@ public final class SchedulerAdmin implements AutoCloseable {
             }
             c.commit();
         } catch (SQLException e) {
-            throw new TreelineException(ExitCode.SERVICE, "cannot repair triggers in " + db.settings().jdbcUrl() + ": " + e.getMessage(), e);
+            throw new TreelineException(ExitCode.SERVICE, "cannot repair triggers in " + db.settings().displayUrl() + ": " + Redaction.text(e.getMessage()), e);
         }
         return stuck;
     }
@@ -228,12 +229,12 @@ public final class SchedulerAdmin implements AutoCloseable {
                 return out;
             }
         } catch (SQLException e) {
-            throw new TreelineException(ExitCode.SERVICE, "scheduler database " + db.settings().jdbcUrl() + ": " + e.getMessage(), e);
+            throw new TreelineException(ExitCode.SERVICE, "scheduler database " + db.settings().displayUrl() + ": " + Redaction.text(e.getMessage()), e);
         }
     }
 
     private TreelineException service(SchedulerException e) {
-        return new TreelineException(ExitCode.SERVICE, "Quartz job store " + db.settings().jdbcUrl() + ": " + e.getMessage(), e);
+        return new TreelineException(ExitCode.SERVICE, "Quartz job store " + db.settings().displayUrl() + ": " + Redaction.text(e.getMessage()), e);
     }
 
     @Override

@@ -5,6 +5,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.util.Messages;
+import dev.treeline.pipelines.util.Redaction;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,7 @@ public final class SchedulerDatabase implements AutoCloseable {
         try {
             this.pool = new HikariDataSource(c);
         } catch (RuntimeException e) {
-            throw new TreelineException(ExitCode.SERVICE, "cannot connect to the scheduler database " + settings.jdbcUrl() + ": " + Messages.rootMessage(e)
+            throw new TreelineException(ExitCode.SERVICE, "cannot connect to the scheduler database " + settings.displayUrl() + ": " + Redaction.text(Messages.rootMessage(e))
                     + (settings.postgres() ? "; check controller.jdbc_url, controller.user and the password (" + ControllerSettings.PASSWORD_ENV + ")" : ""), e);
         }
         createSchema();
@@ -66,7 +67,7 @@ public final class SchedulerDatabase implements AutoCloseable {
             } catch (SQLException e) {
                 // Another controller created the tables at the same moment: look again.
                 if (attempt == 2) {
-                    throw new TreelineException(ExitCode.SERVICE, "cannot create the scheduler tables in " + settings.jdbcUrl() + ": " + e.getMessage(), e);
+                    throw new TreelineException(ExitCode.SERVICE, "cannot create the scheduler tables in " + settings.displayUrl() + ": " + Redaction.text(e.getMessage()), e);
                 }
                 try {
                     Thread.sleep(500);

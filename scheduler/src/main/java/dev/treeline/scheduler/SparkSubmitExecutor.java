@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -47,11 +46,6 @@ public final class SparkSubmitExecutor implements RunExecutor {
         Map<String, String> vars = new LinkedHashMap<>(params);
         vars.putAll(schedule.params());
         return new SubmittedRun.RunRequest(schedule.pipeline(), workspace, mlflowUri, vars, run.force() && run.attempts() <= 1, null, null);
-    }
-
-    /** The application's arguments. */
-    List<String> appArgs(ScheduleSpec schedule, RunRecord run) {
-        return request(schedule, run).args(submit.master(), run.logicalDate());
     }
 
     @Override

@@ -53,6 +53,11 @@ class ControllerTest {
         return ScheduleFile.loadAll(f, Map.of(), tmp.resolve("ws"), k -> null);
     }
 
+    /** One schedule named {@code name} running {@code spec} on {@code cron}, with {@code extra} keys (YAML lines, indented 4). */
+    ScheduleFile.Loaded schedule(String name, Path spec, String cron, String extra) throws Exception {
+        return schedules("schedules:\n  - name: " + name + "\n    pipeline: " + spec + "\n    cron: \"" + cron + "\"\n" + extra);
+    }
+
     Controller controller(ScheduleFile.Loaded config) {
         PipelineRunner runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws")), NoTracking::new, TestSpark::session, l -> {});
         return new Controller(config.settings(), config.schedules(), new InProcessExecutor(runner, TestSpark::session, Map.of()), lines::add);
@@ -151,6 +156,46 @@ class ControllerTest {
             assertTrue(lines.stream().anyMatch(l -> l.contains("attempt 1 failed (") && l.endsWith("retrying in 1 s")), lines.toString());
             assertTrue(lines.stream().anyMatch(l -> l.contains("attempt 2 failed (") && l.endsWith("retrying in 2 s")), "exponential: " + lines);
             assertTrue(c.metrics().scrape().contains("treeline_run_retries_total{schedule=\"flaky\"} 2.0"), c.metrics().scrape());
+        }
+    }
+
+    @Test
+    void catchUpQueuesOnlyTheLatestMaxCatchUpMissedFires() throws Exception {
+        ScheduleFile.Loaded config = schedule("cu", pipeline("cu", ""), "0 * * * * ?", """
+                misfire: catch_up
+                max_catch_up: 2
+                logical_date: {rehearsal_seconds_per_day: 60, rehearsal_start: 2001-01-01}
+            """);
+        // The last fire this schedule recorded was ten and a half minutes ago: ten fires were missed.
+        try (SchedulerDatabase db = new SchedulerDatabase(config.settings())) {
+            new RunsTable(db).recordFire("cu", java.time.Instant.now().minusSeconds(630));
+        }
+        try (Controller c = controller(config)) {
+            c.start();
+            await(() -> c.runs().list("cu", null, 100).stream().filter(r -> r.kind().equals("catch_up")).count() == 2, 20_000);
+            List<RunRecord> caught = c.runs().list("cu", null, 100).stream().filter(r -> r.kind().equals("catch_up"))
+                    .sorted(java.util.Comparator.comparing(RunRecord::logicalDate)).toList();
+            assertEquals(2, caught.size(), caught.toString());
+            assertEquals(caught.get(0).logicalDate().plusDays(1), caught.get(1).logicalDate(), "the two latest missed fires: " + caught);
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith("schedule cu: catching up 2 missed fire(s) since ")
+                    && l.matches(".*; (8|9) older missed fire\\(s\\) skipped \\(max_catch_up 2\\), run them with treeline backfill")), lines.toString());
+        }
+    }
+
+    @Test
+    void anErrorEscapingTheExecutorFailsTheAttemptInsteadOfLeavingItRunning() throws Exception {
+        ScheduleFile.Loaded config = schedule("erring", pipeline("erring", ""), "0 0 2 * * ?", "    retries: {attempts: 1}\n");
+        RunExecutor throwsAnError = (schedule, run, stop) -> {
+            throw new NoClassDefFoundError("org/example/Missing");
+        };
+        try (Controller c = new Controller(config.settings(), config.schedules(), throwsAnError, lines::add);
+             SchedulerAdmin admin = new SchedulerAdmin(config)) {
+            c.start();
+            RunRecord r = admin.trigger("erring", LocalDate.of(2001, 3, 3));
+            await(() -> c.runs().get(r.runId()).map(RunRecord::finished).orElse(false), 30_000);
+            RunRecord done = c.runs().get(r.runId()).orElseThrow();
+            assertEquals(RunRecord.FAILED, done.state(), done.toString());
+            assertEquals("NoClassDefFoundError: org/example/Missing", done.error());
         }
     }
 

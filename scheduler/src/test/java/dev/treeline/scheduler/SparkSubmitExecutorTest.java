@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.pipelines.spec.SpecException;
+import dev.treeline.pipelines.submit.SubmittedRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -37,9 +38,12 @@ class SparkSubmitExecutorTest {
         SparkSubmitExecutor e = new SparkSubmitExecutor(s, tmp.resolve("ws"), "https://mlflow.internal", Map.of("A", "1"));
         RunRecord run = new RunRecord("r-1", "nightly", LocalDate.of(2001, 6, 1), RunRecord.QUEUED, "manual", false, 1, null, null, null, null, null,
                 null, null, null, null, null, null, false);
+        SubmittedRun.RunRequest request = e.request(c.schedule("nightly"), run);
+        assertEquals(Map.of("A", "1", "TRAIN_DAYS", "60"), request.params());
+        // The values go to the driver in a file, never on spark-submit's command line.
         assertEquals(List.of("run", tmp.resolve("p.yaml").toString(), "--date", "2001-06-01", "--workspace", tmp.resolve("ws").toString(),
-                "--master", "spark://10.0.0.5:7077", "--submitted", "--mlflow-uri", "https://mlflow.internal", "--param", "A=1", "--param", "TRAIN_DAYS=60"),
-                e.appArgs(c.schedule("nightly"), run));
+                "--master", "spark://10.0.0.5:7077", "--submitted", "--mlflow-uri", "https://mlflow.internal", "--param-file", "/ws/tmp/params-x.properties"),
+                request.args(s.master(), run.logicalDate(), Path.of("/ws/tmp/params-x.properties")));
         assertEquals("cluster", s.deployMode());
     }
 

@@ -73,8 +73,8 @@ public final class SparkSubmission {
         return pipeline.steps().stream().mapToInt(Step::concurrentTasks).max().orElse(0);
     }
 
-    /** The arguments of {@code treeline run} inside the driver. */
-    public static List<String> runArgs(Path spec, String date, Path workspace, String master, String mlflowUri, Map<String, String> params,
+    /** The arguments of {@code treeline run} inside the driver; params come in a file (null: none), never as values on the command line. */
+    public static List<String> runArgs(Path spec, String date, Path workspace, String master, String mlflowUri, Path paramFile,
                                        boolean force, String fromStep, String toStep) {
         List<String> args = new ArrayList<>(List.of("run", spec.toAbsolutePath().toString(), "--date", date,
                 "--workspace", workspace.toAbsolutePath().toString(), "--master", master, SUBMITTED_FLAG));
@@ -82,7 +82,7 @@ public final class SparkSubmission {
         if (force) args.add("--force");
         if (fromStep != null) args.addAll(List.of("--from-step", fromStep));
         if (toStep != null) args.addAll(List.of("--to-step", toStep));
-        params.forEach((k, v) -> args.addAll(List.of("--param", k + "=" + v)));
+        if (paramFile != null) args.addAll(List.of("--param-file", paramFile.toAbsolutePath().toString()));
         return args;
     }
 

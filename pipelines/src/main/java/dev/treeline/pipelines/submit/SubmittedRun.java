@@ -4,8 +4,12 @@ import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.run.RunState;
 import dev.treeline.pipelines.run.RunStatus;
 import dev.treeline.pipelines.run.RunStore;
+import dev.treeline.pipelines.spec.ParamsFile;
 import dev.treeline.pipelines.spec.Pipeline;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -28,9 +32,9 @@ public final class SubmittedRun {
     /** What the driver is asked to do: {@code treeline run}'s flags. */
     public record RunRequest(Path spec, Path workspace, String mlflowUri, Map<String, String> params, boolean force, String fromStep,
                              String toStep) {
-        /** The arguments of {@code treeline run} inside the driver. */
-        public List<String> args(String master, LocalDate date) {
-            return SparkSubmission.runArgs(spec, date.toString(), workspace, master, mlflowUri, params, force, fromStep, toStep);
+        /** The arguments of {@code treeline run} inside the driver, its params in {@code paramFile} (null when there are none). */
+        public List<String> args(String master, LocalDate date, Path paramFile) {
+            return SparkSubmission.runArgs(spec, date.toString(), workspace, master, mlflowUri, paramFile, force, fromStep, toStep);
         }
     }
 
@@ -84,10 +88,23 @@ public final class SubmittedRun {
      */
     public Ended run(String appName, Supplier<String> stopReason, PrintStream out, PrintStream err) throws InterruptedException {
         Instant started = Instant.now();
-        List<String> args = request.args(submission.target().master(), date);
-        SparkSubmission.Result r = submission.run(submission.launcher(conf(), appName, args),
-                stopReason, out, err);
+        // Params (possibly secrets) go to the driver in an owner-only file on the shared workspace, not in its arguments.
+        Path paramFile = request.params().isEmpty() ? null : ParamsFile.writePrivate(Workspace.at(request.workspace()).tmp(), request.params());
+        SparkSubmission.Result r;
+        try {
+            r = submission.run(submission.launcher(conf(), appName, request.args(submission.target().master(), date, paramFile)), stopReason, out, err);
+        } finally {
+            if (paramFile != null) delete(paramFile);
+        }
         RunState state = new RunStore(Workspace.at(request.workspace()).runs()).load(pipeline.spec().name(), date);
         return new Ended(r, state, state != null && state.finishedSince(started), request, submission.target());
+    }
+
+    private static void delete(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete the params file " + file + "; delete it by hand", e);
+        }
     }
 }

@@ -82,10 +82,10 @@ class SparkSubmissionTest {
 
     @Test
     void theDriverRunsTheSameCommandMarkedAsSubmitted() {
-        List<String> args = SparkSubmission.runArgs(Path.of("/specs/p.yaml"), "2001-06-01", Path.of("/ws"), "yarn", "https://mlflow", Map.of("A", "1"),
-                true, "train", null);
+        List<String> args = SparkSubmission.runArgs(Path.of("/specs/p.yaml"), "2001-06-01", Path.of("/ws"), "yarn", "https://mlflow",
+                Path.of("/ws/tmp/params-1.properties"), true, "train", null);
         assertEquals(List.of("run", "/specs/p.yaml", "--date", "2001-06-01", "--workspace", "/ws", "--master", "yarn", "--submitted",
-                "--mlflow-uri", "https://mlflow", "--force", "--from-step", "train", "--param", "A=1"), args);
+                "--mlflow-uri", "https://mlflow", "--force", "--from-step", "train", "--param-file", "/ws/tmp/params-1.properties"), args);
     }
 
     @Test

@@ -1,27 +1,17 @@
 package dev.treeline.registry.mlflow;
 
-import java.net.SocketTimeoutException;
-import java.util.function.Supplier;
-import org.mlflow.tracking.MlflowClient;
-import org.mlflow.tracking.MlflowClientException;
-import org.mlflow.tracking.MlflowHttpException;
-import org.mlflow.tracking.creds.BasicMlflowHostCreds;
-
 /**
- * One MLflow server: the official Java client for runs (create, log-batch, terminate) and our REST
- * client for what it lacks (registry writes, aliases, proxied artifacts).
+ * One MLflow server, spoken to over {@link MlflowRest} only: runs, registry, aliases and proxied
+ * artifacts. (The official Java client builds its HTTP client without timeouts and retries creates
+ * blindly; see docs/decisions.md.)
  */
 public final class MlflowConnection implements AutoCloseable {
     private final String url;
     private final MlflowRest rest;
-    private final MlflowClient client;
 
     public MlflowConnection(String url, MlflowCredentials credentials) {
         this.url = url;
         this.rest = new MlflowRest(url, credentials);
-        BasicMlflowHostCreds creds = credentials.token() != null ? new BasicMlflowHostCreds(url, credentials.token())
-                : new BasicMlflowHostCreds(url, credentials.username(), credentials.password());
-        this.client = new MlflowClient(creds);
     }
 
     public static MlflowConnection fromEnvironment(String url) {
@@ -44,33 +34,8 @@ public final class MlflowConnection implements AutoCloseable {
         return new MlflowArtifacts(rest);
     }
 
-    /** Runs {@code call} on the Java client, turning its exceptions into {@link MlflowException}. */
-    <T> T call(String what, Supplier<T> call) {
-        try {
-            return call.get();
-        } catch (MlflowHttpException e) {
-            throw new MlflowException(e.getStatusCode(), null, "MLflow at " + url + " refused " + what + ": HTTP "
-                    + e.getStatusCode() + ": " + e.getBodyMessage(), e);
-        } catch (MlflowClientException e) {
-            throw MlflowException.unreachable(url, reason(e), e);
-        }
-    }
-
-    private static String reason(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) t = t.getCause();
-        String m = String.valueOf(t.getMessage());
-        if (m.contains("refused")) return "connection refused";
-        if (t instanceof SocketTimeoutException) return "timed out";
-        return m.length() > 200 ? m.substring(0, 200) : m;
-    }
-
-    MlflowClient client() {
-        return client;
-    }
-
     @Override
     public void close() {
-        client.close();
+        // java.net.http's client holds no resources that need closing on Java 17.
     }
 }

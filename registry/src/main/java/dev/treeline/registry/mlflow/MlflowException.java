@@ -7,6 +7,7 @@ import dev.treeline.pipelines.TreelineException;
 public class MlflowException extends TreelineException {
     private final int status;
     private final String errorCode;
+    private boolean unclear;
 
     public MlflowException(int status, String errorCode, String message, Throwable cause) {
         super(ExitCode.SERVICE, message, cause);
@@ -18,6 +19,17 @@ public class MlflowException extends TreelineException {
     public static MlflowException unreachable(String url, String reason, Throwable cause) {
         return new MlflowException(0, null, "MLflow is not reachable at " + url + (reason == null ? "" : " (" + reason + ")")
                 + "; start the local stack with 'treeline local up' or point MLFLOW_TRACKING_URI at your server", cause);
+    }
+
+    /** Marks a failure after which MLflow may or may not have done the request (a 5xx, a timeout once sent). */
+    MlflowException markUnclear() {
+        this.unclear = true;
+        return this;
+    }
+
+    /** True when MLflow may have done the request despite the failure: look before trying a create again. */
+    public boolean unclear() {
+        return unclear;
     }
 
     public int status() {

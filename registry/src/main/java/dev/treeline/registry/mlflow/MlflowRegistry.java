@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.tracking.ModelRef;
+import dev.treeline.pipelines.util.Json;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,7 @@ public final class MlflowRegistry {
     /** Creates the registered model unless it exists. */
     public void ensureModel(String name, String description) {
         try {
-            rest.post("registered-models/create", Map.of("name", name, "description", description == null ? "" : description));
+            rest.create("registered-models/create", Map.of("name", name, "description", description == null ? "" : description), () -> model(name));
         } catch (MlflowException e) {
             if (!e.is("RESOURCE_ALREADY_EXISTS")) throw e;
         }
@@ -97,6 +98,16 @@ public final class MlflowRegistry {
         return out;
     }
 
+    /** The version of {@code name} registered from {@code source} of run {@code runId}, if there is one. */
+    Optional<JsonNode> versionFrom(String name, String runId, String source) {
+        JsonNode page = rest.get("model-versions/search", Map.of("filter", "name='" + name.replace("'", "\\'") + "' and run_id='" + runId + "'",
+                "max_results", "200"));
+        for (JsonNode v : page.path("model_versions")) {
+            if (source.equals(v.path("source").asText())) return Optional.of(v);
+        }
+        return Optional.empty();
+    }
+
     /** Registers a version and waits until MLflow reports it READY. */
     public ModelRef createVersion(String name, String source, String runId, Map<String, String> tags, String description) {
         List<Map<String, String>> tagList = new ArrayList<>();
@@ -107,7 +118,9 @@ public final class MlflowRegistry {
         body.put("run_id", runId);
         body.put("tags", tagList);
         body.put("description", description == null ? "" : description);
-        JsonNode v = rest.post("model-versions/create", body).path("model_version");
+        // A create answered by a 5xx or a timeout may have happened: the version made from this run's source is looked up first.
+        JsonNode v = rest.create("model-versions/create", body, () -> versionFrom(name, runId, source).map(found -> Json.object().set("model_version", found)))
+                .path("model_version");
         String version = v.path("version").asText();
         long deadline = System.currentTimeMillis() + 120_000;
         while (!"READY".equals(v.path("status").asText("READY"))) {

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.mlflow.api.proto.Service;
 
 /** Tracking and registry reads against one MLflow server; experiments are named after pipelines. */
 public final class MlflowTracking implements Tracking {
@@ -30,9 +29,9 @@ public final class MlflowTracking implements Tracking {
 
     @Override
     public Tracker resume(String runId) {
-        Service.Run run = mlflow.call("get run " + runId, () -> mlflow.client().getRun(runId));
+        JsonNode info = runInfo(runId);
         mlflow.rest().post("runs/update", Map.of("run_id", runId, "status", "RUNNING"));
-        return new MlflowTracker(mlflow, run.getInfo());
+        return new MlflowTracker(mlflow, info);
     }
 
     /** The experiment tag that says what an experiment is for, and the value of a model-training experiment (MLflow 3). */
@@ -57,13 +56,22 @@ public final class MlflowTracking implements Tracking {
                 if (!e.is("RESOURCE_DOES_NOT_EXIST")) throw e;
             }
             try {
-                return mlflow.rest().post("experiments/create", Map.of("name", experiment,
-                        "tags", List.of(Map.of("key", KIND_TAG, "value", MODEL_TRAINING)))).path("experiment_id").asText();
+                return mlflow.rest().create("experiments/create", Map.of("name", experiment,
+                        "tags", List.of(Map.of("key", KIND_TAG, "value", MODEL_TRAINING))), () -> byName(experiment)).path("experiment_id").asText();
             } catch (MlflowException e) {
                 if (!e.is("RESOURCE_ALREADY_EXISTS")) throw e; // another process created it first: look it up again
             }
         }
         throw new MlflowException(0, null, "cannot find or create experiment '" + experiment + "' on " + mlflow.url(), null);
+    }
+
+    private Optional<JsonNode> byName(String experiment) {
+        try {
+            return Optional.of(mlflow.rest().get("experiments/get-by-name", Map.of("experiment_name", experiment)).path("experiment"));
+        } catch (MlflowException e) {
+            if (e.is("RESOURCE_DOES_NOT_EXIST")) return Optional.empty();
+            throw e;
+        }
     }
 
     @Override
@@ -88,11 +96,15 @@ public final class MlflowTracking implements Tracking {
             String rest = source.substring("runs:/".length());
             String runId = rest.substring(0, rest.indexOf('/'));
             String path = rest.substring(rest.indexOf('/') + 1);
-            String artifactUri = mlflow.call("get run " + runId, () -> mlflow.client().getRun(runId)).getInfo().getArtifactUri();
+            String artifactUri = runInfo(runId).path("artifact_uri").asText();
             return mlflow.artifacts().downloadDirectory(artifactUri, path, target);
         }
         mlflow.artifacts().download(MlflowArtifacts.proxiedPath(source), target);
         return target;
+    }
+
+    private JsonNode runInfo(String runId) {
+        return mlflow.rest().get("runs/get", Map.of("run_id", runId)).path("run").path("info");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.treeline.pipelines.ingest.sources;
 
 import dev.treeline.pipelines.spec.SpecNode;
+import dev.treeline.pipelines.util.Redaction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,7 +20,9 @@ public record JdbcOptions(String url, String table, String query, String user, S
         n.allowOnly("url", "table", "query", "user", "password_env", "password_file", "partition_column", "num_partitions", "fetch_size", "incremental");
         String url = n.requiredString("url");
         if (!url.startsWith("jdbc:")) throw n.require("url").error("'" + url + "' is not a JDBC URL (jdbc:postgresql://host:5432/db)");
-        if (url.contains("password=")) throw n.require("url").error("the URL holds a password: give it with password_env or password_file instead");
+        if (!Redaction.url(url).equals(url)) {
+            throw n.require("url").error("the URL holds a secret (a password or token): give the password with password_env or password_file instead");
+        }
         String table = n.string("table", null);
         String query = n.string("query", null);
         if ((table == null) == (query == null)) throw n.error("give exactly one of table: or query:");
@@ -58,9 +61,8 @@ public record JdbcOptions(String url, String table, String query, String user, S
         return null;
     }
 
-    /** The URL for messages: without user info or parameters. */
+    /** The URL for messages and the rejects' {@code source} column, with any secret in it masked. */
     public String safeUrl() {
-        int q = url.indexOf('?');
-        return q < 0 ? url : url.substring(0, q);
+        return Redaction.url(url);
     }
 }
