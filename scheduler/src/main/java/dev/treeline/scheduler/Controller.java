@@ -20,6 +20,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
@@ -62,6 +65,12 @@ public final class Controller implements AutoCloseable {
     /** Attempts running in this controller; close() waits for them before closing the database. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private Scheduler scheduler;
+    /** Keeps this controller's heartbeat fresh in the runs database. */
+    private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "treeline-heartbeat");
+        t.setDaemon(true);
+        return t;
+    });
 
     public Controller(ControllerSettings settings, List<ScheduleSpec> schedules, RunExecutor executor, Progress progress) {
         this.settings = settings;
@@ -104,8 +113,19 @@ public final class Controller implements AutoCloseable {
         return schedules.get(name);
     }
 
+    /**
+     * How long a controller's heartbeat may be silent before others take over what it was running: four
+     * check-ins, at least 20 s (a long GC pause or a slow database is not a dead controller).
+     */
+    Duration ownerExpiry() {
+        Duration four = settings.checkinInterval().multipliedBy(4);
+        return four.compareTo(Duration.ofSeconds(20)) < 0 ? Duration.ofSeconds(20) : four;
+    }
+
     /** Creates or updates the triggers, queues missed fires of catch-up schedules, then starts firing. */
     public void start() {
+        runs.heartbeat(instanceId);
+        heartbeats.scheduleWithFixedDelay(this::beat, settings.checkinInterval().toMillis(), settings.checkinInterval().toMillis(), TimeUnit.MILLISECONDS);
         scheduler = QuartzSetup.create(settings, instanceId, settings.threads(), true);
         try {
             scheduler.getContext().put(CONTEXT_KEY, this);
@@ -197,6 +217,15 @@ public final class Controller implements AutoCloseable {
         return r;
     }
 
+    private void beat() {
+        try {
+            runs.heartbeat(instanceId);
+        } catch (RuntimeException e) {
+            // The database is away: the next beat tries again; others take over only after ownerExpiry() of silence.
+            progress.info("controller " + instanceId + ": heartbeat failed: " + e.getMessage());
+        }
+    }
+
     /** Stores a one-shot, recoverable job for the run's next attempt, starting at {@code at}. */
     static void startAttempt(Scheduler scheduler, String runId, Instant at) {
         String id = runId + "-" + Long.toString(System.nanoTime(), 36);
@@ -233,12 +262,30 @@ public final class Controller implements AutoCloseable {
         }
         int limit = queued.maxActive() != null ? queued.maxActive() : s.maxConcurrentRuns();
         boolean older = queued.batchId() != null && queued.attempts() == 0 && runs.queuedBefore(queued.batchId(), runId) > 0;
-        if (older || runs.running(s.name(), runId, queued.batchId()) >= limit) {
-            startAttempt(scheduler, runId, Instant.now().plusSeconds(2)); // wait for a slot
+        if (older) {
+            startAttempt(scheduler, runId, Instant.now().plusSeconds(2)); // a backfill's older dates start first
             return;
         }
-        RunRecord run = runs.claim(runId, instanceId).orElse(null);
-        if (run == null) return;
+        RunsTable.Claim claim;
+        try {
+            claim = runs.claim(runId, instanceId, s.name(), limit, queued.batchId(), ownerExpiry());
+        } catch (TreelineException e) {
+            // The database did not answer in time: the run stays queued; look again shortly.
+            progress.info("run " + runId + ": could not claim it (" + e.getMessage() + "); trying again in 5 s");
+            startAttempt(scheduler, runId, Instant.now().plusSeconds(5));
+            return;
+        }
+        if (!claim.taken()) {
+            switch (claim.refused()) {
+                case NO_SLOT -> startAttempt(scheduler, runId, Instant.now().plusSeconds(2)); // wait for a slot
+                // Quartz thought the owner dead (its check-in uses host clocks), the database's heartbeat says it lives:
+                // look again once the heartbeat could have expired, in case it really stopped.
+                case OWNER_ALIVE -> startAttempt(scheduler, runId, Instant.now().plus(ownerExpiry()));
+                case FINISHED -> { }
+            }
+            return;
+        }
+        RunRecord run = claim.run();
         runs.countAttempt(runId);
         int attempt = run.attempts() + 1;
         if (recovering) progress.info("run " + runId + ": recovered from a controller that stopped, resuming (attempt " + attempt + ")");
@@ -334,6 +381,12 @@ public final class Controller implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            heartbeats.shutdownNow();
+            try {
+                runs.forget(instanceId);
+            } catch (RuntimeException e) {
+                // The database is away: others take over after the heartbeat expires.
+            }
             metrics.close();
             db.close();
             stopped.countDown();

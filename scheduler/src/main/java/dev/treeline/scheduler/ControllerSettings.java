@@ -34,8 +34,9 @@ public record ControllerSettings(String jdbcUrl, String user, String password, b
     }
 
     static String h2Url(Path workspace) {
-        // AUTO_SERVER lets the CLI's status, runs and backfill commands use the file while a controller holds it.
-        return "jdbc:h2:file:" + Workspace.at(workspace.toAbsolutePath()).scheduler().resolve("treeline") + ";AUTO_SERVER=TRUE";
+        // AUTO_SERVER lets the CLI's status, runs and backfill commands use the file while a controller holds it; claims
+        // lock a schedule's active rows, so a waiting claim gets 10 s instead of H2's default 1 s.
+        return "jdbc:h2:file:" + Workspace.at(workspace.toAbsolutePath()).scheduler().resolve("treeline") + ";AUTO_SERVER=TRUE;LOCK_TIMEOUT=10000";
     }
 
     static ControllerSettings from(SpecNode n, Path baseDir, Path workspace, Function<String, String> env) {

@@ -9,6 +9,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -34,6 +35,10 @@ public final class RunsTable {
             "CREATE TABLE treeline_active_runs (schedule_name VARCHAR(100) NOT NULL, logical_date DATE NOT NULL, run_id VARCHAR(64) NOT NULL, "
                     + "PRIMARY KEY (schedule_name, logical_date))",
             "CREATE TABLE treeline_schedule_fires (schedule_name VARCHAR(100) PRIMARY KEY, last_fire TIMESTAMP NOT NULL)");
+
+    /** Controllers' heartbeats, in the database's own clock (so a skewed host clock cannot make a live controller look dead). */
+    static final List<String> CONTROLLERS_DDL = List.of(
+            "CREATE TABLE treeline_controllers (instance_id VARCHAR(200) PRIMARY KEY, heartbeat_at TIMESTAMP WITH TIME ZONE NOT NULL)");
 
     private static final String COLUMNS = "run_id, schedule_name, logical_date, state, kind, force_rerun, attempts, batch_id, max_active, queued_at, "
             + "started_at, ended_at, instance_id, error, pipeline_run_id, mlflow_run_id, model_version, steps, cancel_requested";
@@ -92,38 +97,90 @@ public final class RunsTable {
         });
     }
 
-    /** Marks a queued (or, after a crash, running) run as running on {@code instance}; empty when it finished meanwhile. */
-    public Optional<RunRecord> claim(String runId, String instance) {
+    /** Why a claim did not take the run. */
+    public enum Refusal {
+        /** It finished (or was cancelled) meanwhile. */
+        FINISHED,
+        /** The schedule (or the backfill batch) already runs its limit. */
+        NO_SLOT,
+        /** Another controller runs it and its heartbeat is fresh. */
+        OWNER_ALIVE
+    }
+
+    /** A claim's result: the run, now running on the claimer, or why not. */
+    public record Claim(RunRecord run, Refusal refused) {
+        public boolean taken() {
+            return run != null;
+        }
+    }
+
+    /**
+     * Marks the run as running on {@code instance}, in one transaction that holds the locks of the schedule's
+     * active rows: so among any number of controllers and threads at most {@code limit} runs of the schedule
+     * (of the batch, with {@code batchId}) run at once. A queued run is taken when there is a slot; a running
+     * one (an attempt recovered after a crash) only from its own instance, or from one whose heartbeat is older
+     * than {@code ownerExpiry} in the database's clock.
+     */
+    public Claim claim(String runId, String instance, String schedule, int limit, String batchId, Duration ownerExpiry) {
         return tx(c -> {
-            try (PreparedStatement p = c.prepareStatement("UPDATE treeline_runs SET state = ?, instance_id = ?, "
-                    + "started_at = COALESCE(started_at, ?) WHERE run_id = ? AND state IN (?, ?)")) {
+            // Every claimer of this schedule locks the same rows in the same order: claims are serialised, counts exact.
+            try (PreparedStatement p = c.prepareStatement("SELECT run_id FROM treeline_runs WHERE schedule_name = ? AND state IN (?, ?) "
+                    + "ORDER BY run_id FOR UPDATE")) {
+                p.setString(1, schedule);
+                p.setString(2, RunRecord.QUEUED);
+                p.setString(3, RunRecord.RUNNING);
+                p.executeQuery().close();
+            }
+            String sql = "SELECT COUNT(*) FROM treeline_runs WHERE schedule_name = ? AND state = ? AND run_id <> ?" + (batchId == null ? "" : " AND batch_id = ?");
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                p.setString(1, schedule);
+                p.setString(2, RunRecord.RUNNING);
+                p.setString(3, runId);
+                if (batchId != null) p.setString(4, batchId);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    if (rs.getInt(1) >= limit) return new Claim(null, Refusal.NO_SLOT);
+                }
+            }
+            long expiry = Math.max(1, ownerExpiry.toSeconds());
+            try (PreparedStatement p = c.prepareStatement("UPDATE treeline_runs SET state = ?, instance_id = ?, started_at = COALESCE(started_at, ?) "
+                    + "WHERE run_id = ? AND (state = ? OR (state = ? AND (instance_id = ? OR instance_id IS NULL OR NOT EXISTS "
+                    + "(SELECT 1 FROM treeline_controllers h WHERE h.instance_id = treeline_runs.instance_id "
+                    + "AND h.heartbeat_at > CURRENT_TIMESTAMP - INTERVAL '" + expiry + "' SECOND))))")) {
                 p.setString(1, RunRecord.RUNNING);
                 p.setString(2, instance);
                 p.setTimestamp(3, Timestamp.from(Instant.now()));
                 p.setString(4, runId);
                 p.setString(5, RunRecord.QUEUED);
                 p.setString(6, RunRecord.RUNNING);
-                if (p.executeUpdate() == 0) return Optional.<RunRecord>empty();
+                p.setString(7, instance);
+                if (p.executeUpdate() == 0) {
+                    Optional<RunRecord> now = get(c, runId);
+                    return new Claim(null, now.isEmpty() || now.get().finished() ? Refusal.FINISHED : Refusal.OWNER_ALIVE);
+                }
             }
-            return get(c, runId);
+            return new Claim(get(c, runId).orElseThrow(), null);
         });
     }
 
-    /** Runs of {@code schedule} running now, other than {@code except}; within one backfill batch when {@code batchId} is set. */
-    public int running(String schedule, String except, String batchId) {
-        return tx(c -> {
-            String sql = "SELECT COUNT(*) FROM treeline_runs WHERE schedule_name = ? AND state = ? AND run_id <> ?" + (batchId == null ? "" : " AND batch_id = ?");
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                p.setString(1, schedule);
-                p.setString(2, RunRecord.RUNNING);
-                p.setString(3, except);
-                if (batchId != null) p.setString(4, batchId);
-                try (ResultSet rs = p.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
+    /** Records that {@code instance} is alive, in the database's clock. */
+    public void heartbeat(String instance) {
+        tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("UPDATE treeline_controllers SET heartbeat_at = CURRENT_TIMESTAMP WHERE instance_id = ?")) {
+                p.setString(1, instance);
+                if (p.executeUpdate() > 0) return null;
             }
+            try (PreparedStatement p = c.prepareStatement("INSERT INTO treeline_controllers (instance_id, heartbeat_at) VALUES (?, CURRENT_TIMESTAMP)")) {
+                p.setString(1, instance);
+                p.executeUpdate();
+            }
+            return null;
         });
+    }
+
+    /** A controller that stops cleanly says so: whatever it left running may be taken over at once. */
+    public void forget(String instance) {
+        update("DELETE FROM treeline_controllers WHERE instance_id = ?", instance);
     }
 
     public void progress(String runId, int attempts, String pipelineRunId, String mlflowRunId, String steps) {

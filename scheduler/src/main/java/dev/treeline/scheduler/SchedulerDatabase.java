@@ -63,6 +63,7 @@ public final class SchedulerDatabase implements AutoCloseable {
             try (Connection c = connection()) {
                 if (!exists(c, "QRTZ_LOCKS")) run(c, quartzDdl());
                 if (!exists(c, "TREELINE_RUNS")) run(c, RunsTable.DDL);
+                if (!exists(c, "TREELINE_CONTROLLERS")) run(c, RunsTable.CONTROLLERS_DDL); // added after the first release: databases from before lack it
                 return;
             } catch (SQLException e) {
                 // Another controller created the tables at the same moment: look again.

@@ -12,11 +12,18 @@ import dev.treeline.pipelines.testing.TestSpark;
 import dev.treeline.pipelines.tracking.NoTracking;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -196,6 +203,56 @@ class ControllerTest {
             RunRecord done = c.runs().get(r.runId()).orElseThrow();
             assertEquals(RunRecord.FAILED, done.state(), done.toString());
             assertEquals("NoClassDefFoundError: org/example/Missing", done.error());
+        }
+    }
+
+    /**
+     * Eight threads of two controllers claim eight queued runs of a schedule limited to two at once: exactly two
+     * are taken. A running run is then refused to the other controller while its owner's heartbeat is fresh, and
+     * taken once the heartbeat stopped (in the database's clock, so host clock skew cannot fake it).
+     */
+    @Test
+    void claimsKeepTheLimitUnderRacingThreadsAndTakeOverOnlyFromASilentController() throws Exception {
+        ScheduleFile.Loaded config = schedule("race", pipeline("race", ""), "0 0 2 * * ?", "    max_concurrent_runs: 2\n");
+        try (SchedulerDatabase db = new SchedulerDatabase(config.settings())) {
+            RunsTable runs = new RunsTable(db);
+            runs.heartbeat("c0");
+            runs.heartbeat("c1");
+            List<String> ids = new ArrayList<>();
+            for (int i = 0; i < 8; i++) ids.add(runs.enqueue("race", LocalDate.of(2001, 4, 1 + i), "manual", false, null, null).orElseThrow().runId());
+            CyclicBarrier together = new CyclicBarrier(ids.size());
+            ExecutorService pool = Executors.newFixedThreadPool(ids.size());
+            List<Future<RunsTable.Claim>> claims = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                String id = ids.get(i);
+                String instance = "c" + (i % 2);
+                claims.add(pool.submit(() -> {
+                    together.await();
+                    return runs.claim(id, instance, "race", 2, null, Duration.ofSeconds(20));
+                }));
+            }
+            List<RunRecord> taken = new ArrayList<>();
+            for (Future<RunsTable.Claim> f : claims) {
+                RunsTable.Claim c = f.get();
+                if (c.taken()) taken.add(c.run());
+                else assertEquals(RunsTable.Refusal.NO_SLOT, c.refused());
+            }
+            pool.shutdown();
+            assertEquals(2, taken.size(), "never more than max_concurrent_runs: " + taken);
+
+            RunRecord owned = taken.get(0);
+            String other = owned.instance().equals("c0") ? "c1" : "c0";
+            assertEquals(RunsTable.Refusal.OWNER_ALIVE, runs.claim(owned.runId(), other, "race", 2, null, Duration.ofSeconds(20)).refused(),
+                    "a live owner keeps its run");
+            try (Connection c = db.connection();
+                 PreparedStatement p = c.prepareStatement("UPDATE treeline_controllers SET heartbeat_at = CURRENT_TIMESTAMP - INTERVAL '3600' SECOND "
+                         + "WHERE instance_id = ?")) {
+                p.setString(1, owned.instance());
+                p.executeUpdate();
+            }
+            RunsTable.Claim takeover = runs.claim(owned.runId(), other, "race", 2, null, Duration.ofSeconds(20));
+            assertTrue(takeover.taken(), "a silent owner's run is taken over: " + takeover);
+            assertEquals(other, takeover.run().instance());
         }
     }
 
