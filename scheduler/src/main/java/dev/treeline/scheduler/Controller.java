@@ -13,6 +13,7 @@ import java.time.LocalDate;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,8 @@ public final class Controller implements AutoCloseable {
             syncTriggers();
             for (ScheduleSpec s : schedules.values()) if (s.enabled() && s.misfire() == ScheduleSpec.Misfire.CATCH_UP) catchUp(s);
             scheduler.start();
+            reapOrphans();
+            heartbeats.scheduleWithFixedDelay(this::reapOrphans, 60, 60, TimeUnit.SECONDS);
         } catch (SchedulerException e) {
             throw new TreelineException(ExitCode.SERVICE, "cannot start the scheduler on " + settings.displayUrl() + ": " + Redaction.text(e.getMessage()), e);
         }
@@ -215,6 +218,33 @@ public final class Controller implements AutoCloseable {
         progress.info("schedule " + s.name() + " " + date + ": queued run " + r.get().runId() + " (" + kind + ")");
         startAttempt(scheduler, r.get().runId(), Instant.now());
         return r;
+    }
+
+    /** A queued run with no stored attempt this long is an orphan (its controller died between queueing and storing the job). */
+    static final Duration ORPHAN_AGE = Duration.ofSeconds(60);
+
+    /**
+     * Gives every orphaned queued run an attempt. Queueing a run and storing its Quartz job are two
+     * transactions (the runs table and Quartz's store); a crash between them would otherwise leave a
+     * queued row that blocks its date for good. A second attempt stored by two controllers at once is
+     * harmless: the claim lets one of them run it.
+     */
+    void reapOrphans() {
+        try {
+            Set<String> stored = new HashSet<>();
+            for (JobKey k : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(RUNS))) {
+                int dash = k.getName().lastIndexOf('-');
+                if (dash > 0) stored.add(k.getName().substring(0, dash));
+            }
+            Instant cutoff = Instant.now().minus(ORPHAN_AGE);
+            for (RunRecord r : runs.list(null, RunRecord.QUEUED, 10_000)) {
+                if (stored.contains(r.runId()) || r.queuedAt().isAfter(cutoff)) continue;
+                progress.info("run " + r.runId() + " (" + r.schedule() + " " + r.logicalDate() + "): queued with no attempt stored; starting it");
+                startAttempt(scheduler, r.runId(), Instant.now());
+            }
+        } catch (SchedulerException | RuntimeException e) {
+            progress.info("controller " + instanceId + ": checking for orphaned runs failed: " + e.getMessage());
+        }
     }
 
     private void beat() {

@@ -14,7 +14,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.Timestamp;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -253,6 +255,28 @@ class ControllerTest {
             RunsTable.Claim takeover = runs.claim(owned.runId(), other, "race", 2, null, Duration.ofSeconds(20));
             assertTrue(takeover.taken(), "a silent owner's run is taken over: " + takeover);
             assertEquals(other, takeover.run().instance());
+        }
+    }
+
+    @Test
+    void aRunQueuedWithoutAStoredAttemptIsStartedByTheNextController() throws Exception {
+        ScheduleFile.Loaded config = schedule("orphan", pipeline("orphan", ""), "0 0 2 * * ?", "");
+        String runId;
+        try (SchedulerDatabase db = new SchedulerDatabase(config.settings())) {
+            // A controller that died between queueing the run and storing its attempt left only the row, two minutes ago.
+            runId = new RunsTable(db).enqueue("orphan", LocalDate.of(2001, 5, 1), "manual", false, null, null).orElseThrow().runId();
+            try (Connection c = db.connection(); PreparedStatement p = c.prepareStatement("UPDATE treeline_runs SET queued_at = ? WHERE run_id = ?")) {
+                p.setTimestamp(1, Timestamp.from(Instant.now().minusSeconds(120)));
+                p.setString(2, runId);
+                p.executeUpdate();
+            }
+        }
+        try (Controller c = controller(config)) {
+            c.start();
+            await(() -> c.runs().get(runId).map(RunRecord::finished).orElse(false), 30_000);
+            assertEquals(RunRecord.SUCCEEDED, c.runs().get(runId).orElseThrow().state());
+            assertEquals(1, executions("orphan").size());
+            assertTrue(lines.contains("run " + runId + " (orphan 2001-05-01): queued with no attempt stored; starting it"), lines.toString());
         }
     }
 
