@@ -9,9 +9,11 @@ import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.SparkSpec;
 import dev.treeline.pipelines.spec.SpecLoader;
 import dev.treeline.pipelines.step.StepTypes;
+import dev.treeline.pipelines.step.StopSignal;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
@@ -68,6 +70,10 @@ public final class InProcessExecutor implements RunExecutor {
         }
         String name = pipeline.spec().name();
         Throwable[] failure = new Throwable[1];
+        // Set when the attempt is given up on (deadline, cancel): the run, if its thread goes on, stops at its next
+        // step or registry write instead of registering, promoting or pushing for an attempt nobody waits for.
+        AtomicReference<String> givenUp = new AtomicReference<>();
+        StopSignal signal = () -> givenUp.get() != null ? givenUp.get() : stop.shuttingDown() ? "the controller is shutting down" : null;
         SparkSession[] session = new SparkSession[1];
         Thread worker = new Thread(() -> {
             try {
@@ -77,7 +83,7 @@ public final class InProcessExecutor implements RunExecutor {
                 // Spark jobs of this run carry its id, so a stop cancels them and no other run's.
                 s.sparkContext().setJobGroup(run.runId(), schedule.name() + " " + run.logicalDate(), true);
                 runner.run(pipeline, run.logicalDate(), run.force() && run.attempts() <= 1 ? new RunOptions(true, null, null) : RunOptions.DEFAULT,
-                        stop::shuttingDown);
+                        signal);
             } catch (Throwable e) {
                 // Errors too (out of memory, a missing class): the run is failed and recorded, never left RUNNING.
                 failure[0] = e;
@@ -95,6 +101,7 @@ public final class InProcessExecutor implements RunExecutor {
             stoppedFor = stop.reasonToStop(current == null ? null : current.name,
                     current == null || current.startedAt == null ? null : Instant.parse(current.startedAt));
             if (stoppedFor != null) {
+                givenUp.set(stoppedFor);
                 if (session[0] != null) session[0].sparkContext().cancelJobGroup(run.runId());
                 worker.interrupt();
                 worker.join(30_000);

@@ -280,6 +280,29 @@ class ControllerTest {
         }
     }
 
+    /** A step that ignores the interrupt outlives its deadline; the step after it must not run for an attempt given up on. */
+    @Test
+    void anAttemptGivenUpOnRunsNoFurtherStepEvenIfItsThreadLivesOn() throws Exception {
+        Path dir = tmp.resolve("spec-deaf");
+        String id = "deaf-" + tmp.getFileName();
+        TestPipelines.writeSpec(dir, """
+            pipeline: p-deaf
+            steps:
+              - {name: a, type: count, outputs: [x], params: {id: %s-a, busy_seconds: 6}}
+              - {name: b, type: count, inputs: [x], outputs: [y], params: {id: %s-b, log: %s}}
+            """.formatted(id, id, tmp.resolve("deaf-b.log")));
+        ScheduleFile.Loaded config = schedule("deaf", dir.resolve("pipeline.yaml"), "0 0 2 * * ?",
+                "    retries: {attempts: 1}\n    deadlines: {step_seconds: 2}\n");
+        try (Controller c = controller(config); SchedulerAdmin admin = new SchedulerAdmin(config)) {
+            c.start();
+            RunRecord r = admin.trigger("deaf", LocalDate.of(2001, 3, 4));
+            await(() -> c.runs().get(r.runId()).map(RunRecord::finished).orElse(false), 60_000);
+            assertEquals("step a exceeded its deadline of 2 s", c.runs().get(r.runId()).orElseThrow().error());
+            Thread.sleep(6_000); // past the end of step a's busy loop: its thread would now go on to step b
+            assertEquals(List.of(), executions("deaf-b"), "step b never ran for the abandoned attempt");
+        }
+    }
+
     @Test
     void aDeadlineFailsAHungStep() throws Exception {
         Path spec = pipeline("hung", ", sleep_seconds: 600");

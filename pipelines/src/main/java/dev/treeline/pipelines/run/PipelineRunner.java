@@ -12,6 +12,7 @@ import dev.treeline.pipelines.spec.StepSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
+import dev.treeline.pipelines.step.StopSignal;
 import dev.treeline.pipelines.tracking.Tracker;
 import dev.treeline.pipelines.tracking.Tracking;
 import dev.treeline.pipelines.util.DidYouMean;
@@ -31,7 +32,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 
@@ -75,15 +75,16 @@ public final class PipelineRunner {
     }
 
     public RunOutcome run(Pipeline pipeline, LocalDate date, RunOptions options) {
-        return run(pipeline, date, options, () -> false);
+        return run(pipeline, date, options, StopSignal.NEVER);
     }
 
     /**
-     * As {@link #run(Pipeline, LocalDate, RunOptions)}; {@code stopRequested} is asked before each step,
-     * and when it answers true the run stops there (exit code 130), its finished steps kept, so that a
-     * later run of the date resumes at that step. A controller shutting down uses it.
+     * As {@link #run(Pipeline, LocalDate, RunOptions)}; {@code stop} is asked before each step (and by
+     * steps before their registry and S3 writes), and when it gives a reason the run stops there (exit code
+     * 130), its finished steps kept, so that a later run of the date resumes at that step. The controller
+     * uses it for shutdowns, deadlines and cancels.
      */
-    public RunOutcome run(Pipeline pipeline, LocalDate date, RunOptions options, BooleanSupplier stopRequested) {
+    public RunOutcome run(Pipeline pipeline, LocalDate date, RunOptions options, StopSignal stop) {
         PipelineSpec spec = pipeline.spec();
         checkSlice(spec, options);
         try (FileLocks.Held lock = store.tryLock(spec.name(), date)) {
@@ -109,12 +110,12 @@ public final class PipelineRunner {
             state.finishedAt = null;
             syncSteps(state, spec);
             store.save(state);
-            return execute(pipeline, date, options, state, resume, backend, stopRequested);
+            return execute(pipeline, date, options, state, resume, backend, stop);
         }
     }
 
     private RunOutcome execute(Pipeline pipeline, LocalDate date, RunOptions options, RunState state, boolean resume, Tracking backend,
-                               BooleanSupplier stopRequested) {
+                               StopSignal stop) {
         PipelineSpec spec = pipeline.spec();
         Tracker tracker;
         try {
@@ -166,9 +167,9 @@ public final class PipelineRunner {
                 boolean redo = options.fromStep() != null && inSlice;
                 boolean cached = !redo && st.status == RunStatus.SUCCEEDED && key.equals(st.cacheKey)
                         && stepSpec.outputs().stream().allMatch(catalog::exists);
-                if (!cached && stopRequested.getAsBoolean()) {
-                    throw new TreelineException(ExitCode.INTERRUPTED, "stopped before step " + stepSpec.name()
-                            + " (the controller is shutting down); the run resumes there");
+                String stopFor = cached ? null : stop.reason();
+                if (stopFor != null) {
+                    throw new TreelineException(ExitCode.INTERRUPTED, "stopped before step " + stepSpec.name() + " (" + stopFor + "); the run resumes there");
                 }
                 if (cached) {
                     progress.info(label + ": done earlier in this run, skipped");
@@ -180,7 +181,7 @@ public final class PipelineRunner {
                     try {
                         runStep(label, step, stepSpec, st, key, new StepContext(session, catalog, spec, stepSpec, date, state.runId,
                                 tracker, backend.models(), env, Progress.labelled(progress, label),
-                                new RunDir(runDir).scratch(stepSpec.name())), state, tracker);
+                                new RunDir(runDir).scratch(stepSpec.name()), stop), state, tracker);
                     } finally {
                         jobs.step(null, null);
                         progress.endStatus(label);

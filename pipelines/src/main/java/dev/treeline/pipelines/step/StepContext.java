@@ -24,7 +24,8 @@ public record StepContext(
         ModelStore models,
         Environment environment,
         Progress progress,
-        Path scratchDir) {
+        Path scratchDir,
+        StopSignal stop) {
 
     public DateWindow window() {
         return pipeline.window().at(logicalDate);

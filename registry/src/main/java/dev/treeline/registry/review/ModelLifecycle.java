@@ -3,6 +3,7 @@ package dev.treeline.registry.review;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.step.StepContext;
+import dev.treeline.pipelines.step.StopSignal;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.Messages;
@@ -38,9 +39,16 @@ public final class ModelLifecycle {
     private final AuditLog audit;
     private final Path scratch;
     private final String actor;
+    private final StopSignal stop;
 
     /** {@code s3} may be null: decisions are then recorded in MLflow and the local audit log only, and nothing is published. */
     public ModelLifecycle(MlflowConnection mlflow, S3Publisher s3, AuditLog audit, Path scratch, String actor) {
+        this(mlflow, s3, audit, scratch, actor, StopSignal.NEVER);
+    }
+
+    /** As above; every decision and publication first asks {@code stop} (a run that was given up on writes nothing). */
+    public ModelLifecycle(MlflowConnection mlflow, S3Publisher s3, AuditLog audit, Path scratch, String actor, StopSignal stop) {
+        this.stop = stop;
         this.mlflow = mlflow;
         this.registry = mlflow.registry();
         this.s3 = s3;
@@ -52,7 +60,7 @@ public final class ModelLifecycle {
     /** The lifecycle as a pipeline step acts on it: audited in the workspace, as "pipeline NAME DATE". */
     public static ModelLifecycle forStep(StepContext ctx, MlflowConnection mlflow, S3Publisher s3) {
         return new ModelLifecycle(mlflow, s3, new AuditLog(ctx.environment().workspace(), s3), ctx.scratchDir(),
-                "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate());
+                "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate(), ctx.stop());
     }
 
     /** The lifecycle as a person acts on it from the command line: audited in {@code workspace}, as {@link #actor}. */
@@ -112,6 +120,7 @@ public final class ModelLifecycle {
     // ---- gate and approval ------------------------------------------------------------------------
 
     public void recordGate(String model, String version, GateResult gate) {
+        stop.check("recording the gate of " + model);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(RegistryTags.VALIDATION_STATUS, gate.status());
         tags.put(RegistryTags.VALIDATION_REASONS, Messages.truncate(gate.summary(), RegistryTags.VALUE_MAX));
@@ -121,6 +130,7 @@ public final class ModelLifecycle {
     }
 
     public void approve(String model, String version, String comment) {
+        stop.check("approving " + model);
         ModelRef v = registry.version(model, version);
         requireGatePassed(v, "approve");
         if (Approval.parse(v.tags().get(RegistryTags.APPROVAL_STATUS)) == Approval.Rejected) {
@@ -131,6 +141,7 @@ public final class ModelLifecycle {
     }
 
     public void reject(String model, String version, String comment) {
+        stop.check("rejecting " + model);
         registry.version(model, version);
         if (version.equals(registry.aliases(model).get(RegistryTags.CHAMPION))) {
             throw refused(model + " version " + version + " is the champion; roll back first (treeline models rollback " + model + ")");
@@ -145,6 +156,7 @@ public final class ModelLifecycle {
 
     /** Sets the approval tags and logs the decision. */
     public void setApproval(String model, String version, Approval status, String by, String comment) {
+        stop.check("setting the approval of " + model);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(RegistryTags.APPROVAL_STATUS, status.name());
         tags.put(RegistryTags.APPROVAL_BY, by);
@@ -166,6 +178,7 @@ public final class ModelLifecycle {
      * {@code champion.json} re-pointed, last. Repeating a promotion completes what a crash left undone.
      */
     public String promote(String model, String version, String comment, boolean publish) {
+        stop.check("promoting " + model);
         ModelRef v = registry.version(model, version);
         requirePromotable(v);
         Optional<Routing> routing = s3 == null ? Optional.empty() : s3.routing(model);
@@ -194,6 +207,7 @@ public final class ModelLifecycle {
 
     /** Restores alias {@code previous} as the champion and re-points serving; returns the version rolled back from. */
     public String rollback(String model, String comment) {
+        stop.check("rolling back " + model);
         Map<String, String> aliases = registry.aliases(model);
         String previous = aliases.get(RegistryTags.PREVIOUS);
         String current = aliases.get(RegistryTags.CHAMPION);
@@ -218,6 +232,7 @@ public final class ModelLifecycle {
 
     /** Routes {@code traffic}% to the challenger and the rest to the champion; both published first, routing.json last. */
     public Routing abStart(String model, String challenger, int traffic, String comment) {
+        stop.check("starting an A/B test of " + model);
         requireS3();
         if (traffic < 1 || traffic > 99) throw new TreelineException(ExitCode.USAGE, "--traffic must be between 1 and 99 (percent), not " + traffic);
         String champion = registry.aliases(model).get(RegistryTags.CHAMPION);
@@ -252,6 +267,7 @@ public final class ModelLifecycle {
 
     /** Ends the running A/B test: {@code promote} makes the challenger champion, else the champion takes all traffic again. */
     public Routing abStop(String model, boolean promote, String comment) {
+        stop.check("stopping the A/B test of " + model);
         requireS3();
         Routing r = s3.routing(model).filter(Routing::running)
                 .orElseThrow(() -> refused("no A/B test is running on " + model + " (treeline models ab status " + model + ")"));
@@ -286,6 +302,7 @@ public final class ModelLifecycle {
 
     /** Publishes a version's files exactly as MLflow holds them; returns the manifest's sha256. */
     public String publishVersion(ModelRef v) {
+        stop.check("publishing " + v.model());
         requireS3();
         Optional<Map.Entry<Manifest, String>> done = s3.published(v.model(), v.version());
         if (done.isPresent()) return done.get().getValue();

@@ -52,6 +52,7 @@ final class PushStep implements Step {
             boolean moved = false;
             if (champion != null) {
                 published.put(champion, lifecycle.publishVersion(mlflow.registry().version(model, champion)));
+                ctx.stop().check("pointing serving at " + model + " version " + champion);
                 moved = publisher.pointChampion(model, champion);
                 if (moved) lifecycle.audit().append(model, champion, "serving_pointed", "pipeline " + ctx.pipeline().name(), null,
                         Map.of("pointer", publisher.location(publisher.pointerKey(model))));

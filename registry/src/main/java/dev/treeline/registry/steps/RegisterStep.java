@@ -66,11 +66,13 @@ final class RegisterStep implements Step {
                     onVersion.put(RegistryTags.HOLDOUT_METRIC_PREFIX + evaluation.headline(), fmt(evaluation.candidate(evaluation.headline())));
                 }
                 ctx.tracker().setTags(onRun);
+                ctx.stop().check("registering a version of " + model);
                 version = registry.createVersion(model, artifactUri + "/" + MODEL_ARTIFACT, runId, onVersion, description(evaluation));
                 if (evaluation.headline() != null) {
                     ReviewView.ensure(mlflow, run.path("info").path("experiment_id").asText(), evaluation.headline());
                 }
             }
+            ctx.stop().check("moving the challenger alias of " + model);
             registry.setAlias(model, RegistryTags.CHALLENGER, version.version());
             ctx.catalog().writeJson(ctx.output(0), new ModelVersionRecord(model, version.version(), runId, version.source()));
             ctx.tracker().setTags(Map.of("treeline.model_version", version.version()));
