@@ -122,6 +122,32 @@ class JdbcIngestTest {
         assertTrue(third.state().step("ingest").summary.startsWith("no rows changed since watermark 2001-01-04 02:00:00"), third.state().step("ingest").summary);
     }
 
+    /**
+     * A row committed late, with a watermark value below the last one read (a long transaction took its
+     * timestamp before the previous run and committed after it): lost for good without a lookback, read
+     * and merged with one.
+     */
+    @Test
+    void aLateCommittedRowIsReadWithinTheLookbackAndLostWithoutIt() throws Exception {
+        Pipeline without = pipeline(options("table: " + table + ", incremental: {watermark_column: updated_at, key: [id]}"), "window_days: 1");
+        runner().run(without, D, RunOptions.DEFAULT);
+        String late = "INSERT INTO " + table + " VALUES (%d, '2001-01-03 12:00:00', 7, 100, 'BOS', 'ORD', '2001-01-03 22:30:00')";
+        pg.execute(String.format(late, 41));
+        RunOutcome missed = runner().run(without, D.plusDays(1), RunOptions.DEFAULT);
+        assertTrue(missed.state().step("ingest").summary.startsWith("no rows changed since watermark 2001-01-03 23:00:00"), missed.state().step("ingest").summary);
+        assertEquals(30, total(without), "without a lookback the late row is never read");
+
+        Pipeline with = pipeline(options("table: " + table + ", incremental: {watermark_column: updated_at, key: [id], lookback: 3600}"), "window_days: 1");
+        RunOutcome found = runner().run(with, D.plusDays(2), RunOptions.DEFAULT);
+        assertEquals(31, total(with), "the late row (and the rows of the last hour, read again and merged by key) are in");
+        assertEquals(11.0, found.state().number("ingest", "rows_changed"), "the 10 rows of the last hour and the late one");
+        assertEquals("2001-01-03 23:00:00", Files.readString(tmp.resolve("ws/state/jdbc-ingest/watermark-raw.json"))
+                .replaceAll("(?s).*\"watermark\" : \"([^\"]+)\".*", "$1"), "the watermark does not go back");
+        RunOutcome again = runner().run(with, D.plusDays(3), RunOptions.DEFAULT);
+        assertEquals(31, total(with), "reading the lookback again changes nothing");
+        assertEquals(11.0, again.state().number("ingest", "rows_changed"));
+    }
+
     @Test
     void wrongPasswordIsRefusedWithoutShowingIt() throws Exception {
         Path wrong = tmp.resolve("pw");

@@ -80,7 +80,7 @@ public final class JdbcSource {
     public static String maxWatermark(DatasetSpec ds, String after) {
         JdbcOptions o = JdbcOptions.from(ds.options(), ds.name());
         String sql = "SELECT CAST(max(" + o.watermarkColumn() + ") AS VARCHAR) FROM " + o.relation()
-                + (after == null ? "" : " WHERE " + o.watermarkColumn() + " > '" + after.replace("'", "''") + "'");
+                + (after == null ? "" : " WHERE " + o.watermarkPast(after));
         try (Connection c = connect(o); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
             return r.next() ? r.getString(1) : null;
         } catch (SQLException e) {
@@ -90,7 +90,7 @@ public final class JdbcSource {
 
     static String where(JdbcOptions o, Filter f) {
         List<String> parts = new ArrayList<>();
-        if (f.watermarkAfter() != null) parts.add(o.watermarkColumn() + " > '" + f.watermarkAfter().replace("'", "''") + "'");
+        if (f.watermarkAfter() != null) parts.add(o.watermarkPast(f.watermarkAfter()));
         if (f.watermarkUpTo() != null) parts.add(o.watermarkColumn() + " <= '" + f.watermarkUpTo().replace("'", "''") + "'");
         if (f.from() != null) parts.add(f.timeColumn() + " >= '" + f.from() + "'");
         if (f.to() != null) parts.add(f.timeColumn() + " < '" + f.to().plusDays(1) + "'");
