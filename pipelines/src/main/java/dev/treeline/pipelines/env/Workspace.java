@@ -45,6 +45,11 @@ public record Workspace(Path root) {
         return root.resolve("locks").resolve(pipeline + "." + dataset + ".lock");
     }
 
+    /** The lock under which decisions on one model (approve, promote, rollback, A/B) are taken on this host. */
+    public Path modelLock(String model) {
+        return root.resolve("locks").resolve("model-" + model + ".lock");
+    }
+
     /** The watermark an incremental source of a pipeline was last read up to. */
     public Path watermark(String pipeline, String dataset) {
         return root.resolve("state").resolve(pipeline).resolve("watermark-" + dataset + ".json");

@@ -2,11 +2,14 @@ package dev.treeline.registry.review;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StopSignal;
 import dev.treeline.pipelines.tracking.ModelRef;
 import dev.treeline.pipelines.util.AtomicFiles;
+import dev.treeline.pipelines.util.FileLocks;
 import dev.treeline.pipelines.util.Messages;
+import dev.treeline.pipelines.util.SafePaths;
 import dev.treeline.registry.mlflow.MlflowConnection;
 import dev.treeline.registry.mlflow.MlflowRegistry;
 import dev.treeline.registry.mlflow.MlflowTracking;
@@ -20,11 +23,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The review and deployment decisions on a registered model, for the CLI and the promote step alike:
@@ -40,15 +47,23 @@ public final class ModelLifecycle {
     private final Path scratch;
     private final String actor;
     private final StopSignal stop;
+    private final Path workspace;
+    /** Models whose lock this thread holds: a decision that calls another (approve sets the approval) takes it once. */
+    private static final ThreadLocal<Set<String>> HELD = ThreadLocal.withInitial(HashSet::new);
 
     /** {@code s3} may be null: decisions are then recorded in MLflow and the local audit log only, and nothing is published. */
     public ModelLifecycle(MlflowConnection mlflow, S3Publisher s3, AuditLog audit, Path scratch, String actor) {
-        this(mlflow, s3, audit, scratch, actor, StopSignal.NEVER);
+        this(mlflow, s3, audit, scratch, actor, StopSignal.NEVER, null);
     }
 
-    /** As above; every decision and publication first asks {@code stop} (a run that was given up on writes nothing). */
-    public ModelLifecycle(MlflowConnection mlflow, S3Publisher s3, AuditLog audit, Path scratch, String actor, StopSignal stop) {
+    /**
+     * As above; every decision and publication first asks {@code stop} (a run that was given up on writes
+     * nothing), and with a {@code workspace} decisions on one model are taken one at a time under its lock
+     * there ({@link Workspace#modelLock}), each re-reading the registry inside it.
+     */
+    public ModelLifecycle(MlflowConnection mlflow, S3Publisher s3, AuditLog audit, Path scratch, String actor, StopSignal stop, Path workspace) {
         this.stop = stop;
+        this.workspace = workspace;
         this.mlflow = mlflow;
         this.registry = mlflow.registry();
         this.s3 = s3;
@@ -60,12 +75,12 @@ public final class ModelLifecycle {
     /** The lifecycle as a pipeline step acts on it: audited in the workspace, as "pipeline NAME DATE". */
     public static ModelLifecycle forStep(StepContext ctx, MlflowConnection mlflow, S3Publisher s3) {
         return new ModelLifecycle(mlflow, s3, new AuditLog(ctx.environment().workspace(), s3), ctx.scratchDir(),
-                "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate(), ctx.stop());
+                "pipeline " + ctx.pipeline().name() + " " + ctx.logicalDate(), ctx.stop(), ctx.environment().workspace());
     }
 
     /** The lifecycle as a person acts on it from the command line: audited in {@code workspace}, as {@link #actor}. */
     public static ModelLifecycle forUser(Path workspace, MlflowConnection mlflow, S3Publisher s3, Path scratch) {
-        return new ModelLifecycle(mlflow, s3, new AuditLog(workspace, s3), scratch, actor(System::getenv));
+        return new ModelLifecycle(mlflow, s3, new AuditLog(workspace, s3), scratch, actor(System::getenv), StopSignal.NEVER, workspace);
     }
 
     /**
@@ -120,6 +135,13 @@ public final class ModelLifecycle {
     // ---- gate and approval ------------------------------------------------------------------------
 
     public void recordGate(String model, String version, GateResult gate) {
+        decide(model, () -> {
+            recordGateLocked(model, version, gate);
+            return null;
+        });
+    }
+
+    private void recordGateLocked(String model, String version, GateResult gate) {
         stop.check("recording the gate of " + model);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(RegistryTags.VALIDATION_STATUS, gate.status());
@@ -130,6 +152,13 @@ public final class ModelLifecycle {
     }
 
     public void approve(String model, String version, String comment) {
+        decide(model, () -> {
+            approveLocked(model, version, comment);
+            return null;
+        });
+    }
+
+    private void approveLocked(String model, String version, String comment) {
         stop.check("approving " + model);
         ModelRef v = registry.version(model, version);
         requireGatePassed(v, "approve");
@@ -141,6 +170,13 @@ public final class ModelLifecycle {
     }
 
     public void reject(String model, String version, String comment) {
+        decide(model, () -> {
+            rejectLocked(model, version, comment);
+            return null;
+        });
+    }
+
+    private void rejectLocked(String model, String version, String comment) {
         stop.check("rejecting " + model);
         registry.version(model, version);
         if (version.equals(registry.aliases(model).get(RegistryTags.CHAMPION))) {
@@ -156,6 +192,13 @@ public final class ModelLifecycle {
 
     /** Sets the approval tags and logs the decision. */
     public void setApproval(String model, String version, Approval status, String by, String comment) {
+        decide(model, () -> {
+            setApprovalLocked(model, version, status, by, comment);
+            return null;
+        });
+    }
+
+    private void setApprovalLocked(String model, String version, Approval status, String by, String comment) {
         stop.check("setting the approval of " + model);
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put(RegistryTags.APPROVAL_STATUS, status.name());
@@ -178,6 +221,26 @@ public final class ModelLifecycle {
      * {@code champion.json} re-pointed, last. Repeating a promotion completes what a crash left undone.
      */
     public String promote(String model, String version, String comment, boolean publish) {
+        return decide(model, () -> promoteLocked(model, version, comment, publish));
+    }
+
+    /**
+     * As {@link #promote}, but only while the champion is still {@code expectedChampion} (null: none), checked
+     * under the model's lock: a gate that compared against one champion never replaces another.
+     */
+    public String promoteOver(String model, String version, String expectedChampion, String comment, boolean publish) {
+        return decide(model, () -> {
+            String current = registry.aliases(model).get(RegistryTags.CHAMPION);
+            if (!version.equals(current) && !Objects.equals(current, expectedChampion)) {
+                throw new TreelineException(ExitCode.FAILURE, "the champion of " + model + " is now " + (current == null ? "unset" : "version " + current)
+                        + ", but the gate compared against " + (expectedChampion == null ? "no champion" : "version " + expectedChampion)
+                        + "; evaluate again against the new champion");
+            }
+            return promoteLocked(model, version, comment, publish);
+        });
+    }
+
+    private String promoteLocked(String model, String version, String comment, boolean publish) {
         stop.check("promoting " + model);
         ModelRef v = registry.version(model, version);
         requirePromotable(v);
@@ -195,7 +258,13 @@ public final class ModelLifecycle {
         String current = registry.aliases(model).get(RegistryTags.CHAMPION);
         if (current != null && !current.equals(version)) registry.setAlias(model, RegistryTags.PREVIOUS, current);
         if (!version.equals(current)) registry.setAlias(model, RegistryTags.CHAMPION, version);
-        if (publish) s3.pointChampion(model, version);
+        if (publish) {
+            s3.pointChampion(model, version);
+            // Another host may have moved the alias meanwhile (the lock is per host): serving follows MLflow's champion.
+            String now = registry.aliases(model).get(RegistryTags.CHAMPION);
+            // (Unless it is not published yet: then its promoter points serving at it once it is.)
+            if (now != null && !now.equals(version) && s3.published(model, now).isPresent()) s3.pointChampion(model, now);
+        }
         registry.setVersionTag(model, version, RegistryTags.PROMOTED_AT, Instant.now().toString());
         if (!version.equals(current)) {
             Map<String, Object> all = new LinkedHashMap<>(details);
@@ -207,6 +276,10 @@ public final class ModelLifecycle {
 
     /** Restores alias {@code previous} as the champion and re-points serving; returns the version rolled back from. */
     public String rollback(String model, String comment) {
+        return decide(model, () -> rollbackLocked(model, comment));
+    }
+
+    private String rollbackLocked(String model, String comment) {
         stop.check("rolling back " + model);
         Map<String, String> aliases = registry.aliases(model);
         String previous = aliases.get(RegistryTags.PREVIOUS);
@@ -232,6 +305,10 @@ public final class ModelLifecycle {
 
     /** Routes {@code traffic}% to the challenger and the rest to the champion; both published first, routing.json last. */
     public Routing abStart(String model, String challenger, int traffic, String comment) {
+        return decide(model, () -> abStartLocked(model, challenger, traffic, comment));
+    }
+
+    private Routing abStartLocked(String model, String challenger, int traffic, String comment) {
         stop.check("starting an A/B test of " + model);
         requireS3();
         if (traffic < 1 || traffic > 99) throw new TreelineException(ExitCode.USAGE, "--traffic must be between 1 and 99 (percent), not " + traffic);
@@ -267,6 +344,10 @@ public final class ModelLifecycle {
 
     /** Ends the running A/B test: {@code promote} makes the challenger champion, else the champion takes all traffic again. */
     public Routing abStop(String model, boolean promote, String comment) {
+        return decide(model, () -> abStopLocked(model, promote, comment));
+    }
+
+    private Routing abStopLocked(String model, boolean promote, String comment) {
         stop.check("stopping the A/B test of " + model);
         requireS3();
         Routing r = s3.routing(model).filter(Routing::running)
@@ -348,6 +429,26 @@ public final class ModelLifecycle {
 
     private void requireS3() {
         if (s3 == null) throw new TreelineException(ExitCode.USAGE, "no S3 location for serving is known; pass --bucket (and --prefix)");
+    }
+
+    /**
+     * Runs one decision on {@code model} under the model's lock in the workspace, so two promoters (a backfill's
+     * runs, a person at the command line during a run) cannot interleave: each reads the aliases and
+     * {@code champion.json} inside the lock, so neither loses {@code previous} nor leaves serving on a version
+     * MLflow does not call champion. The lock is per host (a file lock); across hosts see docs/reliability.md.
+     */
+    private <T> T decide(String model, Supplier<T> decision) {
+        if (workspace == null || HELD.get().contains(model)) return decision.get();
+        try (FileLocks.Held held = FileLocks.acquire(Workspace.at(workspace).modelLock(SafePaths.modelName(model)))) {
+            HELD.get().add(model);
+            try {
+                return decision.get();
+            } finally {
+                HELD.get().remove(model);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot take the lock of model " + model + " in " + workspace, e);
+        }
     }
 
     private static TreelineException refused(String message) {

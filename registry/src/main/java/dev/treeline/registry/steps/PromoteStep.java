@@ -106,7 +106,7 @@ final class PromoteStep implements Step {
         } else if (existing == null) {
             lifecycle.setApproval(model, version, Approval.Approved, "policy:" + approval, "gate passed");
         }
-        lifecycle.promote(model, version, "gate passed: " + reason, false);
+        lifecycle.promoteOver(model, version, champion, "gate passed: " + reason, false);
         tagPromotion(registry, model, version, true, reason);
         return new Promotion(model, version, version, true, reason, gate.status(), Approval.Approved.name());
     }

@@ -24,7 +24,7 @@ class ModelLifecycleStopTest {
     void everyDecisionAsksTheStopSignalFirst() {
         // Port 1: any call that reached for MLflow would fail differently (unreachable), not with exit 130.
         MlflowConnection nowhere = new MlflowConnection("http://127.0.0.1:1", MlflowCredentials.NONE);
-        ModelLifecycle lifecycle = new ModelLifecycle(nowhere, null, new AuditLog(tmp, null), tmp, "test", () -> "step promote exceeded its deadline of 60 s");
+        ModelLifecycle lifecycle = new ModelLifecycle(nowhere, null, new AuditLog(tmp, null), tmp, "test", () -> "step promote exceeded its deadline of 60 s", tmp);
         for (Executable call : List.<Executable>of(
                 () -> lifecycle.approve("m", "1", null), () -> lifecycle.reject("m", "1", null), () -> lifecycle.promote("m", "1", null, true),
                 () -> lifecycle.rollback("m", null), () -> lifecycle.abStart("m", "2", 10, null), () -> lifecycle.abStop("m", false, null))) {
