@@ -66,6 +66,8 @@ public final class Controller implements AutoCloseable {
     /** Attempts running in this controller; close() waits for them before closing the database. */
     private final AtomicInteger inFlight = new AtomicInteger();
     private Scheduler scheduler;
+    private volatile Instant lastBeat = Instant.EPOCH;
+    private volatile String beatError;
     /** Keeps this controller's heartbeat fresh in the runs database. */
     private final ScheduledExecutorService heartbeats = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "treeline-heartbeat");
@@ -126,6 +128,7 @@ public final class Controller implements AutoCloseable {
     /** Creates or updates the triggers, queues missed fires of catch-up schedules, then starts firing. */
     public void start() {
         runs.heartbeat(instanceId);
+        lastBeat = Instant.now();
         heartbeats.scheduleWithFixedDelay(this::beat, settings.checkinInterval().toMillis(), settings.checkinInterval().toMillis(), TimeUnit.MILLISECONDS);
         scheduler = QuartzSetup.create(settings, instanceId, settings.threads(), true);
         try {
@@ -138,7 +141,7 @@ public final class Controller implements AutoCloseable {
         } catch (SchedulerException e) {
             throw new TreelineException(ExitCode.SERVICE, "cannot start the scheduler on " + settings.displayUrl() + ": " + Redaction.text(e.getMessage()), e);
         }
-        metrics.start(settings.metricsHost(), settings.metricsPort());
+        metrics.start(settings.metricsHost(), settings.metricsPort(), this::healthProblem);
         progress.info("controller " + instanceId + " started on " + settings.displayUrl() + (settings.clustered() ? " (clustered)" : "")
                 + (settings.metricsPort() > 0 ? "; metrics on http://" + settings.metricsHost() + ":" + metrics.port() + "/metrics" : ""));
     }
@@ -247,10 +250,29 @@ public final class Controller implements AutoCloseable {
         }
     }
 
+    /** Null while this controller is healthy; else what is wrong, for {@code /healthz}. */
+    String healthProblem() {
+        try {
+            if (scheduler == null || !scheduler.isStarted() || scheduler.isShutdown() || scheduler.isInStandbyMode()) {
+                return "the scheduler is not running";
+            }
+        } catch (SchedulerException e) {
+            return "the scheduler does not answer: " + e.getMessage();
+        }
+        Duration silent = Duration.between(lastBeat, Instant.now());
+        if (silent.compareTo(ownerExpiry().dividedBy(2)) > 0) {
+            return "no heartbeat reached the runs database for " + silent.toSeconds() + " s" + (beatError == null ? "" : ": " + beatError);
+        }
+        return null;
+    }
+
     private void beat() {
         try {
             runs.heartbeat(instanceId);
+            lastBeat = Instant.now();
+            beatError = null;
         } catch (RuntimeException e) {
+            beatError = e.getMessage();
             // The database is away: the next beat tries again; others take over only after ownerExpiry() of silence.
             progress.info("controller " + instanceId + ": heartbeat failed: " + e.getMessage());
         }

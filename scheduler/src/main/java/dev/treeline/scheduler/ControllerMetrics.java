@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * The controller's Prometheus metrics (the Prometheus Java client's registry and text format) on
@@ -89,7 +90,11 @@ public final class ControllerMetrics implements AutoCloseable {
         }
     }
 
-    void start(String host, int port) {
+    /**
+     * Serves the metrics and {@code /healthz}: 200 "ok" while {@code problem} gives null, else 503 with the
+     * problem (the database unreachable, the scheduler not running), for a load balancer or orchestrator.
+     */
+    void start(String host, int port, Supplier<String> problem) {
         if (port < 0) return; // metrics off
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 0);
@@ -111,8 +116,14 @@ public final class ControllerMetrics implements AutoCloseable {
             }
         });
         server.createContext("/healthz", ex -> {
-            byte[] body = "ok\n".getBytes(StandardCharsets.UTF_8);
-            ex.sendResponseHeaders(200, body.length);
+            String p;
+            try {
+                p = problem.get();
+            } catch (RuntimeException e) {
+                p = "health check failed: " + e.getMessage();
+            }
+            byte[] body = (p == null ? "ok\n" : p + "\n").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(p == null ? 200 : 503, body.length);
             try (OutputStream os = ex.getResponseBody()) {
                 os.write(body);
             }

@@ -10,6 +10,10 @@ import dev.treeline.pipelines.testing.CountingStepType;
 import dev.treeline.pipelines.testing.TestPipelines;
 import dev.treeline.pipelines.testing.TestSpark;
 import dev.treeline.pipelines.tracking.NoTracking;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -300,6 +304,34 @@ class ControllerTest {
             assertEquals("step a exceeded its deadline of 2 s", c.runs().get(r.runId()).orElseThrow().error());
             Thread.sleep(6_000); // past the end of step a's busy loop: its thread would now go on to step b
             assertEquals(List.of(), executions("deaf-b"), "step b never ran for the abandoned attempt");
+        }
+    }
+
+    /** /healthz answers ok while heartbeats reach the database, and 503 with the reason once they stop. */
+    @Test
+    void healthzTurnsUnhealthyWhenTheRunsDatabaseStopsTakingHeartbeats() throws Exception {
+        ScheduleFile.Loaded config = schedule("health", pipeline("health", ""), "0 0 2 * * ?", "");
+        try (Controller c = controller(config)) {
+            c.start();
+            HttpClient http = HttpClient.newHttpClient();
+            URI healthz = URI.create("http://127.0.0.1:" + c.metrics().port() + "/healthz");
+            HttpResponse<String> ok = http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, ok.statusCode());
+            assertEquals("ok\n", ok.body());
+            // The heartbeats' table disappears: every heartbeat fails from now on, as with a database that stopped answering.
+            try (SchedulerDatabase db = new SchedulerDatabase(config.settings()); Connection conn = db.connection();
+                 PreparedStatement p = conn.prepareStatement("DROP TABLE treeline_controllers")) {
+                p.executeUpdate();
+            }
+            await(() -> {
+                try {
+                    return http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 503;
+                } catch (Exception e) {
+                    return false;
+                }
+            }, 40_000);
+            String body = http.send(HttpRequest.newBuilder(healthz).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(body.startsWith("no heartbeat reached the runs database for ") && body.contains("scheduler database "), body);
         }
     }
 
