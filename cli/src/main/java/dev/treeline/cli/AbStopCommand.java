@@ -1,5 +1,6 @@
 package dev.treeline.cli;
 
+import dev.treeline.pipelines.util.Json;
 import dev.treeline.registry.s3.Routing;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
@@ -25,11 +26,14 @@ final class AbStopCommand implements Callable<Integer> {
     @Option(names = "--comment", paramLabel = "TEXT", description = "Why; recorded in the audit log.")
     String comment;
 
+    @Mixin OutputOption output;
+
     @Override
     public Integer call() {
         try (RegistryOptions.Session s = registry.open()) {
             Routing r = s.lifecycle(model).abStop(model, outcome.promote, comment);
-            AbStatusCommand.print(r, s.publisher(model).location(s.publisher(model).routingKey(model)));
+            if (output.json()) System.out.println(Json.write(r));
+            else AbStatusCommand.print(r, s.publisher(model).location(s.publisher(model).routingKey(model)));
             return 0;
         }
     }

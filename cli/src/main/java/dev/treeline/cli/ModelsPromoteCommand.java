@@ -1,5 +1,7 @@
 package dev.treeline.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,6 +18,8 @@ final class ModelsPromoteCommand implements Callable<Integer> {
     @Option(names = "--comment", paramLabel = "TEXT", description = "Why; recorded in the audit log.")
     String comment;
 
+    @Mixin OutputOption output;
+
     @Override
     public Integer call() {
         try (RegistryOptions.Session s = registry.open()) {
@@ -24,8 +28,14 @@ final class ModelsPromoteCommand implements Callable<Integer> {
             var lifecycle = s.lifecycle(model);
             String previous = lifecycle.promote(model, version, comment, true);
             var pub = s.publisher(model);
-            System.out.println(model + ": champion is now version " + version + (previous == null || previous.equals(version) ? ""
-                    : " (previous: version " + previous + ")") + "; serving: " + pub.location(pub.pointerKey(model)));
+            String serving = pub.location(pub.pointerKey(model));
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("model", model);
+            json.put("champion", version);
+            json.put("previous", previous == null || previous.equals(version) ? null : previous);
+            json.put("serving", serving);
+            output.print(json, model + ": champion is now version " + version + (previous == null || previous.equals(version) ? ""
+                    : " (previous: version " + previous + ")") + "; serving: " + serving);
             return 0;
         }
     }

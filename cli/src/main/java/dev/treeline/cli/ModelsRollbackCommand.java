@@ -1,5 +1,6 @@
 package dev.treeline.cli;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,13 +17,17 @@ final class ModelsRollbackCommand implements Callable<Integer> {
     @Option(names = "--comment", paramLabel = "TEXT", description = "Why; recorded in the audit log.")
     String comment;
 
+    @Mixin OutputOption output;
+
     @Override
     public Integer call() {
         try (RegistryOptions.Session s = registry.open()) {
             String from = s.lifecycle(model).rollback(model, comment);
             String now = s.mlflow.registry().aliases(model).get("champion");
             var pub = s.publisher(model);
-            System.out.println(model + ": rolled back from version " + from + " to version " + now + "; serving: " + pub.location(pub.pointerKey(model)));
+            String serving = pub.location(pub.pointerKey(model));
+            output.print(Map.of("model", model, "rolled_back_from", from, "champion", now, "serving", serving),
+                    model + ": rolled back from version " + from + " to version " + now + "; serving: " + serving);
             return 0;
         }
     }

@@ -14,11 +14,13 @@ final class RunsCancelCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN") String runId;
 
+    @Mixin OutputOption output;
+
     @Override
     public Integer call() {
         try (SchedulerAdmin admin = schedules.admin()) {
             RunRecord r = admin.cancel(runId);
-            System.out.println("run " + r.runId() + ": " + (r.state().equals(RunRecord.CANCELLED) ? "cancelled" : "cancel requested"));
+            output.print(r, "run " + r.runId() + ": " + (r.state().equals(RunRecord.CANCELLED) ? "cancelled" : "cancel requested"));
             return 0;
         }
     }

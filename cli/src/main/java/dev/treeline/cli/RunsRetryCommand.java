@@ -14,11 +14,13 @@ final class RunsRetryCommand implements Callable<Integer> {
 
     @Parameters(index = "0", paramLabel = "RUN") String runId;
 
+    @Mixin OutputOption output;
+
     @Override
     public Integer call() {
         try (SchedulerAdmin admin = schedules.admin()) {
             RunRecord r = admin.retry(runId);
-            System.out.println("queued run " + r.runId() + " for " + r.schedule() + " " + r.logicalDate());
+            output.print(r, "queued run " + r.runId() + " for " + r.schedule() + " " + r.logicalDate());
             return 0;
         }
     }

@@ -19,11 +19,13 @@ final class SchedulerTriggerCommand implements Callable<Integer> {
     @Option(names = "--date", paramLabel = "YYYY-MM-DD", description = "Logical date (default: the schedule's rule applied to now).")
     LocalDate date;
 
+    @Mixin OutputOption output;
+
     @Override
     public Integer call() {
         try (SchedulerAdmin admin = schedules.admin()) {
             RunRecord r = admin.trigger(schedule, date);
-            System.out.println("queued run " + r.runId() + " of " + schedule + " for " + r.logicalDate());
+            output.print(r, "queued run " + r.runId() + " of " + schedule + " for " + r.logicalDate());
             return 0;
         }
     }

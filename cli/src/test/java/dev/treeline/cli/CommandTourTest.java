@@ -112,6 +112,15 @@ class CommandTourTest {
         json.accept(node);
     }
 
+    /** The one JSON object a command printed with --output json. */
+    static JsonNode json(String out) {
+        try {
+            return Json.MAPPER.readTree(out);
+        } catch (java.io.IOException e) {
+            throw new AssertionError("not one JSON object:\n" + out, e);
+        }
+    }
+
     static void has(String out, String... expected) {
         for (String e : expected) assertTrue(out.contains(e), "expected '" + e + "' in:\n" + out);
     }
@@ -162,20 +171,25 @@ class CommandTourTest {
                 j -> assertEquals(2, j.path("versions").size(), j.toString()), registry("models", "list", model))));
         s.add(new Stop("models approve", () -> {
             has(cli(registry("models", "approve", model, "1", "--comment", "baseline")).out(), model + " version 1: Approved by ");
-            has(cli(registry("models", "approve", model, "challenger", "--comment", "better on the same holdout")).out(),
-                    model + " version 2: Approved by ");
+            JsonNode approved = json(cli(true, registry("models", "approve", model, "challenger", "--comment", "better on the same holdout")).out());
+            assertEquals("2", approved.path("version").asText(), approved.toString());
+            assertEquals("Approved", approved.path("approval").asText(), approved.toString());
         }));
         s.add(new Stop("models promote", () -> {
             has(cli(registry("models", "promote", model, "1")).out(), model + ": champion is now version 1");
-            has(cli(registry("models", "promote", model, "challenger")).out(), model + ": champion is now version 2 (previous: version 1)");
+            JsonNode promoted = json(cli(true, registry("models", "promote", model, "challenger")).out());
+            assertEquals(List.of("2", "1"), List.of(promoted.path("champion").asText(), promoted.path("previous").asText()), promoted.toString());
+            assertTrue(promoted.path("serving").asText().endsWith("/champion.json"), promoted.toString());
         }));
         s.add(new Stop("models show", () -> both("models show", out -> has(out, model + " version 2", "champion", "treeline.spec_hash"),
                 j -> assertEquals("2", j.path("version").asText(), j.toString()), registry("models", "show", model, "@champion"))));
         s.add(new Stop("models verify", () -> both("models verify", out -> has(out, model + " version 2 (champion) at s3://treeline-models/tour/",
                 "files match manifest.json", "sample rows re-scored"), j -> assertTrue(j.path("ok").asBoolean(), j.toString()),
                 registry("models", "verify", model, "champion"))));
-        s.add(new Stop("models rollback", () -> has(cli(registry("models", "rollback", model)).out(),
-                model + ": rolled back from version 2 to version 1")));
+        s.add(new Stop("models rollback", () -> {
+            JsonNode back = json(cli(true, registry("models", "rollback", model)).out());
+            assertEquals(List.of("2", "1"), List.of(back.path("rolled_back_from").asText(), back.path("champion").asText()), back.toString());
+        }));
         s.add(new Stop("models ab start", () -> has(cli(registry("models", "ab", "start", model, "--challenger", "2", "--traffic", "10")).out(),
                 "challenger", "10%")));
         s.add(new Stop("models ab status", () -> both("models ab status", out -> has(out, "A/B test", "running"),
