@@ -19,8 +19,10 @@ public final class FireJob implements Job {
             if (schedule == null) return; // removed from the file; the controller unschedules it at start
             // The scheduled time, not "now": a late fire still runs the date it was meant for.
             LocalDate date = schedule.logicalDate(context.getScheduledFireTime());
-            controller.runs().recordFire(name, context.getScheduledFireTime().toInstant());
+            // Queued first, then recorded: a crash between the two leaves a fire that catch_up queues again (the date's
+            // run is deduplicated, or finds the date done), never a recorded fire whose run was never queued.
             controller.queue(schedule, date, "scheduled", false, null, null);
+            controller.runs().recordFire(name, context.getScheduledFireTime().toInstant());
         } catch (SchedulerException e) {
             throw new JobExecutionException(e);
         }
