@@ -118,8 +118,9 @@ public final class RunsTable {
      * Marks the run as running on {@code instance}, in one transaction that holds the locks of the schedule's
      * active rows: so among any number of controllers and threads at most {@code limit} runs of the schedule
      * (of the batch, with {@code batchId}) run at once. A queued run is taken when there is a slot; a running
-     * one (an attempt recovered after a crash) only from its own instance, or from one whose heartbeat is older
-     * than {@code ownerExpiry} in the database's clock.
+     * one (an attempt recovered after a crash) only when its owner's heartbeat is older than {@code ownerExpiry}
+     * in the database's clock — never from a live owner, itself included, so a second job for one run cannot
+     * run it twice.
      */
     public Claim claim(String runId, String instance, String schedule, int limit, String batchId, Duration ownerExpiry) {
         return tx(c -> {
@@ -144,7 +145,7 @@ public final class RunsTable {
             }
             long expiry = Math.max(1, ownerExpiry.toSeconds());
             try (PreparedStatement p = c.prepareStatement("UPDATE treeline_runs SET state = ?, instance_id = ?, started_at = COALESCE(started_at, ?) "
-                    + "WHERE run_id = ? AND (state = ? OR (state = ? AND (instance_id = ? OR instance_id IS NULL OR NOT EXISTS "
+                    + "WHERE run_id = ? AND (state = ? OR (state = ? AND (instance_id IS NULL OR NOT EXISTS "
                     + "(SELECT 1 FROM treeline_controllers h WHERE h.instance_id = treeline_runs.instance_id "
                     + "AND h.heartbeat_at > CURRENT_TIMESTAMP - INTERVAL '" + expiry + "' SECOND))))")) {
                 p.setString(1, RunRecord.RUNNING);
@@ -153,7 +154,6 @@ public final class RunsTable {
                 p.setString(4, runId);
                 p.setString(5, RunRecord.QUEUED);
                 p.setString(6, RunRecord.RUNNING);
-                p.setString(7, instance);
                 if (p.executeUpdate() == 0) {
                     Optional<RunRecord> now = get(c, runId);
                     return new Claim(null, now.isEmpty() || now.get().finished() ? Refusal.FINISHED : Refusal.OWNER_ALIVE);

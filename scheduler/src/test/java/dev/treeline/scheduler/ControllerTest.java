@@ -250,6 +250,8 @@ class ControllerTest {
             String other = owned.instance().equals("c0") ? "c1" : "c0";
             assertEquals(RunsTable.Refusal.OWNER_ALIVE, runs.claim(owned.runId(), other, "race", 2, null, Duration.ofSeconds(20)).refused(),
                     "a live owner keeps its run");
+            assertEquals(RunsTable.Refusal.OWNER_ALIVE, runs.claim(owned.runId(), owned.instance(), "race", 2, null, Duration.ofSeconds(20)).refused(),
+                    "and a second job of the same controller cannot run it twice");
             try (Connection c = db.connection();
                  PreparedStatement p = c.prepareStatement("UPDATE treeline_controllers SET heartbeat_at = CURRENT_TIMESTAMP - INTERVAL '3600' SECOND "
                          + "WHERE instance_id = ?")) {
