@@ -37,6 +37,8 @@ public final class SchedulerDatabase implements AutoCloseable {
         c.setMaximumPoolSize(Math.max(4, settings.threads() + 2));
         c.setPoolName("treeline-runs");
         c.setConnectionTimeout(15_000);
+        // A database that stops answering fails the call after a minute (PostgreSQL's driver); the attempt is tried again.
+        if (settings.postgres()) c.addDataSourceProperty("socketTimeout", "60");
         try {
             this.pool = new HikariDataSource(c);
         } catch (RuntimeException e) {

@@ -14,11 +14,13 @@ import java.util.List;
  * from the spec itself, and never appears in messages.
  */
 public record JdbcOptions(String url, String table, String query, String user, String passwordEnv, String passwordFile,
-                          String partitionColumn, int numPartitions, int fetchSize, String watermarkColumn, List<String> key, long lookback) {
+                          String partitionColumn, int numPartitions, int fetchSize, String watermarkColumn, List<String> key, long lookback,
+                          int socketTimeoutSeconds) {
 
     public static JdbcOptions from(SpecNode n, String dataset) {
         if (n == null) throw new IllegalArgumentException("dataset '" + dataset + "' of format jdbc needs options: url, table or query");
-        n.allowOnly("url", "table", "query", "user", "password_env", "password_file", "partition_column", "num_partitions", "fetch_size", "incremental");
+        n.allowOnly("url", "table", "query", "user", "password_env", "password_file", "partition_column", "num_partitions", "fetch_size", "incremental",
+                "socket_timeout_seconds");
         String url = n.requiredString("url");
         if (!url.startsWith("jdbc:")) throw n.require("url").error("'" + url + "' is not a JDBC URL (jdbc:postgresql://host:5432/db)");
         if (!Redaction.url(url).equals(url)) {
@@ -39,7 +41,7 @@ public record JdbcOptions(String url, String table, String query, String user, S
         }
         return new JdbcOptions(url, table, query, n.string("user", null), n.string("password_env", null), n.string("password_file", null),
                 n.string("partition_column", null), n.integer("num_partitions", 1, 1, 1024), n.integer("fetch_size", 10_000, 1, 1_000_000),
-                watermark, key, lookback);
+                watermark, key, lookback, n.integer("socket_timeout_seconds", 600, 1, 86_400));
     }
 
     /** Orders two watermark values as the database printed them: numbers by value, times as text (same format, fixed width). */

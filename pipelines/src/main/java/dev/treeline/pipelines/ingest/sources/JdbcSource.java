@@ -121,6 +121,9 @@ public final class JdbcSource {
             throw new TreelineException(ExitCode.SPEC, e.getMessage());
         }
         p.setProperty("connectTimeout", "10");
+        // A database that stops answering mid-read fails the read after this long instead of hanging the run; rows stream
+        // in fetch_size batches, so a healthy read is never this silent. (PostgreSQL's driver; others ignore unknown keys.)
+        p.setProperty("socketTimeout", Integer.toString(o.socketTimeoutSeconds()));
         return p;
     }
 
