@@ -16,9 +16,14 @@ import dev.treeline.pipelines.testing.PostgresFixture;
 import dev.treeline.pipelines.testing.TestPipelines;
 import dev.treeline.pipelines.testing.TestSpark;
 import dev.treeline.pipelines.tracking.NoTracking;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -26,6 +31,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Ingestion from a real PostgreSQL on loopback: windowed and partitioned reads, incremental reads by watermark. */
@@ -120,6 +126,31 @@ class JdbcIngestTest {
 
         RunOutcome third = runner().run(p, D.plusDays(2), RunOptions.DEFAULT);
         assertTrue(third.state().step("ingest").summary.startsWith("no rows changed since watermark 2001-01-04 02:00:00"), third.state().step("ingest").summary);
+    }
+
+    /** A database that accepts the connection and never answers fails the step after the socket timeout, naming it. */
+    @Test
+    @Timeout(120) // a guard against the hang this test is about, not a speed target
+    void aDatabaseThatNeverAnswersFailsTheStepInsteadOfHangingIt() throws Exception {
+        try (ServerSocket blackHole = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread accept = new Thread(() -> {
+                List<Socket> held = new ArrayList<>();
+                try {
+                    while (true) held.add(blackHole.accept()); // accepted, never answered
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            accept.setDaemon(true);
+            accept.start();
+            String url = "jdbc:postgresql://127.0.0.1:" + blackHole.getLocalPort() + "/nowhere";
+            Pipeline p = pipeline("{url: \"" + url + "\", user: u, password_file: \"" + pg.passwordFile() + "\", table: t, socket_timeout_seconds: 2}",
+                    "window_days: 1");
+            TreelineException e = assertThrows(TreelineException.class, () -> runner().run(p, D, RunOptions.DEFAULT));
+            assertEquals(ExitCode.SERVICE, e.exitCode(), e.getMessage());
+            assertTrue(e.getMessage().contains("the database at " + url + " as u stopped answering (no data for options.socket_timeout_seconds 2 s)"),
+                    e.getMessage());
+        }
     }
 
     /**

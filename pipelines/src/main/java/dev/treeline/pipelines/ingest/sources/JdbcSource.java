@@ -141,6 +141,10 @@ public final class JdbcSource {
         if (m.contains("does not exist")) {
             return TreelineException.data("source at " + who + ": " + m + "; fix options.table or options.query");
         }
+        if (m.contains("Read timed out") || m.contains("SocketTimeout")) {
+            return new TreelineException(ExitCode.SERVICE, "the database at " + who + " stopped answering (no data for options.socket_timeout_seconds "
+                    + o.socketTimeoutSeconds() + " s); check that it is up and not blocked, then run the date again", e);
+        }
         return new TreelineException(ExitCode.SERVICE, "reading " + who + " failed: " + m, e);
     }
 }
