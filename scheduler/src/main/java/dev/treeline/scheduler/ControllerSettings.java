@@ -30,7 +30,7 @@ public record ControllerSettings(String jdbcUrl, String user, String password, b
 
     /** Defaults: an H2 file in {@code <workspace>/scheduler/}, not clustered, 4 threads, metrics on 127.0.0.1:9464. */
     public static ControllerSettings defaults(Path workspace) {
-        return new ControllerSettings(h2Url(workspace), "sa", "", false, 4, Duration.ofSeconds(60), Duration.ofMillis(7500), "127.0.0.1", 9464, null);
+        return new ControllerSettings(h2Url(workspace), "sa", H2Password.of(workspace), false, 4, Duration.ofSeconds(60), Duration.ofMillis(7500), "127.0.0.1", 9464, null);
     }
 
     static String h2Url(Path workspace) {
@@ -57,7 +57,7 @@ public record ControllerSettings(String jdbcUrl, String user, String password, b
                 throw n.require("password_file").error("cannot read " + f + ": " + e.getMessage());
             }
         }
-        if (password == null) password = url.startsWith("jdbc:h2:") ? "" : null;
+        if (password == null) password = url.startsWith("jdbc:h2:") ? H2Password.of(workspace) : null;
         if (password == null) {
             throw new TreelineException(ExitCode.SPEC, n.where() + ": controller.jdbc_url needs a password: set controller.password_file or " + PASSWORD_ENV);
         }

@@ -30,6 +30,7 @@ public final class SchedulerDatabase implements AutoCloseable {
 
     public SchedulerDatabase(ControllerSettings settings) {
         this.settings = settings;
+        if (!settings.postgres()) H2Password.adopt(settings.jdbcUrl(), settings.user(), settings.password());
         HikariConfig c = new HikariConfig();
         c.setJdbcUrl(settings.jdbcUrl());
         c.setUsername(settings.user());

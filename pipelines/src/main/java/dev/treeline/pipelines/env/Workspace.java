@@ -35,6 +35,11 @@ public record Workspace(Path root) {
         return root.resolve("scheduler");
     }
 
+    /** The embedded scheduler database's password (owner-only, created on first use). */
+    public Path schedulerPasswordFile() {
+        return scheduler().resolve("h2.password");
+    }
+
     /** spark-submit's output for one attempt of a scheduled run. */
     public Path submitLog(String runId, int attempt) {
         return scheduler().resolve("submit").resolve(runId + "-attempt-" + attempt + ".log");
