@@ -20,6 +20,14 @@ public final class S3aSettings {
             conf.set("fs.s3a.access.key", s3.accessKeyId());
             conf.set("fs.s3a.secret.key", s3.secretAccessKey());
         }
+        // The same server-side encryption as every other object Treeline writes (S3Publisher): the stack's bucket policy
+        // refuses a PutObject without its KMS key, and s3a writes the datasets.
+        if (S3Settings.SSE_KMS.equals(s3.sse())) {
+            conf.set("fs.s3a.encryption.algorithm", "SSE-KMS");
+            if (s3.sseKmsKeyId() != null) conf.set("fs.s3a.encryption.key", s3.sseKmsKeyId());
+        } else if (S3Settings.SSE_S3.equals(s3.sse())) {
+            conf.set("fs.s3a.encryption.algorithm", "SSE-S3");
+        }
         // Fail in seconds, not minutes, when the store is unreachable.
         conf.setInt("fs.s3a.attempts.maximum", 3);
         conf.set("fs.s3a.connection.establish.timeout", "5000");
