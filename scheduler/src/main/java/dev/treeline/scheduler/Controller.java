@@ -340,7 +340,10 @@ public final class Controller implements AutoCloseable {
         RunRecord run = claim.run();
         runs.countAttempt(runId);
         int attempt = run.attempts() + 1;
-        if (recovering) progress.info("run " + runId + ": recovered from a controller that stopped, resuming (attempt " + attempt + ")");
+        if (recovering || claim.tookOverFrom() != null) {
+            progress.info("run " + runId + ": recovered from a controller that stopped" + (claim.tookOverFrom() == null ? "" : " (" + claim.tookOverFrom() + ")")
+                    + ", resuming (attempt " + attempt + ")");
+        }
         Instant runStart = run.startedAt() == null ? Instant.now() : run.startedAt();
         RunExecutor.Outcome o;
         try {

@@ -107,8 +107,8 @@ public final class RunsTable {
         OWNER_ALIVE
     }
 
-    /** A claim's result: the run, now running on the claimer, or why not. */
-    public record Claim(RunRecord run, Refusal refused) {
+    /** A claim's result: the run, now running on the claimer, or why not; {@code tookOverFrom} names a silent owner it was taken from. */
+    public record Claim(RunRecord run, Refusal refused, String tookOverFrom) {
         public boolean taken() {
             return run != null;
         }
@@ -140,9 +140,11 @@ public final class RunsTable {
                 if (batchId != null) p.setString(4, batchId);
                 try (ResultSet rs = p.executeQuery()) {
                     rs.next();
-                    if (rs.getInt(1) >= limit) return new Claim(null, Refusal.NO_SLOT);
+                    if (rs.getInt(1) >= limit) return new Claim(null, Refusal.NO_SLOT, null);
                 }
             }
+            Optional<RunRecord> before = get(c, runId);
+            String owner = before.filter(r -> r.state().equals(RunRecord.RUNNING)).map(RunRecord::instance).orElse(null);
             long expiry = Math.max(1, ownerExpiry.toSeconds());
             try (PreparedStatement p = c.prepareStatement("UPDATE treeline_runs SET state = ?, instance_id = ?, started_at = COALESCE(started_at, ?) "
                     + "WHERE run_id = ? AND (state = ? OR (state = ? AND (instance_id IS NULL OR NOT EXISTS "
@@ -156,10 +158,10 @@ public final class RunsTable {
                 p.setString(6, RunRecord.RUNNING);
                 if (p.executeUpdate() == 0) {
                     Optional<RunRecord> now = get(c, runId);
-                    return new Claim(null, now.isEmpty() || now.get().finished() ? Refusal.FINISHED : Refusal.OWNER_ALIVE);
+                    return new Claim(null, now.isEmpty() || now.get().finished() ? Refusal.FINISHED : Refusal.OWNER_ALIVE, null);
                 }
             }
-            return new Claim(get(c, runId).orElseThrow(), null);
+            return new Claim(get(c, runId).orElseThrow(), null, owner);
         });
     }
 

@@ -261,6 +261,7 @@ class ControllerTest {
             RunsTable.Claim takeover = runs.claim(owned.runId(), other, "race", 2, null, Duration.ofSeconds(20));
             assertTrue(takeover.taken(), "a silent owner's run is taken over: " + takeover);
             assertEquals(other, takeover.run().instance());
+            assertEquals(owned.instance(), takeover.tookOverFrom(), "the claim says whose run it took over");
         }
     }
 
