@@ -56,8 +56,8 @@ class WideTableIngestTest {
             synchronized (writes) {
                 plans.add(String.join(",", roots(qe.analyzed())));
             }
-            // The ingest's writes: Parquet commands into a staging directory.
-            if (funcName.equals("command") && qe.analyzed().toString().contains(".staging-")) {
+            // The ingest's writes: Parquet commands into a new version.
+            if (funcName.equals("command") && qe.analyzed().toString().contains("/_versions/")) {
                 synchronized (writes) {
                     writes.add(new long[] {nodes(qe.analyzed()), nodes(qe.optimizedPlan()), largestFilter(qe.optimizedPlan())});
                 }

@@ -226,8 +226,9 @@ class ContractTest {
         Pipeline p = pipeline(data(List.of(), 30), COLUMNS);
         RunOutcome o = runner.run(p, D, RunOptions.DEFAULT);
         Catalog c = catalog(p, o);
-        Path curatedDay = Path.of(java.net.URI.create(c.location("curated"))).resolve("day=" + D);
-        Path validDay = Path.of(java.net.URI.create(c.location("valid"))).resolve("day=" + D);
+        // Each day's marker points at its files, in the version of the run that wrote them.
+        Path curatedDay = Path.of(java.net.URI.create(c.location("curated"))).resolve(c.partitioned("curated").marker(D).data());
+        Path validDay = Path.of(java.net.URI.create(c.location("valid"))).resolve(c.partitioned("valid").marker(D).data());
         Path curatedFile;
         try (var f = Files.list(curatedDay)) {
             curatedFile = f.filter(x -> x.getFileName().toString().startsWith("part-")).findFirst().orElseThrow();

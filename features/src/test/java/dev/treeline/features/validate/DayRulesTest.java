@@ -25,7 +25,7 @@ class DayRulesTest {
     }
 
     static PartitionMarker marker(String fingerprint, long rows, long nulls) {
-        return new PartitionMarker(fingerprint, rows, "2001-01-04T00:00:00Z", "r", Map.of("delay", new ColumnSummary(nulls, "0", "9")));
+        return new PartitionMarker(fingerprint, rows, "2001-01-04T00:00:00Z", "r", Map.of("delay", new ColumnSummary(nulls, "0", "9")), null);
     }
 
     static final Contract CONTRACT = contract("""

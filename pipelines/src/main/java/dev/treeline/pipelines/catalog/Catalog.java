@@ -6,6 +6,7 @@ import dev.treeline.pipelines.spec.DatasetSpec;
 import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.util.AtomicFiles;
 import dev.treeline.pipelines.util.DidYouMean;
+import dev.treeline.pipelines.util.FileLocks;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
 import dev.treeline.pipelines.util.Messages;
@@ -32,7 +33,8 @@ import org.apache.spark.sql.SparkSession;
  * Owns every read and write of a pipeline's datasets. Locations come from the spec's {@code datasets:}
  * or default to the workspace: day-partitioned datasets are shared by all runs of the pipeline
  * ({@code <workspace>/data/<pipeline>/<name>}), the others belong to one run ({@code <run dir>/data/<name>}).
- * Writes go to a temporary location first and are published by rename.
+ * Tables and day partitions are published by a pointer written last ({@link DatasetVersions}); JSON
+ * records and directories, which are local and run-scoped, by rename.
  */
 public final class Catalog {
     private final SparkSession spark;
@@ -97,9 +99,11 @@ public final class Catalog {
         DatasetSpec ds = spec(name);
         try {
             return switch (ds.format()) {
-                case "parquet" -> spark.read().parquet(location);
+                case "parquet" -> spark.read().parquet(tableData(location));
                 default -> throw new IllegalArgumentException("dataset '" + name + "' is " + ds.format() + ", not a table");
             };
+        } catch (IOException e) {
+            throw new DatasetException(name, location, "cannot read its pointer: " + e.getMessage(), e);
         } catch (Exception e) {
             // Spark's AnalysisException is checked in Java's eyes but undeclared in Scala.
             if (!(e instanceof AnalysisException)) throw (RuntimeException) e;
@@ -110,17 +114,63 @@ public final class Catalog {
         }
     }
 
-    /** Replaces the whole table atomically (write beside, then swap by rename). */
+    /**
+     * Replaces the whole table: the rows go into a new version under the table's root, then the table's
+     * pointer moves to it in one small write ({@link DatasetVersions}); no rename, so a kill at any moment
+     * leaves the old table readable, on object stores too.
+     */
     public void write(String name, Dataset<Row> rows) {
         String location = location(name);
-        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(location);
-        org.apache.hadoop.fs.Path staging = new org.apache.hadoop.fs.Path(target.getParent(), "._staging-" + target.getName() + "-" + UUID.randomUUID());
+        org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(location);
+        String id = DatasetVersions.newId();
         try {
-            rows.write().mode(SaveMode.ErrorIfExists).parquet(staging.toString());
-            swap(staging, target);
+            PartitionFiles files = PartitionFiles.of(root, hadoopConf());
+            DatasetVersions versions = new DatasetVersions(files, root);
+            versions.open(id);
+            String data = DatasetVersions.path(id, null);
+            try {
+                rows.write().mode(SaveMode.ErrorIfExists).parquet(versions.resolve(data).toString());
+            } catch (RuntimeException e) {
+                versions.abandon(id);
+                throw e;
+            }
+            try (FileLocks.Held lock = FileLocks.acquire(Workspace.at(workspace).datasetLock(spec.name(), name))) {
+                TablePointer old = tablePointer(files, root);
+                versions.supersede(id, List.of(old != null ? old.data() : IN_PLACE));
+                files.write(new org.apache.hadoop.fs.Path(root, TablePointer.FILE),
+                        Json.write(new TablePointer(data, java.time.Instant.now().toString(), runId)).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                versions.close(id);
+                versions.collect(id, new DatasetVersions.Pointers() {
+                    public List<String> dataPaths(String versionId) {
+                        return List.of(DatasetVersions.path(versionId, null));
+                    }
+
+                    public boolean referenced(String path) throws IOException {
+                        TablePointer now = tablePointer(files, root);
+                        return path.equals(now != null ? now.data() : IN_PLACE);
+                    }
+                });
+            }
         } catch (IOException e) {
             throw new DatasetException(name, location, "write failed: " + e.getMessage(), e);
         }
+    }
+
+    /** A table's data as an earlier Treeline wrote it, or as a source arrives: the files at its root. */
+    private static final String IN_PLACE = ".";
+
+    /** Where a table's rows are: the version its pointer names, else its root. */
+    private String tableData(String location) throws IOException {
+        org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(location);
+        TablePointer p = tablePointer(PartitionFiles.of(root, hadoopConf()), root);
+        return p == null ? location : new org.apache.hadoop.fs.Path(root, p.data()).toString();
+    }
+
+    private static TablePointer tablePointer(PartitionFiles files, org.apache.hadoop.fs.Path root) throws IOException {
+        byte[] bytes = files.read(new org.apache.hadoop.fs.Path(root, TablePointer.FILE));
+        if (bytes == null) return null;
+        TablePointer p = Json.MAPPER.readValue(bytes, TablePointer.class);
+        return p.data() == null ? null : p;
     }
 
     public PartitionedDataset partitioned(String name) {
@@ -212,7 +262,9 @@ public final class Catalog {
             while (files.hasNext()) {
                 LocatedFileStatus f = files.next();
                 String rel = f.getPath().toString().substring(Math.min(f.getPath().toString().length(), root.toString().length()));
-                if (rel.contains("/.") || rel.contains("/_staging") || rel.startsWith(".")) continue;
+                // Versions come and go as they are written and collected; the pointers (markers) say what is published.
+                if (rel.contains("/.") || rel.contains("/_staging") || rel.startsWith(".") || rel.contains("/" + DatasetVersions.VERSIONS + "/")
+                        || rel.contains("/" + DatasetVersions.WRITERS + "/") || rel.contains("/" + DatasetVersions.SUPERSEDED + "/")) continue;
                 entries.add(rel + "|" + f.getLen() + "|" + f.getModificationTime());
             }
             entries.sort(Comparator.naturalOrder());
@@ -232,16 +284,5 @@ public final class Catalog {
 
     private Configuration hadoopConf() {
         return spark.sparkContext().hadoopConfiguration();
-    }
-
-    private void swap(org.apache.hadoop.fs.Path staging, org.apache.hadoop.fs.Path target) throws IOException {
-        FileSystem fs = fs(target);
-        org.apache.hadoop.fs.Path aside = null;
-        if (fs.exists(target)) {
-            aside = new org.apache.hadoop.fs.Path(target.getParent(), "._old-" + target.getName() + "-" + UUID.randomUUID());
-            if (!fs.rename(target, aside)) throw new IOException("cannot move " + target + " aside");
-        }
-        if (!fs.rename(staging, target)) throw new IOException("cannot publish " + staging + " as " + target);
-        if (aside != null) fs.delete(aside, true);
     }
 }

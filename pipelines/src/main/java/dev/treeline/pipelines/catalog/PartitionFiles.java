@@ -16,7 +16,9 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileUtil;
+import org.apache.hadoop.fs.Options;
 import org.apache.hadoop.fs.Path;
 
 /**
@@ -45,7 +47,11 @@ abstract class PartitionFiles {
     /** The bytes of a small file, or null when it does not exist. */
     abstract byte[] read(Path file) throws IOException;
 
+    /** Writes a small file whole: readers see the old bytes or the new, never a part. */
     abstract void write(Path file, byte[] bytes) throws IOException;
+
+    /** Whether a rename is one metadata operation here (not a copy, as on object stores). */
+    abstract boolean renameIsCheap();
 
     record Entry(String name, boolean directory, long modified) {}
 
@@ -100,7 +106,7 @@ abstract class PartitionFiles {
         }
 
         void writeMarker(Path dayDir, PartitionMarker marker) throws IOException {
-            Files.write(p(dayDir).resolve(PartitionMarker.FILE), Json.write(marker).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.write(p(dayDir).resolve(PartitionMarker.FILE), Json.write(marker).getBytes(StandardCharsets.UTF_8));
         }
 
         byte[] read(Path file) throws IOException {
@@ -112,8 +118,11 @@ abstract class PartitionFiles {
         }
 
         void write(Path file, byte[] bytes) throws IOException {
-            Files.createDirectories(p(file).getParent());
-            Files.write(p(file), bytes);
+            AtomicFiles.write(p(file), bytes);
+        }
+
+        boolean renameIsCheap() {
+            return true;
         }
     }
 
@@ -174,9 +183,26 @@ abstract class PartitionFiles {
         }
 
         void write(Path file, byte[] bytes) throws IOException {
-            try (OutputStream out = fs.create(file, true)) {
+            if (!renameIsCheap()) {
+                // An object store makes an object visible whole when its upload completes.
+                try (OutputStream out = fs.create(file, true)) {
+                    out.write(bytes);
+                }
+                return;
+            }
+            // HDFS shows a file while it is written: write beside it, then replace it in one rename.
+            Path tmp = new Path(file.getParent(), "." + file.getName() + ".tmp-" + java.util.UUID.randomUUID());
+            try (OutputStream out = fs.create(tmp, false)) {
                 out.write(bytes);
             }
+            FileContext.getFileContext(fs.getUri(), conf).rename(tmp, file, Options.Rename.OVERWRITE);
+        }
+
+        boolean renameIsCheap() {
+            return !OBJECT_STORES.contains(fs.getUri().getScheme());
         }
     }
+
+    /** Schemes whose rename copies every byte and is not atomic. */
+    private static final java.util.Set<String> OBJECT_STORES = java.util.Set.of("s3a", "s3", "s3n", "gs", "abfs", "abfss", "wasb", "wasbs", "oss", "cos", "cosn", "obs");
 }

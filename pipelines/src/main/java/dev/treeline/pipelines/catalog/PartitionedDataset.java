@@ -3,9 +3,6 @@ package dev.treeline.pipelines.catalog;
 import dev.treeline.pipelines.util.FileLocks;
 import dev.treeline.pipelines.util.Json;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.time.Instant;
@@ -15,7 +12,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -29,11 +25,12 @@ import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 
 /**
- * A dataset kept as one directory per day ({@code <column>=YYYY-MM-DD}). A day is published when its
- * directory holds a {@link PartitionMarker}. Writing is two-phase: {@link #stage} writes the days beside
- * the dataset and reads their row counts and column statistics from the Parquet footers;
- * {@link Staged#publish} then swaps each day in by rename (readers see the old day or the new one) or
- * {@link Staged#discard} drops them.
+ * A dataset kept as one partition per day ({@code <column>=YYYY-MM-DD}). A day is published when its
+ * directory holds a {@link PartitionMarker}, which points at the day's files in the version of the run
+ * that wrote them ({@link DatasetVersions}). Writing is two-phase: {@link #stage} writes the days into a
+ * new version, invisible to readers, and reads their row counts and column statistics from the Parquet
+ * footers; {@link Staged#publish} then moves each day's pointer (readers see the old day or the new one)
+ * or {@link Staged#discard} drops the version. Nothing is renamed, so object stores are as safe as a disk.
  */
 public final class PartitionedDataset {
     private final SparkSession spark;
@@ -71,19 +68,23 @@ public final class PartitionedDataset {
     /** Published days and their markers, oldest first. */
     public TreeMap<LocalDate, PartitionMarker> markers() {
         if (cache != null) return new TreeMap<>(cache);
-        TreeMap<LocalDate, PartitionMarker> out = new TreeMap<>();
         try {
-            PartitionFiles files = files();
-            for (PartitionFiles.Entry e : files.list(root)) {
-                if (!e.directory() || !e.name().startsWith(column + "=")) continue;
-                PartitionMarker m = files.readMarker(new org.apache.hadoop.fs.Path(root, e.name()));
-                if (m != null) out.put(LocalDate.parse(e.name().substring(column.length() + 1)), m);
-            }
+            TreeMap<LocalDate, PartitionMarker> out = readMarkers(files());
             cache = out;
             return new TreeMap<>(out);
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "cannot list partitions: " + e.getMessage(), e);
         }
+    }
+
+    private TreeMap<LocalDate, PartitionMarker> readMarkers(PartitionFiles files) throws IOException {
+        TreeMap<LocalDate, PartitionMarker> out = new TreeMap<>();
+        for (PartitionFiles.Entry e : files.list(root)) {
+            if (!e.directory() || !e.name().startsWith(column + "=")) continue;
+            PartitionMarker m = files.readMarker(new org.apache.hadoop.fs.Path(root, e.name()));
+            if (m != null) out.put(LocalDate.parse(e.name().substring(column.length() + 1)), m);
+        }
+        return out;
     }
 
     /** The marker of one day, or null when the day is not published. */
@@ -119,12 +120,15 @@ public final class PartitionedDataset {
         for (LocalDate d : days) {
             PartitionMarker m = published.get(d);
             if (m == null) throw new DatasetException(name, root.toString(), "day " + d + " is not published", null);
-            if (m.rows() > 0) dirs.add(dayDir(d).toString());
+            if (m.rows() > 0) dirs.add(dataDir(d, m).toString());
         }
         if (dirs.isEmpty()) {
             throw new DatasetException(name, root.toString(), "the requested days " + days + " hold no rows", null);
         }
-        return spark.read().option("basePath", root.toString()).parquet(dirs.toArray(String[]::new));
+        // The days live in different versions, so there is no one base path for Spark to discover the day column
+        // under: each directory is read as it is and the day taken from the directory name its file sits in.
+        Column day = functions.regexp_extract(functions.col("_metadata.file_path"), "=([0-9]{4}-[0-9]{2}-[0-9]{2})/[^/]*$", 1);
+        return spark.read().parquet(dirs.toArray(String[]::new)).withColumn(column, functions.to_date(day));
     }
 
     // ---- writing ------------------------------------------------------------------------------
@@ -135,50 +139,51 @@ public final class PartitionedDataset {
     }
 
     /**
-     * Writes {@code rows} (null for none; they must carry the day column) as the given days beside the
-     * dataset, a file per day and writing task. Days with no rows are staged empty, so "no data that day" is recorded.
+     * Writes {@code rows} (null for none; they must carry the day column) as the given days into a new
+     * version, a file per day and writing task. Days with no rows are staged empty, so "no data that day" is recorded.
      */
     public Staged stage(Dataset<Row> rows, Collection<LocalDate> days) {
-        org.apache.hadoop.fs.Path staging = newStaging();
+        String id = DatasetVersions.newId();
         try {
-            FileSystem fs = fs();
-            claim(files(), staging);
+            PartitionFiles files = files();
+            DatasetVersions versions = new DatasetVersions(files, root);
+            versions.open(id);
+            org.apache.hadoop.fs.Path version = versions.resolve(DatasetVersions.path(id, null));
             if (rows != null && !days.isEmpty()) {
                 // Each task writes the days it holds (sorted by day within the task, as Spark does for partitioned writes): no
                 // shuffle of whole rows, which for a wide table costs as much as the write. A day then has a file per task that
-                // held some of it. Append: the directory exists already, holding only its owner file.
-                rows.write().mode(SaveMode.Append).partitionBy(column).parquet(staging.toString());
+                // held some of it.
+                rows.write().mode(SaveMode.Append).partitionBy(column).parquet(version.toString());
             }
+            FileSystem fs = fs();
             Map<LocalDate, ParquetFooters.Summary> stats = new TreeMap<>();
             List<LocalDate> stray = new ArrayList<>();
-            if (fs.exists(staging)) {
-                for (FileStatus st : fs.listStatus(staging)) {
-                    String dir = st.getPath().getName();
-                    if (!st.isDirectory() || !dir.startsWith(column + "=")) continue;
-                    LocalDate d = LocalDate.parse(dir.substring(column.length() + 1));
-                    if (!days.contains(d)) stray.add(d);
-                    stableNames(fs, st.getPath());
-                    stats.put(d, ParquetFooters.of(fs, st.getPath(), conf()));
-                }
+            for (PartitionFiles.Entry e : files.list(version)) {
+                if (!e.directory() || !e.name().startsWith(column + "=")) continue;
+                org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(version, e.name());
+                LocalDate d = LocalDate.parse(e.name().substring(column.length() + 1));
+                if (!days.contains(d)) stray.add(d);
+                if (files.renameIsCheap()) stableNames(fs, dir);
+                stats.put(d, ParquetFooters.of(fs, dir, conf()));
             }
             if (!stray.isEmpty()) {
-                fs.delete(staging, true);
+                versions.abandon(id);
                 throw new IllegalStateException(name + ": rows for day(s) " + stray + " outside the days being written");
             }
             for (LocalDate d : days) stats.putIfAbsent(d, ParquetFooters.Summary.EMPTY);
-            return new Staged(staging, stats);
+            return new Staged(id, stats);
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "write failed: " + e.getMessage(), e);
         }
     }
 
-    /** Days written beside the dataset, not yet visible. */
+    /** Days written into a new version, not yet visible. */
     public final class Staged {
-        private final org.apache.hadoop.fs.Path staging;
+        private final String id;
         private final Map<LocalDate, ParquetFooters.Summary> days;
 
-        private Staged(org.apache.hadoop.fs.Path staging, Map<LocalDate, ParquetFooters.Summary> days) {
-            this.staging = staging;
+        private Staged(String id, Map<LocalDate, ParquetFooters.Summary> days) {
+            this.id = id;
             this.days = days;
         }
 
@@ -191,33 +196,26 @@ public final class PartitionedDataset {
             return days.values().stream().mapToLong(ParquetFooters.Summary::rows).sum();
         }
 
-        /** Marks and swaps in every staged day; returns rows per day. */
+        /** Points every staged day at this version; returns rows per day. */
         public Map<LocalDate, Long> publish(Function<LocalDate, String> fingerprint) {
-            Map<LocalDate, Long> written = new TreeMap<>();
             try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
                 PartitionFiles files = files();
-                recover(files, staging);
                 String now = Instant.now().toString();
                 Map<LocalDate, PartitionMarker> made = new TreeMap<>();
                 for (var e : days.entrySet()) {
-                    org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(staging, column + "=" + e.getKey());
-                    // A marker is a promise about the files beside it: never write one over files that are not there.
-                    if (e.getValue().rows() > 0 && files.list(dir).stream().noneMatch(f -> !f.directory() && !f.name().startsWith("_")
-                            && !f.name().startsWith("."))) {
+                    String data = dayPath(id, e.getKey());
+                    // A marker is a promise about the files it points at: never write one over files that are not there.
+                    if (e.getValue().rows() > 0 && files.list(new org.apache.hadoop.fs.Path(root, data)).stream()
+                            .noneMatch(f -> !f.directory() && !f.name().startsWith("_") && !f.name().startsWith("."))) {
                         throw new DatasetException(name, root.toString(), "the staged files of " + e.getKey() + " (" + e.getValue().rows()
-                                + " rows) are gone from " + staging + " before publishing; nothing was published, run the date again", null);
+                                + " rows) are gone from " + new org.apache.hadoop.fs.Path(root, data) + " before publishing; nothing was published,"
+                                + " run the date again", null);
                     }
-                    files.mkdirs(dir);
-                    PartitionMarker m = new PartitionMarker(fingerprint.apply(e.getKey()), e.getValue().rows(), now, runId, e.getValue().columns());
-                    files.writeMarker(dir, m);
-                    made.put(e.getKey(), m);
-                    written.put(e.getKey(), e.getValue().rows());
+                    made.put(e.getKey(), new PartitionMarker(fingerprint.apply(e.getKey()), e.getValue().rows(), now, runId, e.getValue().columns(), data));
                 }
-                files.mkdirs(root);
-                for (LocalDate d : days.keySet()) swapIn(files, new org.apache.hadoop.fs.Path(staging, column + "=" + d), dayDir(d));
-                files.delete(staging);
-                if (cache != null) cache.putAll(made);
-                return written;
+                point(files, id, made);
+                return made.entrySet().stream().collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, x -> x.getValue().rows(),
+                        (a, b) -> a, TreeMap::new));
             } catch (IOException e) {
                 throw new DatasetException(name, root.toString(), "publishing failed: " + e.getMessage(), e);
             }
@@ -225,9 +223,9 @@ public final class PartitionedDataset {
 
         public void discard() {
             try {
-                fs().delete(staging, true);
+                new DatasetVersions(files(), root).abandon(id);
             } catch (IOException e) {
-                throw new DatasetException(name, root.toString(), "cannot remove " + staging + ": " + e.getMessage(), e);
+                throw new DatasetException(name, root.toString(), "cannot remove version " + id + ": " + e.getMessage(), e);
             }
         }
     }
@@ -240,29 +238,24 @@ public final class PartitionedDataset {
         if (days.isEmpty()) return;
         try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
             PartitionFiles files = files();
-            org.apache.hadoop.fs.Path staging = newStaging();
-            recover(files, staging);
-            claim(files, staging);
+            String id = DatasetVersions.newId();
+            new DatasetVersions(files, root).open(id);
             String now = Instant.now().toString();
             Map<LocalDate, PartitionMarker> made = new TreeMap<>();
             for (LocalDate day : days) {
                 PartitionMarker m = source.marker(day);
                 if (m == null) throw new DatasetException(source.name, source.location(), "day " + day + " is not published", null);
-                org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(staging, column + "=" + day);
-                files.mkdirs(to);
-                org.apache.hadoop.fs.Path from = source.dayDir(day);
+                String data = dayPath(id, day);
+                org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(root, data);
+                org.apache.hadoop.fs.Path from = source.dataDir(day, m);
                 for (PartitionFiles.Entry f : files.list(from)) {
                     if (f.directory() || f.name().startsWith("_") || f.name().startsWith(".")) continue;
+                    files.mkdirs(to);
                     files.linkOrCopy(new org.apache.hadoop.fs.Path(from, f.name()), new org.apache.hadoop.fs.Path(to, f.name()));
                 }
-                PartitionMarker copy = new PartitionMarker(fingerprint.apply(day), m.rows(), now, runId, m.columns());
-                files.writeMarker(to, copy);
-                made.put(day, copy);
+                made.put(day, new PartitionMarker(fingerprint.apply(day), m.rows(), now, runId, m.columns(), data));
             }
-            files.mkdirs(root);
-            for (LocalDate day : days) swapIn(files, new org.apache.hadoop.fs.Path(staging, column + "=" + day), dayDir(day));
-            files.delete(staging);
-            if (cache != null) cache.putAll(made);
+            point(files, id, made);
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "publishing copies of " + source.name + " failed: " + e.getMessage(), e);
         }
@@ -270,39 +263,66 @@ public final class PartitionedDataset {
 
     // ---- helpers ------------------------------------------------------------------------------
 
+    /**
+     * Moves the pointers of {@code made}'s days to version {@code id} (under the dataset lock): what they
+     * pointed at is recorded as superseded first, then each marker is written whole, then the writer is
+     * done and what no pointer or live writer needs is collected.
+     */
+    private void point(PartitionFiles files, String id, Map<LocalDate, PartitionMarker> made) throws IOException {
+        DatasetVersions versions = new DatasetVersions(files, root);
+        List<String> replaced = new ArrayList<>();
+        for (LocalDate d : made.keySet()) {
+            PartitionMarker old = files.readMarker(dayDir(d));
+            if (old != null && old.rows() > 0) replaced.add(old.data() != null ? old.data() : column + "=" + d);
+        }
+        versions.supersede(id, replaced);
+        for (var e : made.entrySet()) {
+            files.mkdirs(dayDir(e.getKey()));
+            files.writeMarker(dayDir(e.getKey()), e.getValue());
+        }
+        versions.close(id);
+        if (cache != null) cache.putAll(made);
+        versions.collect(id, new DatasetVersions.Pointers() {
+            public List<String> dataPaths(String versionId) throws IOException {
+                List<String> out = new ArrayList<>();
+                for (PartitionFiles.Entry e : files.list(versions.resolve(DatasetVersions.path(versionId, null)))) {
+                    if (e.directory() && e.name().startsWith(column + "=")) out.add(DatasetVersions.path(versionId, e.name()));
+                }
+                return out;
+            }
+
+            public boolean referenced(String path) throws IOException {
+                String last = path.substring(path.lastIndexOf('/') + 1);
+                if (!last.startsWith(column + "=")) return true; // not a day directory: keep what is not understood
+                PartitionMarker m = files.readMarker(dayDir(LocalDate.parse(last.substring(column.length() + 1))));
+                if (m == null) return false;
+                return m.data() == null ? path.equals(last) : m.data().equals(path);
+            }
+        });
+        recoverOlderLayout(files);
+    }
+
+    private String dayPath(String versionId, LocalDate day) {
+        return DatasetVersions.path(versionId, column + "=" + day);
+    }
+
     private org.apache.hadoop.fs.Path dayDir(LocalDate day) {
         return new org.apache.hadoop.fs.Path(root, column + "=" + day);
     }
 
-    private void swapIn(PartitionFiles files, org.apache.hadoop.fs.Path staged, org.apache.hadoop.fs.Path target) throws IOException {
-        org.apache.hadoop.fs.Path aside = null;
-        if (files.exists(target)) {
-            aside = new org.apache.hadoop.fs.Path(root, "_old-" + target.getName() + "-" + UUID.randomUUID());
-            files.rename(target, aside);
-        }
-        files.rename(staged, target);
-        if (aside != null) files.delete(aside);
-    }
-
-    private org.apache.hadoop.fs.Path newStaging() {
-        return new org.apache.hadoop.fs.Path(root.getParent(), root.getName() + ".staging-" + UUID.randomUUID());
-    }
-
-    /** Creates the staging directory with its owner file, before any data goes in. */
-    private static void claim(PartitionFiles files, org.apache.hadoop.fs.Path staging) throws IOException {
-        files.mkdirs(staging);
-        files.write(new org.apache.hadoop.fs.Path(staging, StagingOwner.FILE), Json.write(StagingOwner.current()).getBytes(StandardCharsets.UTF_8));
+    /** Where a published day's files are: its version's directory, or beside the marker for a day written in place. */
+    private org.apache.hadoop.fs.Path dataDir(LocalDate day, PartitionMarker m) {
+        return m.data() == null ? dayDir(day) : new org.apache.hadoop.fs.Path(root, m.data());
     }
 
     /**
-     * Undoes what a crash left: restores a day moved aside but never replaced, drops staging whose writer
-     * is gone. Never {@code own}, nor the staging of a writer still at work, however long its write takes:
-     * staging and publishing are minutes apart when the rejects take a pass of their own.
+     * Undoes what a crash of an earlier Treeline (which staged beside the dataset and swapped days in by
+     * rename) left: restores a day moved aside but never replaced, drops staging whose writer is gone.
      */
-    private void recover(PartitionFiles files, org.apache.hadoop.fs.Path own) throws IOException {
+    private void recoverOlderLayout(PartitionFiles files) throws IOException {
         long now = System.currentTimeMillis();
         for (PartitionFiles.Entry e : files.list(root.getParent())) {
-            if (!e.name().startsWith(root.getName() + ".staging-") || e.name().equals(own.getName())) continue;
+            if (!e.name().startsWith(root.getName() + ".staging-")) continue;
             org.apache.hadoop.fs.Path dir = new org.apache.hadoop.fs.Path(root.getParent(), e.name());
             byte[] owner = files.read(new org.apache.hadoop.fs.Path(dir, StagingOwner.FILE));
             boolean abandoned = owner != null ? Json.MAPPER.readValue(owner, StagingOwner.class).abandoned(now)

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.pipelines.catalog.Catalog;
+import dev.treeline.pipelines.catalog.PartitionMarker;
 import dev.treeline.pipelines.catalog.PartitionedDataset;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.RunOptions;
@@ -15,6 +16,7 @@ import dev.treeline.pipelines.testing.TestPipelines;
 import dev.treeline.pipelines.testing.TestSpark;
 import dev.treeline.pipelines.tracking.NoTracking;
 import dev.treeline.pipelines.util.Hashing;
+import dev.treeline.pipelines.util.Json;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,11 +51,19 @@ class CrashSafetyTest {
     }
 
     /** sha256 of every data file of the dataset, by relative path (markers excluded: they record the run). */
+    /** Checksums of the published files: those the day markers point at, relative to the dataset's root. */
     static TreeMap<String, String> checksums(Path root) throws Exception {
         TreeMap<String, String> out = new TreeMap<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path f : files.filter(Files::isRegularFile).filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
-                out.put(root.relativize(f).toString(), Hashing.sha256(f));
+        try (Stream<Path> days = Files.list(root)) {
+            for (Path day : days.filter(d -> d.getFileName().toString().startsWith("day=")).toList()) {
+                if (!Files.exists(day.resolve(PartitionMarker.FILE))) continue;
+                PartitionMarker m = Json.read(day.resolve(PartitionMarker.FILE), PartitionMarker.class);
+                Path data = m.data() == null ? day : root.resolve(m.data());
+                try (Stream<Path> files = Files.list(data)) {
+                    for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+                        out.put(root.relativize(f).toString(), Hashing.sha256(f));
+                    }
+                }
             }
         }
         return out;
@@ -90,12 +100,12 @@ class CrashSafetyTest {
 
         SyntheticFlights.frame(TestSpark.session(), START, 5, 60_000, 2).repartition(4).write().mode(SaveMode.Overwrite).parquet(data.toString());
         Process child = startRun(p.spec().file(), tmp.resolve("ws"), true);
-        Path parent = root.getParent();
         long deadline = System.currentTimeMillis() + 120_000;
         boolean staged = false;
         while (!staged && child.isAlive() && System.currentTimeMillis() < deadline) {
-            try (Stream<Path> s = Files.list(parent)) {
-                staged = s.anyMatch(x -> x.getFileName().toString().startsWith("curated.staging-"));
+            // The writer registers its new version before writing a byte of it.
+            try (Stream<Path> s = Files.isDirectory(root.resolve("_writers")) ? Files.list(root.resolve("_writers")) : Stream.empty()) {
+                staged = s.findAny().isPresent();
             }
             if (!staged) Thread.sleep(20);
         }
