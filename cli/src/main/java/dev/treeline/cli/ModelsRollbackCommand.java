@@ -26,8 +26,14 @@ final class ModelsRollbackCommand implements Callable<Integer> {
             String now = s.mlflow.registry().aliases(model).get("champion");
             var pub = s.publisher(model);
             String serving = pub.location(pub.pointerKey(model));
-            output.print(Map.of("model", model, "rolled_back_from", from, "champion", now, "serving", serving),
-                    model + ": rolled back from version " + from + " to version " + now + "; serving: " + serving);
+            Map<String, Object> json = new java.util.LinkedHashMap<>();
+            json.put("model", model);
+            json.put("rolled_back_from", from);
+            json.put("champion", now);
+            json.put("serving", serving);
+            // from is null when this completed a rollback that was interrupted after moving the alias.
+            output.print(json, model + ": rolled back " + (from == null ? "(completing an interrupted rollback)" : "from version " + from)
+                    + " to version " + now + "; serving: " + serving);
             return 0;
         }
     }

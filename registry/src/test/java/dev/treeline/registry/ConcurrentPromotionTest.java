@@ -48,7 +48,7 @@ class ConcurrentPromotionTest {
         String model = "race-" + UUID.randomUUID().toString().substring(0, 8);
         try (MlflowConnection mlflow = new MlflowConnection(env.mlflowUri(), MlflowCredentials.NONE); S3Client s3 = S3Clients.create(env.s3())) {
             S3Publisher publisher = new S3Publisher(s3, LocalStack.DEFAULT_BUCKET, "models", env.s3());
-            for (int i = 1; i <= 3; i++) version(mlflow, model, i);
+            for (int i = 1; i <= 3; i++) version(mlflow, tmp, model, i);
             lifecycle(mlflow, publisher).promote(model, "1", "first champion", true);
 
             for (int round = 0; round < 3; round++) {
@@ -89,7 +89,7 @@ class ConcurrentPromotionTest {
     }
 
     /** A registered version that passed the gate and is approved, with two small files as its model. */
-    void version(MlflowConnection mlflow, String model, int i) throws Exception {
+    static void version(MlflowConnection mlflow, Path tmp, String model, int i) throws Exception {
         Tracker run = new MlflowTracking(mlflow).start(model, "v" + i, Map.of());
         Path dir = Files.createDirectories(tmp.resolve("bundle-" + i));
         Files.writeString(dir.resolve("model.ubj"), "booster " + i);

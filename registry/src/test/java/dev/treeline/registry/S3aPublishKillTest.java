@@ -19,6 +19,7 @@ import dev.treeline.pipelines.tracking.NoTracking;
 import dev.treeline.registry.local.LocalStack;
 import dev.treeline.registry.s3.S3Clients;
 import dev.treeline.registry.testing.LocalStackFixture;
+import dev.treeline.registry.testing.S3FaultProxy;
 import dev.treeline.registry.testing.S3aRunMain;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -52,15 +53,7 @@ class S3aPublishKillTest {
         Environment env = LocalStackFixture.get().environment(tmp.resolve("ws"));
         String prefix = "kill-" + UUID.randomUUID().toString().substring(0, 8);
         Path data = SyntheticFlights.write(TestSpark.session(), tmp.resolve("raw"), START, 5, 200, 1);
-        Path spec = TestPipelines.writeSpec(tmp.resolve("spec"), """
-            pipeline: s3a-kill
-            datasets:
-              raw: {path: %s}
-              curated: {partitioned_by: day, path: "s3a://%s/%s/curated"}
-              quarantine: {partitioned_by: day, path: "s3a://%s/%s/quarantine"}
-            steps:
-              - {name: ingest, inputs: [raw], outputs: [curated, quarantine], params: {time_column: date, window_days: 5}}
-            """.formatted(data, LocalStack.DEFAULT_BUCKET, prefix, LocalStack.DEFAULT_BUCKET, prefix));
+        Path spec = spec(data, prefix);
         Pipeline p = TestPipelines.load(spec, Map.of());
         PipelineRunner runner = new PipelineRunner(env, NoTracking::new, TestSpark::session, l -> {});
         runner.run(p, D, RunOptions.DEFAULT);
@@ -70,7 +63,7 @@ class S3aPublishKillTest {
 
         // The source grows (a new fingerprint), so the next run rewrites all five days; it is killed after two pointers moved.
         SyntheticFlights.frame(TestSpark.session(), START, 5, 2_000, 2).write().mode(SaveMode.Overwrite).parquet(data.toString());
-        Process child = start(spec, tmp.resolve("ws"));
+        Process child = start(spec, tmp.resolve("ws"), "slow");
         BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream()));
         List<String> pointers = new ArrayList<>();
         String line;
@@ -116,11 +109,48 @@ class S3aPublishKillTest {
         }
     }
 
+    @Test
+    void slowDownRepliesMidPublishAreRetriedAndEveryDayIsPublishedOnce() throws Exception {
+        Environment env = LocalStackFixture.get().environment(tmp.resolve("ws"));
+        String prefix = "slow-" + UUID.randomUUID().toString().substring(0, 8);
+        Path data = SyntheticFlights.write(TestSpark.session(), tmp.resolve("raw"), START, 5, 300, 3);
+        Path spec = spec(data, prefix);
+        Pipeline p = TestPipelines.load(spec, Map.of());
+        try (S3FaultProxy proxy = new S3FaultProxy(env.s3().endpoint())) {
+            // Throttled as S3 throttles a busy prefix: every pointer, writer entry and data file PUT is first refused with 503 SlowDown.
+            proxy.slowDown(r -> r.startsWith("PUT ") && r.contains("/" + prefix + "/curated/")
+                    && (r.endsWith("/_treeline.json") || r.contains("/_writers/") || r.endsWith(".parquet")), 1);
+            Process child = start(spec, tmp.resolve("ws"), "fast", proxy.url());
+            assertTrue(child.waitFor(300, TimeUnit.SECONDS), "the run ends");
+            assertEquals(0, child.exitValue(), "the run succeeds through the throttling");
+            assertTrue(proxy.injected.get() >= 11, "five pointers, five data files and a writer entry were each refused once: " + proxy.injected.get());
+        }
+        PartitionedDataset curated = curated(p);
+        assertEquals(5, curated.markers().size());
+        for (var e : curated.markers().entrySet()) {
+            assertEquals(300, e.getValue().rows());
+            assertEquals(300, curated.read(List.of(e.getKey())).count(), "day " + e.getKey() + " once, whole");
+        }
+        assertEquals(1500, curated.read(START, D).distinct().count(), "no row twice");
+    }
+
+    private Path spec(Path data, String prefix) {
+        return TestPipelines.writeSpec(tmp.resolve("spec"), """
+            pipeline: s3a-kill
+            datasets:
+              raw: {path: %s}
+              curated: {partitioned_by: day, path: "s3a://%s/%s/curated"}
+              quarantine: {partitioned_by: day, path: "s3a://%s/%s/quarantine"}
+            steps:
+              - {name: ingest, inputs: [raw], outputs: [curated, quarantine], params: {time_column: date, window_days: 5}}
+            """.formatted(data, LocalStack.DEFAULT_BUCKET, prefix, LocalStack.DEFAULT_BUCKET, prefix));
+    }
+
     private PartitionedDataset curated(Pipeline p) {
         return new Catalog(TestSpark.session(), p.spec(), tmp.resolve("ws"), tmp.resolve("run"), "t").partitioned("curated");
     }
 
-    private static Process start(Path spec, Path workspace) throws Exception {
+    private static Process start(Path spec, Path workspace, String... more) throws Exception {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         for (String opens : List.of("java.lang", "java.lang.invoke", "java.lang.reflect", "java.io", "java.net", "java.nio", "java.util",
@@ -129,6 +159,7 @@ class S3aPublishKillTest {
         }
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), S3aRunMain.class.getName(), spec.toString(), workspace.toString(),
                 D.toString(), "true"));
+        cmd.addAll(List.of(more));
         return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 }

@@ -153,7 +153,18 @@ public final class PartitionedDataset {
                 // Each task writes the days it holds (sorted by day within the task, as Spark does for partitioned writes): no
                 // shuffle of whole rows, which for a wide table costs as much as the write. A day then has a file per task that
                 // held some of it.
-                rows.write().mode(SaveMode.Append).partitionBy(column).parquet(version.toString());
+                try {
+                    rows.write().mode(SaveMode.Append).partitionBy(column).parquet(version.toString());
+                } catch (RuntimeException e) {
+                    // A failed write (a full disk, a lost store) gives its space back at once: a controller's process lives on,
+                    // so nothing else would take its version for abandoned.
+                    try {
+                        versions.abandon(id);
+                    } catch (IOException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
+                    throw e;
+                }
             }
             FileSystem fs = fs();
             Map<LocalDate, ParquetFooters.Summary> stats = new TreeMap<>();

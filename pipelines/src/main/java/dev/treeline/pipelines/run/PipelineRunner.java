@@ -206,7 +206,7 @@ public final class PipelineRunner {
             state.finishedAt = clock.instant().toString();
             state.seconds = seconds(runStart);
             state.error = e.getMessage();
-            store.save(state);
+            saveAfterFailure(state, e);
             try {
                 tracker.setTags(Map.of("treeline.error", Messages.truncate(String.valueOf(e.getMessage()), 4000)));
                 tracker.end(false);
@@ -221,6 +221,15 @@ public final class PipelineRunner {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running; it records the interruption
             }
+        }
+    }
+
+    /** Records a failure; when that write fails too (the disk that failed the step), the step's error is what the user sees. */
+    private void saveAfterFailure(RunState state, Exception failure) {
+        try {
+            store.save(state);
+        } catch (RuntimeException cannotRecord) {
+            failure.addSuppressed(cannotRecord);
         }
     }
 
@@ -251,11 +260,14 @@ public final class PipelineRunner {
             if (e instanceof TreelineException te) {
                 code = te.exitCode();
                 message = te.getMessage();
+            } else if (Messages.diskFull(e)) {
+                message = "no space left on the device holding the workspace (" + env.workspace() + ") or the step's outputs; free space"
+                        + " and run the date again (published data is untouched)";
             } else {
                 message = Messages.rootDescription(e);
             }
             st.error = message;
-            store.save(state);
+            saveAfterFailure(state, e);
             progress.info(String.format("%s: FAILED after %.1f s", label, st.seconds));
             throw new StepFailedException(stepSpec.name(), code, message, e);
         }

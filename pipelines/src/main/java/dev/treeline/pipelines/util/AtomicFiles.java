@@ -20,11 +20,17 @@ public final class AtomicFiles {
         Path dir = target.toAbsolutePath().getParent();
         Files.createDirectories(dir);
         Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + UUID.randomUUID());
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(content));
-            ch.force(true);
+        try {
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ch.write(ByteBuffer.wrap(content));
+                ch.force(true);
+            }
+            move(tmp, target);
+        } catch (IOException e) {
+            // A full disk must not also collect half-written temporaries.
+            Files.deleteIfExists(tmp);
+            throw e;
         }
-        move(tmp, target);
     }
 
     public static void move(Path from, Path to) throws IOException {

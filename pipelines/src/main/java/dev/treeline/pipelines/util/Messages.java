@@ -18,6 +18,15 @@ public final class Messages {
         return t;
     }
 
+    /** Whether a full disk (ENOSPC, however the libraries on the way wrapped it) caused {@code e}. */
+    public static boolean diskFull(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) return true;
+            for (Throwable s : t.getSuppressed()) if (diskFull(s)) return true;
+        }
+        return false;
+    }
+
     /** The first line of the innermost cause's message. */
     public static String rootMessage(Throwable e) {
         return firstLine(rootCause(e).getMessage());

@@ -288,15 +288,23 @@ public final class ModelLifecycle {
             throw refused(model + " has no alias '" + RegistryTags.PREVIOUS + "' to roll back to (champion is "
                     + (current == null ? "unset" : "version " + current) + "); promote a version instead: treeline models promote " + model + " <version>");
         }
+        if (previous.equals(current)) {
+            // A rollback interrupted after moving the champion alias (both aliases name the restored version): finish it.
+            registry.deleteAlias(model, RegistryTags.PREVIOUS);
+            if (s3 != null) s3.pointChampion(model, previous);
+            audit.append(model, previous, "rolled_back", actor, comment, Map.of("completed", "an interrupted rollback"));
+            return null;
+        }
         ModelRef v = registry.version(model, previous);
         if (s3 != null) {
             publishVersion(v);
             s3.routing(model).filter(Routing::running).ifPresent(r -> endRouting(r, previous, "rolled_back"));
         }
+        // The version rolled back from is marked before the aliases move, so a crash after them still says which it was.
+        if (current != null) registry.setVersionTag(model, current, RegistryTags.ROLLED_BACK_AT, Instant.now().toString());
         registry.setAlias(model, RegistryTags.CHAMPION, previous);
         registry.deleteAlias(model, RegistryTags.PREVIOUS);
         if (s3 != null) s3.pointChampion(model, previous);
-        if (current != null) registry.setVersionTag(model, current, RegistryTags.ROLLED_BACK_AT, Instant.now().toString());
         audit.append(model, previous, "rolled_back", actor, comment, current == null ? Map.of() : Map.of("from", current));
         return current;
     }
@@ -438,10 +446,15 @@ public final class ModelLifecycle {
      * MLflow does not call champion. The lock is per host (a file lock); across hosts see docs/reliability.md.
      */
     private <T> T decide(String model, Supplier<T> decision) {
-        if (workspace == null || HELD.get().contains(model)) return decision.get();
+        if (HELD.get().contains(model)) return decision.get();
+        if (workspace == null) {
+            converge(model);
+            return decision.get();
+        }
         try (FileLocks.Held held = FileLocks.acquire(Workspace.at(workspace).modelLock(SafePaths.modelName(model)))) {
             HELD.get().add(model);
             try {
+                converge(model);
                 return decision.get();
             } finally {
                 HELD.get().remove(model);
@@ -449,6 +462,24 @@ public final class ModelLifecycle {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot take the lock of model " + model + " in " + workspace, e);
         }
+    }
+
+    /**
+     * Completes what an interrupted decision left before taking the next one: serving ({@code champion.json})
+     * follows MLflow's champion alias once that version is published. A promotion or rollback killed between
+     * moving the alias and re-pointing serving thus converges on the model's next decision, whoever takes it.
+     */
+    private void converge(String model) {
+        if (s3 == null) return;
+        String champion = registry.aliases(model).get(RegistryTags.CHAMPION);
+        if (champion == null) return;
+        Optional<String> serving = s3.pointer(model).map(p -> p.version());
+        if (serving.isPresent() && serving.get().equals(champion)) return;
+        // Not published yet: its promoter publishes it and then points serving at it.
+        if (s3.published(model, champion).isEmpty()) return;
+        s3.pointChampion(model, champion);
+        audit.append(model, champion, "serving_repointed", actor, "serving named " + serving.map(v -> "version " + v).orElse("no version")
+                + " while MLflow's champion is version " + champion + " (an interrupted decision)", Map.of());
     }
 
     private static TreelineException refused(String message) {
