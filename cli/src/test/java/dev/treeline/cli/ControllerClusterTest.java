@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.pipelines.env.Environment;
-import dev.treeline.pipelines.testing.PostgresFixture;
 import dev.treeline.pipelines.testing.SyntheticFlights;
 import dev.treeline.pipelines.testing.TestPipelines;
 import dev.treeline.pipelines.testing.TestSpark;
@@ -14,9 +13,6 @@ import dev.treeline.registry.testing.LocalStackFixture;
 import dev.treeline.scheduler.RunRecord;
 import dev.treeline.scheduler.ScheduleFile;
 import dev.treeline.scheduler.SchedulerAdmin;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -26,7 +22,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,60 +33,22 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ControllerClusterTest {
     @TempDir Path tmp;
-    final List<Process> processes = new ArrayList<>();
+    final ControllerProcesses controllers = new ControllerProcesses();
 
     Path scheduleFile(String name, String schedules) throws Exception {
-        PostgresFixture pg = PostgresFixture.get();
-        Path f = tmp.resolve(name + ".yaml");
-        Files.writeString(f, """
-            controller:
-              jdbc_url: %s
-              user: %s
-              password_file: %s
-              clustered: true
-              checkin_interval_millis: 1000
-              misfire_threshold_seconds: 1
-              metrics_port: 0
-            schedules:
-            %s""".formatted(pg.url(), PostgresFixture.USER, pg.passwordFile(), schedules));
-        return f;
+        return ControllerProcesses.scheduleFile(tmp, name, 4, schedules);
     }
 
-    /** A controller process; its output lines are collected. */
     Process controller(Path file, Path workspace, String mlflowUri, List<String> out) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(a -> a.startsWith("--add-opens") || a.startsWith("--add-exports"))
-                .forEach(cmd::add);
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Treeline.class.getName(), "scheduler", "start", file.toString(),
-                "--workspace", workspace.toString()));
-        if (mlflowUri != null) cmd.addAll(List.of("--mlflow-uri", mlflowUri));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        processes.add(p);
-        Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
-                String line;
-                while ((line = r.readLine()) != null) out.add(line);
-            } catch (java.io.IOException ignored) {
-                // process gone
-            }
-        });
-        reader.setDaemon(true);
-        reader.start();
-        return p;
+        return controllers.start(file, workspace, mlflowUri, out);
     }
 
-    static void await(BooleanSupplier done, long millis, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + millis;
-        while (!done.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) throw new AssertionError("timed out waiting for " + what);
-            Thread.sleep(200);
-        }
+    static void await(java.util.function.BooleanSupplier done, long millis, String what) throws InterruptedException {
+        ControllerProcesses.await(done, millis, what);
     }
 
     void stopAll() throws InterruptedException {
-        for (Process p : processes) p.destroy(); // SIGTERM
-        for (Process p : processes) if (!p.waitFor(60, TimeUnit.SECONDS)) p.destroyForcibly();
+        controllers.close();
     }
 
     @Test

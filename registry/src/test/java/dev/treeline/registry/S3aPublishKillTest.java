@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.treeline.pipelines.catalog.Catalog;
 import dev.treeline.pipelines.catalog.PartitionMarker;
 import dev.treeline.pipelines.catalog.PartitionedDataset;
+import dev.treeline.pipelines.catalog.S3aSettings;
 import dev.treeline.pipelines.env.Environment;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.RunOptions;
@@ -113,6 +114,8 @@ class S3aPublishKillTest {
     void slowDownRepliesMidPublishAreRetriedAndEveryDayIsPublishedOnce() throws Exception {
         Environment env = LocalStackFixture.get().environment(tmp.resolve("ws"));
         String prefix = "slow-" + UUID.randomUUID().toString().substring(0, 8);
+        // This JVM reads the result through s3a too, with the stack's settings (a run would apply them; this one runs elsewhere).
+        S3aSettings.apply(TestSpark.session().sparkContext().hadoopConfiguration(), env.s3());
         Path data = SyntheticFlights.write(TestSpark.session(), tmp.resolve("raw"), START, 5, 300, 3);
         Path spec = spec(data, prefix);
         Pipeline p = TestPipelines.load(spec, Map.of());

@@ -1,5 +1,7 @@
 package dev.treeline.cli.bench;
 
+import dev.treeline.pipelines.catalog.Catalog;
+import dev.treeline.pipelines.catalog.PartitionedDataset;
 import dev.treeline.pipelines.run.PipelineRunner;
 import dev.treeline.pipelines.run.Progress;
 import dev.treeline.pipelines.run.RunOptions;
@@ -63,17 +65,17 @@ public final class FeaturesBench {
             clear(data);
             aggregates(runner, pipeline, DATE.minusDays(1));
             nightly = Math.min(nightly, aggregates(runner, pipeline, DATE));
+            // Kept as plain Parquet (read through the catalog: days are published by pointer) while the full rebuild reuses the dataset.
             Path kept = work.resolve("nightly-result");
             AtomicFiles.deleteRecursively(kept);
-            Files.move(data.resolve("flight_aggregates"), kept);
-            Files.createDirectories(data.resolve("flight_aggregates"));
+            published(pipeline).write().parquet(kept.toString());
 
             progress.info("full rebuild: aggregates of " + DATE + " from nothing (run " + (i + 1) + ") ...");
             clear(data);
             full = Math.min(full, aggregates(runner, pipeline, DATE));
 
             // The nightly store still holds the day that left the window (D-1's first day); compare the window.
-            Dataset<Row> b = spark.read().parquet(data.resolve("flight_aggregates").toString());
+            Dataset<Row> b = published(pipeline);
             Object firstDay = b.agg(functions.min("day")).first().get(0);
             Dataset<Row> a = spark.read().parquet(kept.toString()).where(functions.col("day").geq(functions.lit(firstDay)));
             rows = b.count();
@@ -99,6 +101,12 @@ public final class FeaturesBench {
         long t0 = System.nanoTime();
         runner.run(pipeline, date, new RunOptions(false, STEP, STEP));
         return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Every published day of the aggregates, as the pipeline's next step would read them. */
+    private Dataset<Row> published(Pipeline pipeline) {
+        PartitionedDataset aggregates = new Catalog(spark, pipeline.spec(), work, work.resolve("reader"), "bench").partitioned(OUTPUTS.get(1));
+        return aggregates.read(aggregates.markers().keySet());
     }
 
     private static void clear(Path data) throws IOException {

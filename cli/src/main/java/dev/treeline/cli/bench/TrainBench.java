@@ -149,7 +149,8 @@ public final class TrainBench {
         Path runData = new RunDir(runner.store().runDir(pipeline.spec().name(), DATE, outcome.state().runId)).data();
         AtomicFiles.deleteRecursively(dir);
         Files.createDirectories(dir);
-        AtomicFiles.copyRecursively(runData.resolve("training_features"), dir.resolve("training_features"));
+        // Read through the catalog (the snapshot is published by pointer), kept as plain Parquet for every contender.
+        runner.catalog(pipeline.spec(), outcome.state()).read("training_features").write().parquet(dir.resolve("training_features").toString());
         AtomicFiles.copyRecursively(runData.resolve("feature_pipeline"), dir.resolve("feature_pipeline"));
         Files.writeString(dir.resolve("_COMPLETE"), "");
         AtomicFiles.deleteRecursively(ws);

@@ -130,7 +130,7 @@ public final class Catalog {
             String data = DatasetVersions.path(id, null);
             try {
                 rows.write().mode(SaveMode.ErrorIfExists).parquet(versions.resolve(data).toString());
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // Spark throws its checked SparkException undeclared
                 versions.abandon(id);
                 throw e;
             }

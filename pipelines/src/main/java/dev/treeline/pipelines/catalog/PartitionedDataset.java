@@ -155,7 +155,7 @@ public final class PartitionedDataset {
                 // held some of it.
                 try {
                     rows.write().mode(SaveMode.Append).partitionBy(column).parquet(version.toString());
-                } catch (RuntimeException e) {
+                } catch (Exception e) { // Spark throws its checked SparkException undeclared
                     // A failed write (a full disk, a lost store) gives its space back at once: a controller's process lives on,
                     // so nothing else would take its version for abandoned.
                     try {
@@ -192,6 +192,7 @@ public final class PartitionedDataset {
     public final class Staged {
         private final String id;
         private final Map<LocalDate, ParquetFooters.Summary> days;
+        private boolean publishing;
 
         private Staged(String id, Map<LocalDate, ParquetFooters.Summary> days) {
             this.id = id;
@@ -209,6 +210,7 @@ public final class PartitionedDataset {
 
         /** Points every staged day at this version; returns rows per day. */
         public Map<LocalDate, Long> publish(Function<LocalDate, String> fingerprint) {
+            publishing = true;
             try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
                 PartitionFiles files = files();
                 String now = Instant.now().toString();
@@ -232,7 +234,9 @@ public final class PartitionedDataset {
             }
         }
 
+        /** Drops the version, unless publishing began: then pointers may name it, and collection keeps what they name. */
         public void discard() {
+            if (publishing) return;
             try {
                 new DatasetVersions(files(), root).abandon(id);
             } catch (IOException e) {

@@ -256,38 +256,47 @@ final class IngestStep implements Step {
                 throw new IllegalStateException("interrupted", e);
             }
         }
-        // The rejected rows: kept by the writing pass when they were few, else read again.
-        Dataset<Row> bad = null;
-        if (rejected > 0) {
-            StructType schema = scoped.select(rejectColumns.toArray(Column[]::new)).schema();
-            // Read again, they are counted by reason and written: one pass over the source for both.
-            bad = kept != null && kept.complete(rejected) ? ctx.spark().createDataFrame(kept.rows(), schema)
-                    : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).select(rejectColumns.toArray(Column[]::new))
-                    .persist(StorageLevel.MEMORY_AND_DISK());
-        }
-        Map<String, Long> top = new LinkedHashMap<>();
-        if (rejected > 0) {
-            for (Row r : bad.groupBy(REASON).count().orderBy(functions.desc("count")).limit(3).collectAsList()) {
-                top.put(r.getString(0), r.getLong(1));
-            }
-            if (rejects == null) {
-                good.discard();
-                throw TreelineException.data(String.format("%,d of %,d rows could not be read (most common: %s); add a second output to step '%s' "
-                        + "(a dataset partitioned by day) to quarantine them", rejected, rowsIn, top, ctx.step().name()));
-            }
-        }
         long rejectedWritten = 0;
-        if (rejects != null) {
-            rejectedWritten = rejects.stage(bad, rejectDays).publish(d -> fps.getOrDefault(d, fingerprint("undated"))).values().stream()
-                    .mapToLong(Long::longValue).sum();
-        }
-        if (bad != null) bad.unpersist();
-        double ratio = rowsIn == 0 ? 0 : (double) rejected / rowsIn;
-        if (ratio > params.maxRejectRatio()) {
-            good.discard();
-            throw TreelineException.data(String.format("%,d of %,d rows (%.2f%%) could not be read, above max_reject_ratio %.2f%% of step '%s'; "
-                    + "most common: %s; the rows are in %s", rejected, rowsIn, 100 * ratio, 100 * params.maxRejectRatio(), ctx.step().name(),
-                    top, DatasetException.display(rejects.location())));
+        Map<String, Long> top = new LinkedHashMap<>();
+        // Whatever fails between staging the good rows and publishing them (the rejects' write on a full disk, a
+        // reject ratio over the limit) drops their version, so its space comes back at once.
+        try {
+            // The rejected rows: kept by the writing pass when they were few, else read again.
+            Dataset<Row> bad = null;
+            if (rejected > 0) {
+                StructType schema = scoped.select(rejectColumns.toArray(Column[]::new)).schema();
+                // Read again, they are counted by reason and written: one pass over the source for both.
+                bad = kept != null && kept.complete(rejected) ? ctx.spark().createDataFrame(kept.rows(), schema)
+                        : scoped.filter(functions.col(SourceRows.REASON).isNotNull()).select(rejectColumns.toArray(Column[]::new))
+                        .persist(StorageLevel.MEMORY_AND_DISK());
+            }
+            if (rejected > 0) {
+                for (Row r : bad.groupBy(REASON).count().orderBy(functions.desc("count")).limit(3).collectAsList()) {
+                    top.put(r.getString(0), r.getLong(1));
+                }
+                if (rejects == null) {
+                    throw TreelineException.data(String.format("%,d of %,d rows could not be read (most common: %s); add a second output to step '%s' "
+                            + "(a dataset partitioned by day) to quarantine them", rejected, rowsIn, top, ctx.step().name()));
+                }
+            }
+            if (rejects != null) {
+                rejectedWritten = rejects.stage(bad, rejectDays).publish(d -> fps.getOrDefault(d, fingerprint("undated"))).values().stream()
+                        .mapToLong(Long::longValue).sum();
+            }
+            if (bad != null) bad.unpersist();
+            double ratio = rowsIn == 0 ? 0 : (double) rejected / rowsIn;
+            if (ratio > params.maxRejectRatio()) {
+                throw TreelineException.data(String.format("%,d of %,d rows (%.2f%%) could not be read, above max_reject_ratio %.2f%% of step '%s'; "
+                        + "most common: %s; the rows are in %s", rejected, rowsIn, 100 * ratio, 100 * params.maxRejectRatio(), ctx.step().name(),
+                        top, DatasetException.display(rejects.location())));
+            }
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared
+            try {
+                good.discard();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
         long accepted = good.publish(fps::get).values().stream().mapToLong(Long::longValue).sum();
         if (accepted + rejectedWritten != rowsIn) {

@@ -274,6 +274,32 @@ public final class ModelLifecycle {
         return current;
     }
 
+    /** Whether decisions also move serving ({@code champion.json} in S3). */
+    public boolean servesFromS3() {
+        return s3 != null;
+    }
+
+    /** What {@link #serveChampion} did: the champion serving now names (null: none yet) and whether the pointer moved. */
+    public record Served(String champion, String manifestSha256, boolean moved) {}
+
+    /**
+     * Points serving at the model's champion as MLflow names it now (not as some earlier step saw it),
+     * publishing it first if needed, under the model's lock: a pipeline's push step in a backfill never
+     * points serving back at a champion another run has replaced meanwhile.
+     */
+    public Served serveChampion(String model, String by) {
+        requireS3();
+        return decide(model, () -> {
+            String champion = registry.aliases(model).get(RegistryTags.CHAMPION);
+            if (champion == null) return new Served(null, null, false);
+            String sha = publishVersion(registry.version(model, champion));
+            stop.check("pointing serving at " + model + " version " + champion);
+            boolean moved = s3.pointChampion(model, champion);
+            if (moved) audit.append(model, champion, "serving_pointed", by, null, Map.of("pointer", s3.location(s3.pointerKey(model))));
+            return new Served(champion, sha, moved);
+        });
+    }
+
     /** Restores alias {@code previous} as the champion and re-points serving; returns the version rolled back from. */
     public String rollback(String model, String comment) {
         return decide(model, () -> rollbackLocked(model, comment));

@@ -106,7 +106,9 @@ final class PromoteStep implements Step {
         } else if (existing == null) {
             lifecycle.setApproval(model, version, Approval.Approved, "policy:" + approval, "gate passed");
         }
-        lifecycle.promoteOver(model, version, champion, "gate passed: " + reason, false);
+        // With a serving target, the version is published and champion.json moved with the alias, in one decision under the
+        // model's lock: MLflow and serving never name different champions between this step and the push step.
+        lifecycle.promoteOver(model, version, champion, "gate passed: " + reason, lifecycle.servesFromS3());
         tagPromotion(registry, model, version, true, reason);
         return new Promotion(model, version, version, true, reason, gate.status(), Approval.Approved.name());
     }

@@ -48,15 +48,12 @@ final class PushStep implements Step {
             if (GateResult.PASSED.equals(promotion.validationStatus())) {
                 published.put(promotion.candidateVersion(), lifecycle.publishVersion(mlflow.registry().version(model, promotion.candidateVersion())));
             }
-            String champion = promotion.championVersion();
-            boolean moved = false;
-            if (champion != null) {
-                published.put(champion, lifecycle.publishVersion(mlflow.registry().version(model, champion)));
-                ctx.stop().check("pointing serving at " + model + " version " + champion);
-                moved = publisher.pointChampion(model, champion);
-                if (moved) lifecycle.audit().append(model, champion, "serving_pointed", "pipeline " + ctx.pipeline().name(), null,
-                        Map.of("pointer", publisher.location(publisher.pointerKey(model))));
-            }
+            // Serving follows the champion MLflow names now, under the model's lock: in a backfill another run may have
+            // promoted since this run's promote step, and its champion must not be replaced by this run's older one.
+            ModelLifecycle.Served served = lifecycle.serveChampion(model, "pipeline " + ctx.pipeline().name());
+            String champion = served.champion();
+            boolean moved = served.moved();
+            if (champion != null) published.put(champion, served.manifestSha256());
             String where = champion == null ? null : publisher.location(publisher.versionPrefix(model, champion));
             ctx.catalog().writeJson(ctx.output(0), new Publication(bucket, champion, where, publisher.location(publisher.pointerKey(model)), moved, published));
             if (where != null) ctx.tracker().setTags(Map.of("treeline.champion_s3", where));
