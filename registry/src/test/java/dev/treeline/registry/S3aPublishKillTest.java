@@ -137,6 +137,31 @@ class S3aPublishKillTest {
         assertEquals(1500, curated.read(START, D).distinct().count(), "no row twice");
     }
 
+    @Test
+    void cleanDaysCopiedFromADatasetOnS3IntoALocalOneKeepTheirRows() {
+        Environment env = LocalStackFixture.get().environment(tmp.resolve("ws"));
+        S3aSettings.apply(TestSpark.session().sparkContext().hadoopConfiguration(), env.s3());
+        String prefix = "link-" + UUID.randomUUID().toString().substring(0, 8);
+        Pipeline p = TestPipelines.loadText("""
+            pipeline: link
+            datasets:
+              curated: {partitioned_by: day, path: "s3a://%s/%s/curated"}
+              valid: {partitioned_by: day, path: %s}
+            steps:
+              - {name: a, type: count, outputs: [x], params: {id: x}}
+            """.formatted(LocalStack.DEFAULT_BUCKET, prefix, tmp.resolve("valid")));
+        Catalog c = new Catalog(TestSpark.session(), p.spec(), tmp.resolve("ws"), tmp.resolve("run"), "r");
+        PartitionedDataset curated = c.partitioned("curated");
+        PartitionedDataset valid = c.partitioned("valid");
+        List<LocalDate> days = List.of(START, START.plusDays(1));
+        curated.replace(SyntheticFlights.frame(TestSpark.session(), START, 2, 50, 4)
+                .withColumn("day", org.apache.spark.sql.functions.to_date(org.apache.spark.sql.functions.col("date"))), days, d -> "curated");
+        // Validation found nothing to remove: the days are copied across file systems (a hard link only works on one disk).
+        valid.linkFrom(curated, days, d -> "valid");
+        assertEquals(100, valid.read(START, START.plusDays(1)).count(), "every row of the S3 days reached the local copy");
+        assertEquals(50, valid.rows(START));
+    }
+
     private Path spec(Path data, String prefix) {
         return TestPipelines.writeSpec(tmp.resolve("spec"), """
             pipeline: s3a-kill

@@ -16,6 +16,7 @@ import java.util.function.Function;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -254,26 +255,56 @@ public final class PartitionedDataset {
         try (FileLocks.Held lock = FileLocks.acquire(lockFile)) {
             PartitionFiles files = files();
             String id = DatasetVersions.newId();
-            new DatasetVersions(files, root).open(id);
-            String now = Instant.now().toString();
-            Map<LocalDate, PartitionMarker> made = new TreeMap<>();
-            for (LocalDate day : days) {
-                PartitionMarker m = source.marker(day);
-                if (m == null) throw new DatasetException(source.name, source.location(), "day " + day + " is not published", null);
-                String data = dayPath(id, day);
-                org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(root, data);
-                org.apache.hadoop.fs.Path from = source.dataDir(day, m);
-                for (PartitionFiles.Entry f : files.list(from)) {
-                    if (f.directory() || f.name().startsWith("_") || f.name().startsWith(".")) continue;
-                    files.mkdirs(to);
-                    files.linkOrCopy(new org.apache.hadoop.fs.Path(from, f.name()), new org.apache.hadoop.fs.Path(to, f.name()));
-                }
-                made.put(day, new PartitionMarker(fingerprint.apply(day), m.rows(), now, runId, m.columns(), data));
+            DatasetVersions versions = new DatasetVersions(files, root);
+            versions.open(id);
+            Map<LocalDate, PartitionMarker> made;
+            try {
+                made = copyDays(files, source, days, fingerprint, id);
+            } catch (IOException | RuntimeException e) {
+                versions.abandon(id); // nothing points at it yet
+                throw e;
             }
             point(files, id, made);
         } catch (IOException e) {
             throw new DatasetException(name, root.toString(), "publishing copies of " + source.name + " failed: " + e.getMessage(), e);
         }
+    }
+
+    /** Copies (or links) the source's files of each day into version {@code id}; returns the days' markers, not yet written. */
+    private Map<LocalDate, PartitionMarker> copyDays(PartitionFiles files, PartitionedDataset source, Collection<LocalDate> days, Function<LocalDate, String> fingerprint,
+                          String id) throws IOException {
+        String now = Instant.now().toString();
+        Map<LocalDate, PartitionMarker> made = new TreeMap<>();
+        for (LocalDate day : days) {
+            PartitionMarker m = source.marker(day);
+            if (m == null) throw new DatasetException(source.name, source.location(), "day " + day + " is not published", null);
+            String data = dayPath(id, day);
+            org.apache.hadoop.fs.Path to = new org.apache.hadoop.fs.Path(root, data);
+            org.apache.hadoop.fs.Path from = source.dataDir(day, m);
+            // The source may live on another file system (curated on S3, validated rows on the local disk): list it with its own.
+            PartitionFiles sourceFiles = source.files();
+            boolean link = sourceFiles instanceof PartitionFiles.Local && files instanceof PartitionFiles.Local;
+            int copied = 0;
+            for (PartitionFiles.Entry f : sourceFiles.list(from)) {
+                if (f.directory() || f.name().startsWith("_") || f.name().startsWith(".")) continue;
+                files.mkdirs(to);
+                org.apache.hadoop.fs.Path a = new org.apache.hadoop.fs.Path(from, f.name());
+                org.apache.hadoop.fs.Path b = new org.apache.hadoop.fs.Path(to, f.name());
+                if (link) {
+                    files.linkOrCopy(a, b);
+                } else if (!FileUtil.copy(a.getFileSystem(conf()), a, b.getFileSystem(conf()), b, false, conf())) {
+                    throw new IOException("cannot copy " + a + " to " + b);
+                }
+                copied++;
+            }
+            // A marker is a promise about the files it points at: never write one over files that are not there.
+            if (m.rows() > 0 && copied == 0) {
+                throw new DatasetException(source.name, source.location(), "the files of " + day + " (" + m.rows() + " rows) are gone from " + from
+                        + "; run the step that writes it for that date again", null);
+            }
+            made.put(day, new PartitionMarker(fingerprint.apply(day), m.rows(), now, runId, m.columns(), data));
+        }
+        return made;
     }
 
     // ---- helpers ------------------------------------------------------------------------------
