@@ -75,7 +75,7 @@ class ControllerStressCheck {
               - name: %s
                 pipeline: %s
                 cron: "0 0 3 1 1 ? 2099"
-                retries: {attempts: 3, backoff_seconds: 1}
+                retries: {attempts: 5, backoff_seconds: 1}
             """.formatted(model, spec));
 
         List<String> outA = new CopyOnWriteArrayList<>();

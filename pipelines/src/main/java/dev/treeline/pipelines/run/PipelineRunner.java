@@ -9,6 +9,7 @@ import dev.treeline.pipelines.env.RunDir;
 import dev.treeline.pipelines.spec.Pipeline;
 import dev.treeline.pipelines.spec.PipelineSpec;
 import dev.treeline.pipelines.spec.StepSpec;
+import dev.treeline.pipelines.step.StaleInputException;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
@@ -182,6 +183,9 @@ public final class PipelineRunner {
                         runStep(label, step, stepSpec, st, key, new StepContext(session, catalog, spec, stepSpec, date, state.runId,
                                 tracker, backend.models(), env, Progress.labelled(progress, label),
                                 new RunDir(runDir).scratch(stepSpec.name()), stop), state, tracker);
+                    } catch (StepFailedException failed) {
+                        if (failed.getCause() instanceof StaleInputException stale) redoFrom(spec, state, stale.dataset(), i);
+                        throw failed;
                     } finally {
                         jobs.step(null, null);
                         progress.endStatus(label);
@@ -221,6 +225,21 @@ public final class PipelineRunner {
             } catch (IllegalStateException shuttingDown) {
                 // the hook is running; it records the interruption
             }
+        }
+    }
+
+    /** Marks the step that wrote {@code dataset}, and the steps after it up to {@code failed}, to run again on the next attempt. */
+    private void redoFrom(PipelineSpec spec, RunState state, String dataset, int failed) {
+        for (int j = 0; j < failed; j++) {
+            if (!spec.steps().get(j).outputs().contains(dataset)) continue;
+            for (int k = j; k < failed; k++) {
+                StepState redo = state.step(spec.steps().get(k).name());
+                redo.status = RunStatus.PENDING;
+                redo.cacheKey = null;
+            }
+            // Saved with the failure, by the caller.
+            progress.info("step '" + spec.steps().get(j).name() + "' runs again on the next attempt: its output " + dataset + " is out of date");
+            return;
         }
     }
 

@@ -75,6 +75,27 @@ class PipelineRunnerTest {
     }
 
     @Test
+    void aStepFindingItsInputStaleHasTheStepThatWroteItRunAgainOnTheNextAttempt() {
+        String id = tmp.getFileName().toString();
+        Pipeline stale = TestPipelines.load(TestPipelines.writeSpec(tmp.resolve("stale-spec"), """
+            pipeline: stale
+            steps:
+              - {name: a, type: count, outputs: [xa], params: {id: %1$s-a}}
+              - {name: b, type: count, inputs: [xa], outputs: [xb], params: {id: %1$s-b}}
+              - {name: c, type: count, inputs: [xb], outputs: [xc], params: {id: %1$s-c, stale_times: 1}}
+            """.formatted(id)), Map.of());
+        StepFailedException e = assertThrows(StepFailedException.class, () -> runner.run(stale, DATE, RunOptions.DEFAULT));
+        assertEquals("step 'c' failed: input xb is out of date (run 1)", e.getMessage());
+        RunState failed = runner.store().load("stale", DATE);
+        assertEquals(RunStatus.SUCCEEDED, failed.step("a").status, "a wrote nothing stale");
+        assertEquals(RunStatus.PENDING, failed.step("b").status, "b wrote the stale input: it runs again");
+        assertTrue(lines.contains("step 'b' runs again on the next attempt: its output xb is out of date"), lines.toString());
+
+        runner.run(stale, DATE, RunOptions.DEFAULT);
+        assertEquals(List.of(1, 2, 2), List.of(runs("a"), runs("b"), runs("c")), "the resumed attempt redid b, then c");
+    }
+
+    @Test
     void succeededDateIsNotRunAgainUnlessForced() {
         RunOutcome first = runner.run(pipeline, DATE, RunOptions.DEFAULT);
         RunOutcome second = runner.run(pipeline, DATE, RunOptions.DEFAULT);

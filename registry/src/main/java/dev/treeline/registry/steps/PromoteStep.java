@@ -2,6 +2,7 @@ package dev.treeline.registry.steps;
 
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
+import dev.treeline.pipelines.step.StaleInputException;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
@@ -60,10 +61,12 @@ final class PromoteStep implements Step {
                 decision = new Promotion(model, version, version, true, "already champion", GateResult.PASSED, Approval.Approved.name());
             } else {
                 if (!current.equals(Optional.ofNullable(e.championVersion()))) {
-                    throw new TreelineException(ExitCode.FAILURE, "the champion of " + model + " is now "
+                    // Another run promoted meanwhile (a backfill's concurrent dates): evaluate again against the new champion.
+                    throw new StaleInputException(ctx.input(0), "the champion of " + model + " is now "
                             + current.map(v -> "version " + v).orElse("unset") + ", but evaluate compared against "
                             + (e.championVersion() == null ? "no champion" : "version " + e.championVersion())
-                            + "; rerun from the evaluate step: treeline run <spec> --date " + ctx.logicalDate() + " --from-step evaluate");
+                            + "; the run's next attempt evaluates again against it (a scheduled run retries by itself; by hand: treeline run <spec> --date "
+                            + ctx.logicalDate() + ")");
                 }
                 decision = decide(ctx, lifecycle, ref, e);
             }
