@@ -34,6 +34,29 @@ for path in sorted(root.rglob("*.tf")):
                 summary["problems"].append(f"{rel}: output {name} has no description")
     for block in doc.get("resource", []):
         summary["resources"] += sum(len(v) for v in block.values())
+# What issue 17 asks of the stack, kept true: the controllers share one workspace (EFS, encrypted in transit),
+# and the Spark cluster can call back to a client-mode driver in the controller.
+def resources(rel, kind):
+    path = root / rel
+    if not path.exists():
+        return {}
+    with path.open() as f:
+        doc = hcl2.load(f)
+    return {name: body for block in doc.get("resource", []) for k, v in block.items() if k == kind for name, body in v.items()}
+
+def one(value):
+    """python-hcl2 gives attribute values as one-element lists."""
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+for name, body in resources("modules/controller/main.tf", "aws_ecs_task_definition").items():
+    volumes = {one(v.get("name")): v for v in body.get("volume", [])}
+    efs = one(volumes.get("workspace", {}).get("efs_volume_configuration") or [{}])
+    if not one(efs.get("file_system_id")) or one(efs.get("transit_encryption")) != "ENABLED":
+        summary["problems"].append(f"modules/controller/main.tf: task definition {name}: the workspace volume must be EFS with transit_encryption ENABLED, shared by every controller")
+callbacks = [b for b in resources("modules/spark_emr/main.tf", "aws_vpc_security_group_ingress_rule").values()
+             if "client_security_group_ids" in str(b.get("for_each", "")) and "each.value" in str(b.get("security_group_id", ""))]
+if not callbacks:
+    summary["problems"].append("modules/spark_emr/main.tf: no ingress rule lets the cluster reach a client-mode driver in the controller")
 for module in sorted(p for p in root.glob("modules/*") if p.is_dir()):
     summary["modules"].append(module.name)
     for required in ["main.tf", "variables.tf", "outputs.tf", "versions.tf"]:

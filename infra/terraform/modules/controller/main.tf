@@ -19,9 +19,75 @@ module "db" {
 
 resource "aws_security_group" "tasks" {
   name        = "${var.name}-controller"
-  description = "Treeline controller: to its job store, Spark and AWS APIs; nothing inbound"
+  description = "Treeline controller: to its job store, workspace, Spark and AWS APIs; inbound only Spark callbacks"
   vpc_id      = var.vpc_id
   tags        = var.tags
+}
+
+# The workspace (run state that a takeover resumes from, the model and dataset locks, the audit log) on EFS,
+# shared by every controller task: a run recovered from a dead task resumes where it stopped, and the
+# decision locks (NFSv4 byte-range locks, released by the server when a task dies) hold across tasks.
+resource "aws_efs_file_system" "workspace" {
+  creation_token = "${var.name}-controller-workspace"
+  encrypted      = true
+  kms_key_id     = var.kms_key_arn
+  tags           = merge(var.tags, { Name = "${var.name}-controller-workspace" })
+}
+
+resource "aws_efs_backup_policy" "workspace" {
+  file_system_id = aws_efs_file_system.workspace.id
+  backup_policy {
+    status = "ENABLED"
+  }
+}
+
+resource "aws_efs_access_point" "workspace" {
+  file_system_id = aws_efs_file_system.workspace.id
+  posix_user {
+    uid = 10001
+    gid = 10001
+  }
+  root_directory {
+    path = "/treeline"
+    creation_info {
+      owner_uid   = 10001
+      owner_gid   = 10001
+      permissions = "0700"
+    }
+  }
+  tags = var.tags
+}
+
+resource "aws_security_group" "workspace" {
+  name        = "${var.name}-controller-workspace"
+  description = "The controller workspace on EFS: NFS from the controller tasks only"
+  vpc_id      = var.vpc_id
+  tags        = var.tags
+}
+
+resource "aws_vpc_security_group_ingress_rule" "workspace_from_tasks" {
+  security_group_id            = aws_security_group.workspace.id
+  description                  = "NFS from the controller tasks"
+  referenced_security_group_id = aws_security_group.tasks.id
+  ip_protocol                  = "tcp"
+  from_port                    = 2049
+  to_port                      = 2049
+}
+
+resource "aws_efs_mount_target" "workspace" {
+  for_each        = toset(var.private_subnet_ids)
+  file_system_id  = aws_efs_file_system.workspace.id
+  subnet_id       = each.value
+  security_groups = [aws_security_group.workspace.id]
+}
+
+resource "aws_vpc_security_group_egress_rule" "workspace" {
+  security_group_id            = aws_security_group.tasks.id
+  description                  = "NFS to the shared workspace"
+  referenced_security_group_id = aws_security_group.workspace.id
+  ip_protocol                  = "tcp"
+  from_port                    = 2049
+  to_port                      = 2049
 }
 
 resource "aws_vpc_security_group_egress_rule" "db" {
@@ -68,8 +134,23 @@ module "roles" {
   name                = "${var.name}-controller"
   startup_secret_arns = [module.db.master_user_secret_arn, var.mlflow_credentials_secret_arn]
   kms_key_arn         = var.kms_key_arn
-  task_policy_json    = module.data_access.json
+  task_policy_json    = data.aws_iam_policy_document.task.json
   tags                = var.tags
+}
+
+# The stack's data, plus mounting the shared workspace through its access point (EFS IAM authorization).
+data "aws_iam_policy_document" "task" {
+  source_policy_documents = [module.data_access.json]
+  statement {
+    sid       = "SharedWorkspace"
+    actions   = ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"]
+    resources = [aws_efs_file_system.workspace.arn]
+    condition {
+      test     = "StringEquals"
+      variable = "elasticfilesystem:AccessPointArn"
+      values   = [aws_efs_access_point.workspace.arn]
+    }
+  }
 }
 
 module "data_access" {
@@ -88,6 +169,14 @@ resource "aws_ecs_task_definition" "this" {
   task_role_arn            = module.roles.task_role_arn
   volume {
     name = "workspace"
+    efs_volume_configuration {
+      file_system_id     = aws_efs_file_system.workspace.id
+      transit_encryption = "ENABLED"
+      authorization_config {
+        access_point_id = aws_efs_access_point.workspace.id
+        iam             = "ENABLED"
+      }
+    }
   }
   volume {
     name = "tmp"

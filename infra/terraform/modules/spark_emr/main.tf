@@ -74,6 +74,29 @@ resource "aws_vpc_security_group_ingress_rule" "history" {
   to_port                      = 18080
 }
 
+# A client-mode driver runs in the controller: the YARN application master and the executors call back to
+# it (spark.driver.port, the block manager) on ports Spark leaves to the kernel, from Linux's ephemeral
+# range (32768-60999), which this covers.
+resource "aws_vpc_security_group_ingress_rule" "driver_from_workers" {
+  for_each                     = { for i, sg in var.client_security_group_ids : tostring(i) => sg }
+  security_group_id            = each.value
+  description                  = "Spark executors and the application master to a client-mode driver"
+  referenced_security_group_id = aws_security_group.workers.id
+  ip_protocol                  = "tcp"
+  from_port                    = 32768
+  to_port                      = 65535
+}
+
+resource "aws_vpc_security_group_ingress_rule" "driver_from_primary" {
+  for_each                     = { for i, sg in var.client_security_group_ids : tostring(i) => sg }
+  security_group_id            = each.value
+  description                  = "The application master on the primary node to a client-mode driver"
+  referenced_security_group_id = aws_security_group.primary.id
+  ip_protocol                  = "tcp"
+  from_port                    = 32768
+  to_port                      = 65535
+}
+
 data "aws_iam_policy_document" "emr_assume" {
   statement {
     actions = ["sts:AssumeRole"]

@@ -46,7 +46,7 @@ class SpecErrorsTest {
                 Arguments.of("pipeline: p\ndatasets:\n  x: {format: parquet}\n" + OK_STEPS,
                         "test.yaml:3: datasets.x: step 'a' writes 'x' as json, but it is declared with format: parquet"),
                 Arguments.of("pipeline: p\nsteps:\n  - {name: a, type: count, params: {idd: a}}\n",
-                        "test.yaml:3: steps[0].params.idd: unknown key (did you mean 'id'?); expected one of: busy_seconds, conf, fail_times, fail_while, id, log, sleep_seconds"),
+                        "test.yaml:3: steps[0].params.idd: unknown key (did you mean 'id'?); expected one of: busy_seconds, conf, fail_times, fail_while, id, log, sleep_seconds, stale_times"),
                 Arguments.of("pipeline: p\nsteps: [\n",
                         "test.yaml:3: not valid YAML: expected the node content, but found '<stream end>'"),
                 Arguments.of("pipeline: p\nsteps:\n  - {name: a, type: ingest, inputs: [], outputs: [y], params: {time_column: t}}\n",
