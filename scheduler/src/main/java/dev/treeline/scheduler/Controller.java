@@ -23,7 +23,9 @@ import java.util.TimeZone;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.quartz.CronExpression;
 import org.quartz.CronScheduleBuilder;
@@ -31,6 +33,7 @@ import org.quartz.CronTrigger;
 import org.quartz.JobBuilder;
 import org.quartz.JobDetail;
 import org.quartz.JobKey;
+import org.quartz.ObjectAlreadyExistsException;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.quartz.SimpleScheduleBuilder;
@@ -41,7 +44,9 @@ import org.quartz.impl.matchers.GroupMatcher;
 
 /**
  * The controller: Quartz on the JDBC job store fires each schedule's cron trigger; a fire queues a run
- * in the runs table and starts it as a one-shot, recoverable Quartz job; the run's attempts go through
+ * in the runs table and starts it as a one-shot, recoverable Quartz job; a run that finds no free slot
+ * waits as its row in the runs table, and each controller's dispatcher starts waiting runs, oldest
+ * first, as slots free up; the run's attempts go through
  * a {@link RunExecutor}, failed attempts are retried with backoff as new triggers (so a retry survives a
  * restart), deadlines and cancel requests stop a run. Missed fires follow the schedule's misfire policy;
  * {@code catch_up} is ours (Quartz has none): the missed fire times since the last recorded fire are
@@ -74,6 +79,13 @@ public final class Controller implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Starts waiting runs; its own thread, so a slow query never delays a heartbeat. */
+    private final ScheduledExecutorService dispatcher = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "treeline-dispatch");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicBoolean dispatchPending = new AtomicBoolean();
 
     public Controller(ControllerSettings settings, List<ScheduleSpec> schedules, RunExecutor executor, Progress progress) {
         this.settings = settings;
@@ -136,8 +148,7 @@ public final class Controller implements AutoCloseable {
             syncTriggers();
             for (ScheduleSpec s : schedules.values()) if (s.enabled() && s.misfire() == ScheduleSpec.Misfire.CATCH_UP) catchUp(s);
             scheduler.start();
-            reapOrphans();
-            heartbeats.scheduleWithFixedDelay(this::reapOrphans, 60, 60, TimeUnit.SECONDS);
+            dispatcher.scheduleWithFixedDelay(this::dispatch, 0, DISPATCH_INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
         } catch (SchedulerException e) {
             throw new TreelineException(ExitCode.SERVICE, "cannot start the scheduler on " + settings.displayUrl() + ": " + Redaction.text(e.getMessage()), e);
         }
@@ -219,35 +230,70 @@ public final class Controller implements AutoCloseable {
             return r;
         }
         progress.info("schedule " + s.name() + " " + date + ": queued run " + r.get().runId() + " (" + kind + ")");
-        startAttempt(scheduler, r.get().runId(), Instant.now());
+        dispatchAttempt(scheduler, r.get());
         return r;
     }
 
-    /** A queued run with no stored attempt this long is an orphan (its controller died between queueing and storing the job). */
-    static final Duration ORPHAN_AGE = Duration.ofSeconds(60);
+    /** How often each controller looks for waiting runs it can start (also right after each of its attempts ends). */
+    static final Duration DISPATCH_INTERVAL = Duration.ofSeconds(2);
 
     /**
-     * Gives every orphaned queued run an attempt. Queueing a run and storing its Quartz job are two
-     * transactions (the runs table and Quartz's store); a crash between them would otherwise leave a
-     * queued row that blocks its date for good. A second attempt stored by two controllers at once is
-     * harmless: the claim lets one of them run it.
+     * Starts waiting runs: for each schedule (or backfill batch) with queued runs, as many of its oldest
+     * queued runs as it has free slots get an attempt. The same code starts a run whose controller died
+     * between queueing it and storing its attempt. The count here only saves needless attempts: the claim
+     * in the attempt stays the one that keeps the limit, so two dispatchers at once are harmless.
      */
-    void reapOrphans() {
+    void dispatch() {
+        dispatchPending.set(false);
+        if (stopping || scheduler == null) return;
         try {
-            Set<String> stored = new HashSet<>();
-            for (JobKey k : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(RUNS))) {
-                int dash = k.getName().lastIndexOf('-');
-                if (dash > 0) stored.add(k.getName().substring(0, dash));
-            }
-            Instant cutoff = Instant.now().minus(ORPHAN_AGE);
-            for (RunRecord r : runs.list(null, RunRecord.QUEUED, 10_000)) {
-                if (stored.contains(r.runId()) || r.queuedAt().isAfter(cutoff)) continue;
-                progress.info("run " + r.runId() + " (" + r.schedule() + " " + r.logicalDate() + "): queued with no attempt stored; starting it");
-                startAttempt(scheduler, r.runId(), Instant.now());
+            Set<String> stored = storedAttempts();
+            Instant now = Instant.now();
+            for (RunsTable.QueueGroup g : runs.queueGroups()) {
+                ScheduleSpec s = schedules.get(g.schedule());
+                if (s == null) continue; // another controller's schedule file names it; that controller starts it
+                int limit = g.maxActive() != null ? g.maxActive() : s.maxConcurrentRuns();
+                int free = limit - runs.runningIn(g.schedule(), g.batchId());
+                if (free <= 0) continue;
+                for (RunRecord r : runs.queuedIn(g.schedule(), g.batchId(), free + stored.size())) {
+                    if (free <= 0) break;
+                    if (stored.contains(r.runId())) continue; // its attempt is stored already (a retry's backoff, or about to claim)
+                    if (dispatchAttempt(scheduler, r)) {
+                        free--;
+                        long waited = Duration.between(r.queuedAt(), now).toSeconds();
+                        if (waited >= LOGGED_WAIT.toSeconds()) {
+                            progress.info("run " + r.runId() + " (" + r.schedule() + " " + r.logicalDate() + "): starting after " + waited + " s in the queue");
+                        }
+                    }
+                }
             }
         } catch (SchedulerException | RuntimeException e) {
-            progress.info("controller " + instanceId + ": checking for orphaned runs failed: " + e.getMessage());
+            progress.info("controller " + instanceId + ": starting waiting runs failed (trying again in " + DISPATCH_INTERVAL.toSeconds() + " s): "
+                    + e.getMessage());
         }
+    }
+
+    /** Waits shorter than this are routine (a slot freed within the dispatch interval) and not logged. */
+    private static final Duration LOGGED_WAIT = Duration.ofSeconds(30);
+
+    /** Runs dispatch soon on the dispatcher's thread, once however often it is asked before it runs. */
+    private void dispatchSoon() {
+        if (stopping || !dispatchPending.compareAndSet(false, true)) return;
+        try {
+            dispatcher.execute(this::dispatch);
+        } catch (RejectedExecutionException closing) {
+            dispatchPending.set(false);
+        }
+    }
+
+    /** Run ids with an attempt stored in the job store (waiting to fire or firing). */
+    private Set<String> storedAttempts() throws SchedulerException {
+        Set<String> stored = new HashSet<>();
+        for (JobKey k : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(RUNS))) {
+            int dash = k.getName().lastIndexOf('-');
+            if (dash > 0) stored.add(k.getName().substring(0, dash));
+        }
+        return stored;
     }
 
     /** Null while this controller is healthy; else what is wrong, for {@code /healthz}. */
@@ -280,31 +326,48 @@ public final class Controller implements AutoCloseable {
 
     /** Stores a one-shot, recoverable job for the run's next attempt, starting at {@code at}. */
     static void startAttempt(Scheduler scheduler, String runId, Instant at) {
-        String id = runId + "-" + Long.toString(System.nanoTime(), 36);
-        JobDetail job = JobBuilder.newJob(RunJob.class).withIdentity(id, RUNS).usingJobData(RunJob.RUN_ID, runId).requestRecovery().build();
+        store(scheduler, runId, runId + "-" + Long.toString(System.nanoTime(), 36), at, false);
+    }
+
+    /**
+     * Stores an attempt to start a queued run now, unless one is stored already: the job's name is fixed by
+     * the run and its attempt count, so two controllers dispatching the same run store one job. False when
+     * it was there.
+     */
+    static boolean dispatchAttempt(Scheduler scheduler, RunRecord run) {
+        return store(scheduler, run.runId(), run.runId() + "-q" + run.attempts(), Instant.now(), true);
+    }
+
+    private static boolean store(Scheduler scheduler, String runId, String id, Instant at, boolean dispatched) {
+        JobDetail job = JobBuilder.newJob(RunJob.class).withIdentity(id, RUNS).usingJobData(RunJob.RUN_ID, runId)
+                .usingJobData(RunJob.DISPATCHED, Boolean.toString(dispatched)).requestRecovery().build();
         Trigger t = TriggerBuilder.newTrigger().withIdentity(id, RUNS).startAt(Date.from(at))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow()).build();
         try {
             scheduler.scheduleJob(job, t);
+            return true;
+        } catch (ObjectAlreadyExistsException already) {
+            return false;
         } catch (SchedulerException e) {
             throw new TreelineException(ExitCode.SERVICE, "cannot store the run " + runId + " in the job store: " + e.getMessage(), e);
         }
     }
 
     /** One attempt of a run (the body of {@link RunJob}). */
-    void attempt(String runId, boolean recovering) {
+    void attempt(String runId, boolean recovering, boolean dispatched) {
         inFlight.incrementAndGet();
         try {
-            attemptInner(runId, recovering);
+            attemptInner(runId, recovering, dispatched);
         } finally {
             synchronized (inFlight) {
                 inFlight.decrementAndGet();
                 inFlight.notifyAll();
             }
+            dispatchSoon(); // a slot may have freed up
         }
     }
 
-    private void attemptInner(String runId, boolean recovering) {
+    private void attemptInner(String runId, boolean recovering, boolean dispatched) {
         RunRecord queued = runs.get(runId).orElse(null);
         if (queued == null || queued.finished()) return;
         ScheduleSpec s = schedules.get(queued.schedule());
@@ -314,10 +377,7 @@ public final class Controller implements AutoCloseable {
         }
         int limit = queued.maxActive() != null ? queued.maxActive() : s.maxConcurrentRuns();
         boolean older = queued.batchId() != null && queued.attempts() == 0 && runs.queuedBefore(queued.batchId(), runId) > 0;
-        if (older) {
-            startAttempt(scheduler, runId, Instant.now().plusSeconds(2)); // a backfill's older dates start first
-            return;
-        }
+        if (older) return; // a backfill's older dates start first; this one waits in the queue for the dispatcher
         RunsTable.Claim claim;
         try {
             claim = runs.claim(runId, instanceId, s.name(), limit, queued.batchId(), ownerExpiry());
@@ -329,11 +389,13 @@ public final class Controller implements AutoCloseable {
         }
         if (!claim.taken()) {
             switch (claim.refused()) {
-                case NO_SLOT -> startAttempt(scheduler, runId, Instant.now().plusSeconds(2)); // wait for a slot
+                case NO_SLOT, FINISHED -> { } // a waiting run stays queued; the dispatcher starts it when a slot frees up
                 // Quartz thought the owner dead (its check-in uses host clocks), the database's heartbeat says it lives:
-                // look again once the heartbeat could have expired, in case it really stopped.
-                case OWNER_ALIVE -> startAttempt(scheduler, runId, Instant.now().plus(ownerExpiry()));
-                case FINISHED -> { }
+                // look again once the heartbeat could have expired, in case it really stopped. A second dispatch of a
+                // run that another controller just claimed is simply dropped: the owner's attempt is recoverable.
+                case OWNER_ALIVE -> {
+                    if (!dispatched) startAttempt(scheduler, runId, Instant.now().plus(ownerExpiry()));
+                }
             }
             return;
         }
@@ -437,6 +499,7 @@ public final class Controller implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             heartbeats.shutdownNow();
+            dispatcher.shutdownNow();
             try {
                 runs.forget(instanceId);
             } catch (RuntimeException e) {

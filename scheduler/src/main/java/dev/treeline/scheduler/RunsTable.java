@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The runs table in the controller's database. {@code treeline_active_runs} holds one row per schedule
@@ -77,10 +78,77 @@ public final class RunsTable {
                 p.setString(7, batchId);
                 if (maxActive == null) p.setNull(8, Types.INTEGER);
                 else p.setInt(8, maxActive);
-                p.setTimestamp(9, Timestamp.from(Instant.now()));
+                p.setTimestamp(9, Timestamp.from(queuedAt()));
                 p.executeUpdate();
             }
             return get(c, id);
+        });
+    }
+
+    private static final AtomicLong LAST_QUEUED_MICROS = new AtomicLong();
+
+    /**
+     * Now, but strictly after the previous run queued by this process: runs wait in queue order
+     * ({@code queued_at}), so a backfill's dates must not tie within the clock's resolution.
+     */
+    private static Instant queuedAt() {
+        Instant now = Instant.now();
+        long micros = LAST_QUEUED_MICROS.updateAndGet(last -> Math.max(last + 1, now.getEpochSecond() * 1_000_000 + now.getNano() / 1_000));
+        return Instant.ofEpochSecond(micros / 1_000_000, (micros % 1_000_000) * 1_000);
+    }
+
+    /** Queued runs of one schedule (and backfill batch, or none): what waits for that group's slots. */
+    public record QueueGroup(String schedule, String batchId, Integer maxActive) {}
+
+    /** Every group that has runs waiting. */
+    public List<QueueGroup> queueGroups() {
+        return tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT schedule_name, batch_id, MAX(max_active) FROM treeline_runs WHERE state = ? "
+                    + "GROUP BY schedule_name, batch_id")) {
+                p.setString(1, RunRecord.QUEUED);
+                try (ResultSet rs = p.executeQuery()) {
+                    List<QueueGroup> out = new ArrayList<>();
+                    while (rs.next()) {
+                        int max = rs.getInt(3);
+                        out.add(new QueueGroup(rs.getString(1), rs.getString(2), rs.wasNull() ? null : max));
+                    }
+                    return out;
+                }
+            }
+        });
+    }
+
+    /** Runs running now that count against a group's limit (the same count {@link #claim} makes). */
+    public int runningIn(String schedule, String batchId) {
+        return tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT COUNT(*) FROM treeline_runs WHERE schedule_name = ? AND state = ?"
+                    + (batchId == null ? "" : " AND batch_id = ?"))) {
+                p.setString(1, schedule);
+                p.setString(2, RunRecord.RUNNING);
+                if (batchId != null) p.setString(3, batchId);
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    /** The group's queued runs in queue order, at most {@code limit}. */
+    public List<RunRecord> queuedIn(String schedule, String batchId, int limit) {
+        return tx(c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT " + COLUMNS + " FROM treeline_runs WHERE schedule_name = ? AND state = ? AND "
+                    + (batchId == null ? "batch_id IS NULL" : "batch_id = ?") + " ORDER BY queued_at, run_id")) {
+                p.setString(1, schedule);
+                p.setString(2, RunRecord.QUEUED);
+                if (batchId != null) p.setString(3, batchId);
+                p.setMaxRows(Math.max(1, limit));
+                try (ResultSet rs = p.executeQuery()) {
+                    List<RunRecord> out = new ArrayList<>();
+                    while (rs.next()) out.add(row(rs));
+                    return out;
+                }
+            }
         });
     }
 

@@ -113,7 +113,7 @@ public final class SchedulerAdmin implements AutoCloseable {
         LocalDate d = date != null ? date : s.logicalDate().at(Instant.now(), s.timeZone());
         RunRecord r = runs.enqueue(s.name(), d, "manual", false, null, null).orElseThrow(() -> new TreelineException(ExitCode.BUSY,
                 s.name() + " " + d + " already has a run queued or running (" + runs.active(s.name(), d).orElse("?") + ")"));
-        Controller.startAttempt(quartz, r.runId(), Instant.now());
+        Controller.dispatchAttempt(quartz, r);
         return r;
     }
 
@@ -136,7 +136,7 @@ public final class SchedulerAdmin implements AutoCloseable {
         if (backwards) Collections.reverse(dates);
         String batch = "b-" + UUID.randomUUID().toString().substring(0, 8);
         List<BackfillLine> out = new ArrayList<>();
-        Instant at = Instant.now();
+        int started = 0;
         for (LocalDate d : dates) {
             List<RunRecord> earlier = runs.forDate(s.name(), d);
             RunRecord latest = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
@@ -155,8 +155,8 @@ public final class SchedulerAdmin implements AutoCloseable {
                 out.add(new BackfillLine(d, "skipped: a run is queued or running", runs.active(s.name(), d).orElse(null)));
                 continue;
             }
-            at = at.plusMillis(10); // fire in order
-            Controller.startAttempt(quartz, r.get().runId(), at);
+            // The first maxActive dates start now; the rest wait as queued rows, started oldest first by the controllers' dispatchers.
+            if (started++ < maxActive) Controller.dispatchAttempt(quartz, r.get());
             out.add(new BackfillLine(d, "queued", r.get().runId()));
         }
         return out;
@@ -168,7 +168,7 @@ public final class SchedulerAdmin implements AutoCloseable {
         if (!r.finished()) throw new TreelineException(ExitCode.FAILURE, "run " + runId + " is " + r.state() + "; only a finished run can be retried");
         RunRecord again = runs.enqueue(r.schedule(), r.logicalDate(), "retry", false, null, null).orElseThrow(() -> new TreelineException(ExitCode.BUSY,
                 r.schedule() + " " + r.logicalDate() + " already has a run queued or running"));
-        Controller.startAttempt(quartz, again.runId(), Instant.now());
+        Controller.dispatchAttempt(quartz, again);
         return again;
     }
 

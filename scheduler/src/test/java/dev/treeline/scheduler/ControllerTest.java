@@ -195,6 +195,37 @@ class ControllerTest {
         }
     }
 
+    /**
+     * A controller killed inside a fire, after queueing its run and before recording the fire, leaves a queued
+     * run (no attempt stored) and an unrecorded fire. The next controller's catch_up sees the fire as missed and
+     * the date as queued already; the queued run is started: the date runs once, the fire is recorded.
+     */
+    @Test
+    void aControllerKilledBetweenQueueingAFireAndRecordingItRunsTheDateOnce() throws Exception {
+        ScheduleFile.Loaded config = schedule("gap", pipeline("gap", ""), "0 * * * * ?", """
+                misfire: catch_up
+                logical_date: {rehearsal_seconds_per_day: 60, rehearsal_start: 2001-01-01}
+            """);
+        ScheduleSpec spec = config.schedules().get(0);
+        Instant fire = Instant.ofEpochSecond(Instant.now().getEpochSecond() / 60 * 60); // the fire the dead controller was in
+        LocalDate date = spec.logicalDate(java.util.Date.from(fire));
+        String queued;
+        try (SchedulerDatabase db = new SchedulerDatabase(config.settings())) {
+            RunsTable runs = new RunsTable(db);
+            runs.recordFire("gap", fire.minusSeconds(60)); // the fire before it was recorded
+            queued = runs.enqueue("gap", date, "scheduled", false, null, null).orElseThrow().runId(); // queued, then killed
+        }
+        try (Controller c = controller(config)) {
+            c.start();
+            await(() -> c.runs().get(queued).map(RunRecord::finished).orElse(false), 30_000);
+            assertEquals(RunRecord.SUCCEEDED, c.runs().get(queued).orElseThrow().state());
+            assertEquals(List.of(queued), c.runs().forDate("gap", date).stream().map(RunRecord::runId).toList(), "no second run for the date");
+            assertEquals(1, executions("gap").stream().filter(l -> l.split(" ")[1].equals(date.toString())).count(), executions("gap").toString());
+            assertTrue(lines.contains("schedule gap " + date + ": a run is already queued or running (" + queued + ")"), lines.toString());
+            assertTrue(!c.runs().lastFire("gap").orElseThrow().isBefore(fire), "catch_up recorded the fire");
+        }
+    }
+
     @Test
     void anErrorEscapingTheExecutorFailsTheAttemptInsteadOfLeavingItRunning() throws Exception {
         ScheduleFile.Loaded config = schedule("erring", pipeline("erring", ""), "0 0 2 * * ?", "    retries: {attempts: 1}\n");
@@ -283,7 +314,9 @@ class ControllerTest {
             await(() -> c.runs().get(runId).map(RunRecord::finished).orElse(false), 30_000);
             assertEquals(RunRecord.SUCCEEDED, c.runs().get(runId).orElseThrow().state());
             assertEquals(1, executions("orphan").size());
-            assertTrue(lines.contains("run " + runId + " (orphan 2001-05-01): queued with no attempt stored; starting it"), lines.toString());
+            String started = "run " + runId + " (orphan 2001-05-01): starting after ";
+            assertTrue(lines.stream().anyMatch(l -> l.startsWith(started) && l.endsWith(" s in the queue")
+                    && Integer.parseInt(l.substring(started.length(), l.length() - " s in the queue".length())) >= 120), lines.toString());
         }
     }
 
@@ -383,6 +416,50 @@ class ControllerTest {
             assertTrue(again.stream().allMatch(l -> l.action().equals("skipped: already succeeded")), again.toString());
             assertEquals(5, c.runs().list("nightly", null, 100).size(), "nothing new");
         }
+    }
+
+    /**
+     * Runs waiting for a slot wait as rows in the runs table: the job store holds an attempt only for a run
+     * about to start or running, and each run is stored once (no job re-created every few seconds per waiting run).
+     */
+    @Test
+    void runsWaitingForASlotAreRowsAndEachIsStoredInTheJobStoreOnce() throws Exception {
+        Path spec = pipeline("queue", ", busy_seconds: 1");
+        ScheduleFile.Loaded config = schedules("""
+            schedules:
+              - name: nightly
+                pipeline: %s
+                cron: "0 0 2 * * ?"
+            """.formatted(spec));
+        java.util.Set<String> jobNames = new java.util.HashSet<>();
+        int mostStored = 0;
+        int mostWaitingUnstored = 0;
+        try (Controller c = controller(config); SchedulerAdmin admin = new SchedulerAdmin(config);
+             SchedulerDatabase db = new SchedulerDatabase(config.settings())) {
+            c.start();
+            var queued = admin.backfill("nightly", LocalDate.of(2001, 7, 1), LocalDate.of(2001, 7, 6), SchedulerAdmin.Reprocess.NONE, 1, false);
+            assertEquals(6, queued.stream().filter(l -> l.action().equals("queued")).count());
+            long deadline = System.currentTimeMillis() + 90_000;
+            while (c.runs().countByState("nightly").getOrDefault(RunRecord.SUCCEEDED, 0) < 6 && System.currentTimeMillis() < deadline) {
+                List<String> names = new ArrayList<>();
+                try (Connection conn = db.connection(); var st = conn.createStatement();
+                     var rs = st.executeQuery("SELECT JOB_NAME FROM QRTZ_JOB_DETAILS WHERE JOB_GROUP = '" + Controller.RUNS + "'")) {
+                    while (rs.next()) names.add(rs.getString(1));
+                }
+                jobNames.addAll(names);
+                mostStored = Math.max(mostStored, names.size());
+                int queuedRows = c.runs().countByState("nightly").getOrDefault(RunRecord.QUEUED, 0);
+                mostWaitingUnstored = Math.max(mostWaitingUnstored, queuedRows - names.size());
+                Thread.sleep(50);
+            }
+            assertEquals(6, c.runs().countByState("nightly").getOrDefault(RunRecord.SUCCEEDED, 0));
+            assertEquals(List.of("2001-07-01", "2001-07-02", "2001-07-03", "2001-07-04", "2001-07-05", "2001-07-06"),
+                    executions("queue").stream().map(l -> l.split(" ")[1]).toList(), "oldest first, one at a time");
+            assertTrue(c.runs().list("nightly", null, 10).stream().allMatch(r -> r.attempts() == 1), "no run attempted twice");
+        }
+        assertTrue(mostStored <= 2, "at most the running attempt and the next one's are stored, saw " + mostStored);
+        assertTrue(mostWaitingUnstored >= 3, "waiting runs are rows without a stored job, saw at most " + mostWaitingUnstored);
+        assertTrue(jobNames.size() <= 6, "each run's attempt stored once: " + jobNames);
     }
 
     @Test
