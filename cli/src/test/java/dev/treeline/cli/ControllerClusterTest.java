@@ -47,6 +47,8 @@ class ControllerClusterTest {
         ControllerProcesses.await(done, millis, what);
     }
 
+    /** Every test's controllers are stopped, also when it fails: a leaked controller would join the next test's cluster. */
+    @org.junit.jupiter.api.AfterEach
     void stopAll() throws InterruptedException {
         controllers.close();
     }
@@ -76,7 +78,7 @@ class ControllerClusterTest {
         try (SchedulerAdmin admin = new SchedulerAdmin(config)) {
             await(() -> admin.runs().countByState(id).getOrDefault(RunRecord.SUCCEEDED, 0) >= 8, 120_000, "8 fires: " + outA + outB);
             List<Map<String, Object>> alive = admin.instances().stream().filter(i -> (Boolean) i.get("alive")).toList();
-            assertEquals(2, alive.size(), "both controllers are checked in to the cluster: " + admin.instances());
+            assertEquals(2, alive.size(), "both controllers are checked in to the cluster: " + admin.instances() + "\nA: " + outA + "\nB: " + outB);
             stopAll();
             List<RunRecord> runs = admin.runs().list(id, null, 1000);
             Map<LocalDate, Long> perDate = runs.stream().collect(Collectors.groupingBy(RunRecord::logicalDate, Collectors.counting()));

@@ -392,9 +392,10 @@ public final class Controller implements AutoCloseable {
                 case NO_SLOT, FINISHED -> { } // a waiting run stays queued; the dispatcher starts it when a slot frees up
                 // Quartz thought the owner dead (its check-in uses host clocks), the database's heartbeat says it lives:
                 // look again once the heartbeat could have expired, in case it really stopped. A second dispatch of a
-                // run that another controller just claimed is simply dropped: the owner's attempt is recoverable.
+                // run that another controller just claimed is dropped (the owner's attempt is recoverable), but never a
+                // recovered one: a recovered job keeps the data it was stored with, dispatched or not.
                 case OWNER_ALIVE -> {
-                    if (!dispatched) startAttempt(scheduler, runId, Instant.now().plus(ownerExpiry()));
+                    if (recovering || !dispatched) startAttempt(scheduler, runId, Instant.now().plus(ownerExpiry()));
                 }
             }
             return;
