@@ -424,13 +424,7 @@ class ControllerTest {
      */
     @Test
     void runsWaitingForASlotAreRowsAndEachIsStoredInTheJobStoreOnce() throws Exception {
-        Path spec = pipeline("queue", ", busy_seconds: 1");
-        ScheduleFile.Loaded config = schedules("""
-            schedules:
-              - name: nightly
-                pipeline: %s
-                cron: "0 0 2 * * ?"
-            """.formatted(spec));
+        ScheduleFile.Loaded config = schedule("nightly", pipeline("queue", ", busy_seconds: 1"), "0 0 2 * * ?", "");
         java.util.Set<String> jobNames = new java.util.HashSet<>();
         int mostStored = 0;
         int mostWaitingUnstored = 0;
