@@ -326,7 +326,7 @@ public final class Controller implements AutoCloseable {
 
     /** Stores a one-shot, recoverable job for the run's next attempt, starting at {@code at}. */
     static void startAttempt(Scheduler scheduler, String runId, Instant at) {
-        store(scheduler, runId, runId + "-" + Long.toString(System.nanoTime(), 36), at, false);
+        store(scheduler, runId, runId + "-" + Long.toString(System.nanoTime(), 36), at);
     }
 
     /**
@@ -335,12 +335,11 @@ public final class Controller implements AutoCloseable {
      * it was there.
      */
     static boolean dispatchAttempt(Scheduler scheduler, RunRecord run) {
-        return store(scheduler, run.runId(), run.runId() + "-q" + run.attempts(), Instant.now(), true);
+        return store(scheduler, run.runId(), run.runId() + "-q" + run.attempts(), Instant.now());
     }
 
-    private static boolean store(Scheduler scheduler, String runId, String id, Instant at, boolean dispatched) {
-        JobDetail job = JobBuilder.newJob(RunJob.class).withIdentity(id, RUNS).usingJobData(RunJob.RUN_ID, runId)
-                .usingJobData(RunJob.DISPATCHED, Boolean.toString(dispatched)).requestRecovery().build();
+    private static boolean store(Scheduler scheduler, String runId, String id, Instant at) {
+        JobDetail job = JobBuilder.newJob(RunJob.class).withIdentity(id, RUNS).usingJobData(RunJob.RUN_ID, runId).requestRecovery().build();
         Trigger t = TriggerBuilder.newTrigger().withIdentity(id, RUNS).startAt(Date.from(at))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow()).build();
         try {
@@ -354,10 +353,10 @@ public final class Controller implements AutoCloseable {
     }
 
     /** One attempt of a run (the body of {@link RunJob}). */
-    void attempt(String runId, boolean recovering, boolean dispatched) {
+    void attempt(String runId, boolean recovering) {
         inFlight.incrementAndGet();
         try {
-            attemptInner(runId, recovering, dispatched);
+            attemptInner(runId, recovering);
         } finally {
             synchronized (inFlight) {
                 inFlight.decrementAndGet();
@@ -367,7 +366,7 @@ public final class Controller implements AutoCloseable {
         }
     }
 
-    private void attemptInner(String runId, boolean recovering, boolean dispatched) {
+    private void attemptInner(String runId, boolean recovering) {
         RunRecord queued = runs.get(runId).orElse(null);
         if (queued == null || queued.finished()) return;
         ScheduleSpec s = schedules.get(queued.schedule());
@@ -391,12 +390,8 @@ public final class Controller implements AutoCloseable {
             switch (claim.refused()) {
                 case NO_SLOT, FINISHED -> { } // a waiting run stays queued; the dispatcher starts it when a slot frees up
                 // Quartz thought the owner dead (its check-in uses host clocks), the database's heartbeat says it lives:
-                // look again once the heartbeat could have expired, in case it really stopped. A second dispatch of a
-                // run that another controller just claimed is dropped (the owner's attempt is recoverable), but never a
-                // recovered one: a recovered job keeps the data it was stored with, dispatched or not.
-                case OWNER_ALIVE -> {
-                    if (recovering || !dispatched) startAttempt(scheduler, runId, Instant.now().plus(ownerExpiry()));
-                }
+                // look again once the heartbeat could have expired, in case it really stopped.
+                case OWNER_ALIVE -> startAttempt(scheduler, runId, Instant.now().plus(ownerExpiry()));
             }
             return;
         }

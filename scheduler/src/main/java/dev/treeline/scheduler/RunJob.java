@@ -12,21 +12,13 @@ import org.quartz.SchedulerException;
  */
 public final class RunJob implements Job {
     static final String RUN_ID = "run_id";
-    /** Stored by a dispatch (a queued run's start), not as a retry or a re-check of a running one. */
-    static final String DISPATCHED = "dispatched";
 
     @Override
     public void execute(JobExecutionContext context) throws JobExecutionException {
         try {
-            Controller.of(context.getScheduler()).attempt(context.getMergedJobDataMap().getString(RUN_ID), context.isRecovering(),
-                    dispatched(context));
+            Controller.of(context.getScheduler()).attempt(context.getMergedJobDataMap().getString(RUN_ID), context.isRecovering());
         } catch (SchedulerException e) {
             throw new JobExecutionException(e);
         }
-    }
-
-    private static boolean dispatched(JobExecutionContext context) {
-        Object v = context.getMergedJobDataMap().get(DISPATCHED); // absent in jobs stored by an earlier Treeline
-        return Boolean.TRUE.equals(v) || "true".equals(v);
     }
 }
