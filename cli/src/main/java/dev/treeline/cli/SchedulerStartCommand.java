@@ -41,7 +41,7 @@ final class SchedulerStartCommand implements Callable<Integer> {
         RunExecutor executor = submit == null
                 ? new InProcessExecutor(runner, (SparkSpec sparkSpec) -> Cli.spark(env.sparkMaster(), sparkSpec), env.params())
                 : new SparkSubmitExecutor(completed(submit, env), env.workspace(), env.mlflowUri(), env.params());
-        Controller controller = new Controller(config.settings(), config.schedules(), executor, Cli.OUT);
+        Controller controller = new Controller(config.settings(), config.schedules(), config.alerts(), executor, Cli.OUT);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("Stopping the controller (running steps finish first)...");
             controller.close();

@@ -20,6 +20,7 @@ import picocli.CommandLine;
         subcommands = {
                 DemoCommand.class,
                 RunCommand.class,
+                ScoreCommand.class,
                 TuneCommand.class,
                 LocalCommand.class,
                 SchedulerCommand.class,

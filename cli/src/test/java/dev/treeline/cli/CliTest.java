@@ -76,7 +76,7 @@ class CliTest {
         assertEquals(2, lines.length, r.err());
         assertTrue(lines[0].startsWith("error: " + spec + ":3: steps[0].type: unknown step type 'ingst' (did you mean 'ingest'?); expected one of: "),
                 lines[0]);
-        assertTrue(lines[0].endsWith("evaluate, features, ingest, promote, push, register, validate, xgboost_train"), lines[0]);
+        assertTrue(lines[0].endsWith("evaluate, features, ingest, monitor, promote, push, register, score, validate, xgboost_train"), lines[0]);
         assertEquals("(run with --stacktrace for details)", lines[1]);
         Result traced = run("validate-spec", spec.toString(), "--stacktrace");
         assertTrue(traced.err().contains("\tat dev.treeline."), "--stacktrace prints the trace");

@@ -3,7 +3,9 @@ package dev.treeline.scheduler;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.run.Progress;
+import dev.treeline.pipelines.step.StepTypeNames;
 import dev.treeline.pipelines.util.Redaction;
+import dev.treeline.scheduler.alerts.AlertSettings;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.text.ParseException;
@@ -66,6 +68,9 @@ public final class Controller implements AutoCloseable {
     private final Progress progress;
     private final String instanceId;
     private final ControllerMetrics metrics;
+    private final Alerts alerts;
+    /** When this controller last looked for late schedules and silent controllers. */
+    private volatile Instant lastChecks = Instant.EPOCH;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private volatile boolean stopping;
     /** Attempts running in this controller; close() waits for them before closing the database. */
@@ -88,6 +93,10 @@ public final class Controller implements AutoCloseable {
     private final AtomicBoolean dispatchPending = new AtomicBoolean();
 
     public Controller(ControllerSettings settings, List<ScheduleSpec> schedules, RunExecutor executor, Progress progress) {
+        this(settings, schedules, AlertSettings.NONE, executor, progress);
+    }
+
+    public Controller(ControllerSettings settings, List<ScheduleSpec> schedules, AlertSettings alertSettings, RunExecutor executor, Progress progress) {
         this.settings = settings;
         schedules.forEach(s -> this.schedules.put(s.name(), s));
         this.executor = executor;
@@ -96,6 +105,8 @@ public final class Controller implements AutoCloseable {
         this.db = new SchedulerDatabase(settings);
         this.runs = new RunsTable(db);
         this.metrics = new ControllerMetrics(runs, this.schedules.keySet());
+        this.alerts = new Alerts(alertSettings, new IncidentsTable(runs), progress, metrics::recordAlert);
+        metrics.watchControllers(runs, this::ownerExpiry);
     }
 
     static Controller of(Scheduler s) throws SchedulerException {
@@ -222,6 +233,9 @@ public final class Controller implements AutoCloseable {
         for (Instant fire : missed) queue(s, s.logicalDate().at(fire, s.timeZone()), "catch_up", false, null, null);
     }
 
+    /** The kind of a run queued because the monitor step found the served model decayed. */
+    public static final String RETRAIN_KIND = "decay_retrain";
+
     /** Queues a run unless the date has one queued or running, and starts it; the new run or empty. */
     public Optional<RunRecord> queue(ScheduleSpec s, LocalDate date, String kind, boolean force, String batchId, Integer maxActive) {
         Optional<RunRecord> r = runs.enqueue(s.name(), date, kind, force, batchId, maxActive);
@@ -270,6 +284,24 @@ public final class Controller implements AutoCloseable {
         } catch (SchedulerException | RuntimeException e) {
             progress.info("controller " + instanceId + ": starting waiting runs failed (trying again in " + DISPATCH_INTERVAL.toSeconds() + " s): "
                     + e.getMessage());
+        }
+        Instant now = Instant.now();
+        if (Duration.between(lastChecks, now).compareTo(CHECK_INTERVAL) >= 0) {
+            lastChecks = now;
+            alert(() -> alerts.checkLate(schedules.values(), runs, now));
+            alert(() -> alerts.checkControllers(runs, instanceId, ownerExpiry()));
+        }
+    }
+
+    /** How often each controller looks for schedules past their success deadline and controllers without a heartbeat. */
+    static final Duration CHECK_INTERVAL = Duration.ofSeconds(5);
+
+    /** Alerting never stops the controller: a database or channel failure is logged and the next event tries again. */
+    private void alert(Runnable r) {
+        try {
+            r.run();
+        } catch (RuntimeException e) {
+            progress.info("controller " + instanceId + ": alerting failed: " + Redaction.text(String.valueOf(e.getMessage())));
         }
     }
 
@@ -435,6 +467,16 @@ public final class Controller implements AutoCloseable {
             runs.finish(runId, RunRecord.SUCCEEDED, null, o.modelVersion());
             metrics.recordSuccess(s.name(), o);
             progress.info("run " + runId + " (" + s.name() + " " + run.logicalDate() + "): succeeded on attempt " + attempt);
+            if (o.numbers().getOrDefault(StepTypeNames.MONITOR + ".retrain", 0.0) > 0) {
+                // The monitor step found the served version decayed and its policy is on_decay: retrain. The step reports a
+                // version only the first time it breaches, so a rerun of this date does not queue again.
+                ScheduleSpec target = schedules.getOrDefault(s.retrainTarget(), s);
+                progress.info("run " + runId + ": the served model decayed; queueing a retraining run of " + target.name() + " for "
+                        + run.logicalDate().plusDays(1));
+                queue(target, run.logicalDate().plusDays(1), RETRAIN_KIND, false, null, null);
+            }
+            Map<String, Double> numbers = o.numbers();
+            alert(() -> alerts.runSucceeded(s, run, numbers));
         } else if (o.cancelled()) {
             boolean cancelled = runs.get(runId).map(RunRecord::cancelRequested).orElse(false);
             runs.finish(runId, cancelled ? RunRecord.CANCELLED : RunRecord.FAILED, o.error(), o.modelVersion());
@@ -448,6 +490,9 @@ public final class Controller implements AutoCloseable {
         } else {
             runs.finish(runId, RunRecord.FAILED, o.error(), o.modelVersion());
             progress.info("run " + runId + " (" + s.name() + " " + run.logicalDate() + "): failed after " + attempt + " attempt(s): " + o.error());
+            int attempts = attempt;
+            String error = o.error();
+            alert(() -> alerts.runFailed(s, run, attempts, error));
         }
     }
 

@@ -34,6 +34,13 @@ public final class ControllerMetrics implements AutoCloseable {
     private final Counter retries;
     private final Counter attempts;
     private final Gauge champion;
+    private final Histogram runSeconds;
+    private final Counter gate;
+    private final Gauge realised;
+    private final Gauge psi;
+    private final Gauge decayed;
+    private final Counter alerts;
+    private final Counter alertFailures;
     private HttpServer server;
 
     ControllerMetrics(RunsTable runs, Set<String> schedules) {
@@ -46,7 +53,7 @@ public final class ControllerMetrics implements AutoCloseable {
                         }
                     }
                 }).register(registry);
-        GaugeWithCallback.builder().name("treeline_last_success_timestamp_seconds").help("When the schedule's last successful run ended (Unix time)")
+        GaugeWithCallback.builder().name("treeline_run_last_success_timestamp_seconds").help("When the schedule's last successful run ended (Unix time)")
                 .labelNames("schedule").callback(cb -> {
                     for (String s : schedules) runs.lastSuccess(s).ifPresent(t -> cb.call(t.toEpochMilli() / 1000.0, s));
                 }).register(registry);
@@ -57,17 +64,70 @@ public final class ControllerMetrics implements AutoCloseable {
                 .register(registry);
         champion = Gauge.builder().name("treeline_champion_metric").help("The champion's headline holdout metric after the last successful run")
                 .labelNames("schedule", "metric").register(registry);
+        runSeconds = Histogram.builder().name("treeline_run_duration_seconds").help("Duration of run attempts (the sum of their steps) by outcome")
+                .labelNames("schedule", "outcome").classicUpperBounds(60, 300, 900, 1800, 3600, 7200, 14_400, 28_800).register(registry);
+        gate = Counter.builder().name("treeline_gate_decisions_total").help("Gate decisions of the promote step: promoted, passed (not promoted) or failed")
+                .labelNames("schedule", "decision").register(registry);
+        realised = Gauge.builder().name("treeline_model_realised_metric").help("The served model's realised metric on the last day the monitor step judged")
+                .labelNames("schedule", "metric").register(registry);
+        psi = Gauge.builder().name("treeline_model_psi").help("Drift the monitor step measured on its last day: the largest feature PSI, and the score PSI")
+                .labelNames("schedule", "kind").register(registry);
+        decayed = Gauge.builder().name("treeline_model_decayed").help("1 when the monitor step's last day breached a decay rule, else 0")
+                .labelNames("schedule").register(registry);
+        alerts = Counter.builder().name("treeline_alerts_total").help("Alert notifications by kind and status (firing, resolved)")
+                .labelNames("kind", "status").register(registry);
+        alertFailures = Counter.builder().name("treeline_alert_delivery_failures_total").help("Alert notifications some channel did not take")
+                .labelNames("kind").register(registry);
+    }
+
+    /** Controllers by heartbeat: {@code alive}, or {@code silent} (past the expiry, seen as down by the others). */
+    void watchControllers(RunsTable runs, Supplier<java.time.Duration> expiry) {
+        GaugeWithCallback.builder().name("treeline_controllers").help("Controllers in the database by heartbeat state (alive or silent)")
+                .labelNames("state").callback(cb -> {
+                    int alive = 0;
+                    int silent = 0;
+                    for (java.time.Duration d : runs.silences().values()) {
+                        if (d.compareTo(expiry.get()) <= 0) alive++;
+                        else silent++;
+                    }
+                    cb.call(alive, "alive");
+                    cb.call(silent, "silent");
+                }).register(registry);
+    }
+
+    void recordAlert(dev.treeline.scheduler.alerts.Alert a, boolean delivered) {
+        alerts.labelValues(a.kind(), a.status().label()).inc();
+        if (!delivered) alertFailures.labelValues(a.kind()).inc();
     }
 
     void recordAttempt(String schedule, RunExecutor.Outcome o, boolean retry) {
         o.stepSeconds().forEach((step, s) -> stepSeconds.labelValues(schedule, step).observe(s));
         if (retry) retries.labelValues(schedule).inc();
-        attempts.labelValues(schedule, o.succeeded() ? "succeeded" : o.cancelled() ? "stopped" : "failed").inc();
+        String outcome = o.succeeded() ? "succeeded" : o.cancelled() ? "stopped" : "failed";
+        attempts.labelValues(schedule, outcome).inc();
+        if (!o.stepSeconds().isEmpty()) runSeconds.labelValues(schedule, outcome).observe(o.stepSeconds().values().stream().mapToDouble(Double::doubleValue).sum());
     }
 
     /** The champion after the run: the candidate's metric when promoted, else the champion's as measured on the same holdout. */
     void recordSuccess(String schedule, RunExecutor.Outcome o) {
         Map<String, Double> n = o.numbers();
+        Double passed = n.get(StepTypeNames.PROMOTE + ".gate_passed");
+        if (passed != null) {
+            boolean promoted = n.getOrDefault(StepTypeNames.PROMOTE + ".promoted", 0.0) > 0;
+            gate.labelValues(schedule, promoted ? "promoted" : passed > 0 ? "passed" : "failed").inc();
+        }
+        String m = StepTypeNames.MONITOR + ".";
+        for (String metric : List.of("auc", "logloss", "calibration_error", "positive_rate", "rmse", "mae")) {
+            Double v = n.get(m + metric);
+            if (v != null && !v.isNaN()) realised.labelValues(schedule, metric).set(v);
+        }
+        if (n.get(m + "feature_psi_max") != null) psi.labelValues(schedule, "feature_max").set(n.get(m + "feature_psi_max"));
+        if (n.get(m + "score_psi") != null) psi.labelValues(schedule, "score").set(n.get(m + "score_psi"));
+        if (n.containsKey(m + "breaches")) decayed.labelValues(schedule).set(n.get(m + "breaches") > 0 ? 1 : 0);
+        recordChampion(schedule, n);
+    }
+
+    private void recordChampion(String schedule, Map<String, Double> n) {
         for (String metric : List.of("auc", "rmse", "mlogloss")) {
             String evaluate = StepTypeNames.EVALUATE + ".";
             Double cand = n.get(evaluate + "holdout_" + metric);

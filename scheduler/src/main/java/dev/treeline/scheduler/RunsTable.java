@@ -253,6 +253,21 @@ public final class RunsTable {
         update("DELETE FROM treeline_controllers WHERE instance_id = ?", instance);
     }
 
+    /** Every controller's time since its last heartbeat, measured in the database's clock. */
+    public Map<String, Duration> silences() {
+        return tx(c -> {
+            Map<String, Duration> out = new java.util.TreeMap<>();
+            try (PreparedStatement p = c.prepareStatement("SELECT instance_id, heartbeat_at, CURRENT_TIMESTAMP FROM treeline_controllers");
+                 ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    Duration d = Duration.between(rs.getTimestamp(2).toInstant(), rs.getTimestamp(3).toInstant());
+                    out.put(rs.getString(1), d.isNegative() ? Duration.ZERO : d);
+                }
+            }
+            return out;
+        });
+    }
+
     public void progress(String runId, int attempts, String pipelineRunId, String mlflowRunId, String steps) {
         update("UPDATE treeline_runs SET attempts = ?, pipeline_run_id = COALESCE(?, pipeline_run_id), mlflow_run_id = COALESCE(?, mlflow_run_id), "
                 + "steps = COALESCE(?, steps) WHERE run_id = ?", attempts, pipelineRunId, mlflowRunId, steps, runId);

@@ -21,7 +21,7 @@ import org.quartz.CronExpression;
  */
 public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZone, LogicalDateRule logicalDate, Misfire misfire,
                            int maxConcurrentRuns, RetryPolicy retries, Deadlines deadlines, boolean enabled, Map<String, String> params,
-                           int maxCatchUp) {
+                           int maxCatchUp, Duration successDeadline, String retrainSchedule) {
 
     /** Missed fires: none run ({@code skip}), one run now ({@code run_once}), or one run per missed fire, oldest first ({@code catch_up}). */
     public enum Misfire {
@@ -42,6 +42,11 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
         }
     }
 
+    /** The schedule that retrains when a monitor step of this one finds the served model decayed: this one unless set. */
+    public String retrainTarget() {
+        return retrainSchedule != null ? retrainSchedule : name;
+    }
+
     /** Longest a step and a whole run (all attempts) may take; null: no limit. */
     public record Deadlines(Duration step, Duration run) {}
 
@@ -58,7 +63,7 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
 
     static ScheduleSpec from(SpecNode n, Path baseDir) {
         n.allowOnly("name", "pipeline", "cron", "time_zone", "logical_date_offset_days", "logical_date", "misfire", "max_concurrent_runs",
-                "retries", "deadlines", "enabled", "params", "max_catch_up");
+                "retries", "deadlines", "enabled", "params", "max_catch_up", "success_deadline_minutes", "success_deadline_seconds", "retrain_schedule");
         String name = n.requiredString("name");
         if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,99}")) {
             throw n.require("name").error("'" + name + "' is not a schedule name: letters, digits, '.', '_', '-', at most 100");
@@ -100,7 +105,8 @@ public record ScheduleSpec(String name, Path pipeline, String cron, ZoneId timeZ
             deadlines = new Deadlines(duration(d, "step"), duration(d, "run"));
         }
         return new ScheduleSpec(name, pipeline, cron, zone, rule, misfire, n.integer("max_concurrent_runs", 1, 1, 100), retries, deadlines,
-                n.bool("enabled", true), n.has("params") ? n.require("params").asStringMap() : Map.of(), n.integer("max_catch_up", 30, 1, 10_000));
+                n.bool("enabled", true), n.has("params") ? n.require("params").asStringMap() : Map.of(), n.integer("max_catch_up", 30, 1, 10_000),
+                duration(n, "success_deadline"), n.string("retrain_schedule", null));
     }
 
     private static Duration duration(SpecNode d, String what) {

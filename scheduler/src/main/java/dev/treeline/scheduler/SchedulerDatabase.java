@@ -67,6 +67,7 @@ public final class SchedulerDatabase implements AutoCloseable {
                 if (!exists(c, "QRTZ_LOCKS")) run(c, quartzDdl());
                 if (!exists(c, "TREELINE_RUNS")) run(c, RunsTable.DDL);
                 if (!exists(c, "TREELINE_CONTROLLERS")) run(c, RunsTable.CONTROLLERS_DDL); // added after the first release: databases from before lack it
+                if (!exists(c, "TREELINE_INCIDENTS")) run(c, IncidentsTable.DDL);
                 return;
             } catch (SQLException e) {
                 // Another controller created the tables at the same moment: look again.

@@ -114,7 +114,7 @@ class ControllerTest {
         assertTrue(executed.values().stream().allMatch(n -> n == 1), "each date's step ran once: " + executed);
         assertTrue(scrape.matches("(?s).*treeline_runs\\{schedule=\"every-second\",state=\"succeeded\"} [4-9].*"), scrape);
         assertTrue(scrape.contains("treeline_step_duration_seconds_count{schedule=\"every-second\",step=\"a\"}"), scrape);
-        assertTrue(scrape.contains("treeline_last_success_timestamp_seconds{schedule=\"every-second\"}"), scrape);
+        assertTrue(scrape.contains("treeline_run_last_success_timestamp_seconds{schedule=\"every-second\"}"), scrape);
     }
 
     @Test

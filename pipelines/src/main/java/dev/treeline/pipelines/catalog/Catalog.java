@@ -180,6 +180,17 @@ public final class Catalog {
         return new PartitionedDataset(spark, name, location(name), ds.partitionedBy(), lock, runId);
     }
 
+    /** The day column of a dataset partitioned by day outside any spec. */
+    public static final String DAY = "day";
+
+    /**
+     * A day-partitioned dataset at a location no spec names (the score command's output), published exactly as
+     * a spec's: a version per write, a day visible by its marker written last, writers kept apart by {@code lockFile}.
+     */
+    public static PartitionedDataset partitionedAt(SparkSession spark, String name, String location, Path lockFile, String runId) {
+        return new PartitionedDataset(spark, name, location, DAY, lockFile, runId);
+    }
+
     // ---- small JSON records and directories (run-scoped, local) -------------------------------
 
     public <T> T readJson(String name, Class<T> type) {

@@ -17,4 +17,6 @@ public final class StepTypeNames {
     public static final String REGISTER = "register";
     public static final String PROMOTE = "promote";
     public static final String PUSH = "push";
+    public static final String SCORE = "score";
+    public static final String MONITOR = "monitor";
 }

@@ -24,6 +24,9 @@ public final class RegistryTags {
     public static final String PUBLISHED = "treeline.published";
     public static final String DATA_SNAPSHOT = "treeline.data_snapshot";
     public static final String FEATURE_SNAPSHOT = "treeline.feature_snapshot";
+    /** Set by the monitor step when a served version breaches a decay rule: the day, then the rule. */
+    public static final String DECAYED = "treeline.decayed";
+    public static final String DECAY_REASON = "treeline.decay_reason";
     /** Prefix of the holdout metric tags, e.g. {@code treeline.holdout_auc}. */
     public static final String HOLDOUT_METRIC_PREFIX = "treeline.holdout_";
 

@@ -26,14 +26,14 @@ public record ServingTarget(String bucket, String prefix) {
     }
 
     /** The pipeline's serving target: its push step's; null when the pipeline does not publish. */
-    static ServingTarget of(PipelineSpec pipeline) {
+    public static ServingTarget of(PipelineSpec pipeline) {
         for (StepSpec s : pipeline.steps()) {
             if (StepTypeNames.PUSH.equals(s.type())) return parse(s.paramsOrEmpty());
         }
         return null;
     }
 
-    S3Publisher publisher(S3Client s3, S3Settings settings) {
+    public S3Publisher publisher(S3Client s3, S3Settings settings) {
         return new S3Publisher(s3, bucket, prefix, settings);
     }
 }
