@@ -121,7 +121,32 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("S3:         s3://" + bucket + "/" + model + "/champion.json -> "
                 + pointer.map(p -> "version " + p.version() + " at " + p.prefix()).orElse("not published")
                 + "   (endpoint " + endpoints.s3Endpoint() + ", files in " + workspace.resolve("stack/s3/data/" + bucket) + ")");
+        scoringLines(outcomes, model, workspace);
         System.out.println("Workspace:  " + workspace + "   (run state in runs/, curated data in data/, Spark and XGBoost output in logs/)");
         System.out.printf("Demo took %.1f s. Run it again to see the dates skipped; stop the stack with ./treeline local down%n", total);
+    }
+
+    /** The last night's scoring, and the latest day the monitor judged on labels that arrived since. */
+    private static void scoringLines(List<RunOutcome> outcomes, String model, Path workspace) {
+        RunState last = outcomes.get(outcomes.size() - 1).state();
+        Double scored = last.numberOfType(StepTypeNames.SCORE, "rows_scored");
+        if (scored != null) {
+            Double rejected = last.numberOfType(StepTypeNames.SCORE, "rows_rejected");
+            System.out.printf("Scored:     %s: %,d flights with the champion read from S3 (%,d rejected) -> %s%n", last.logicalDate, scored.longValue(),
+                    rejected == null ? 0 : rejected.longValue(), workspace.resolve("data").resolve(last.pipeline).resolve("flight_scores"));
+        }
+        for (int i = outcomes.size() - 1; i >= 0; i--) {
+            RunState s = outcomes.get(i).state();
+            Double auc = s.numberOfType(StepTypeNames.MONITOR, "auc");
+            if (auc == null) continue;
+            Double evaluated = s.numberOfType(StepTypeNames.MONITOR, "evaluated_auc");
+            Double psi = s.numberOfType(StepTypeNames.MONITOR, "feature_psi_max");
+            String day = s.steps.stream().filter(st -> StepTypeNames.MONITOR.equals(st.type) && st.facts != null).map(st -> st.facts.get("judged_day"))
+                    .filter(d -> d != null).findFirst().orElse("?");
+            System.out.printf("Monitored:  %s on its labels: realised AUC %.4f vs evaluated %s; max feature PSI %s   (./treeline models monitor %s)%n",
+                    day, auc, evaluated == null ? "-" : String.format("%.4f", evaluated), psi == null ? "-" : String.format("%.3f", psi), model);
+            return;
+        }
+        System.out.println("Monitored:  no scored day has labels yet (the monitor judges each day once its labels arrive, a day later)");
     }
 }

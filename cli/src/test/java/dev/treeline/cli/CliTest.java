@@ -145,7 +145,8 @@ class CliTest {
         Result r = run("validate-spec", "../examples/flights/pipeline.yaml", "-p", "TREELINE_DATA=/data/flights.parquet");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("valid pipeline 'flights-delay'"), r.out());
-        assertEquals(9, Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("  ")).count(), r.out());
+        assertEquals(11, Arrays.stream(r.out().split("\n")).filter(l -> l.startsWith("  ")).count(), r.out());
+        assertTrue(r.out().contains("monitor: monitor([flight_scores, flights_valid, flight_aggregates]) -> [flight_monitoring]"), r.out());
         assertTrue(r.out().contains("aggregates: aggregates([flights_valid]) -> [flight_partials, flight_aggregates]"), r.out());
     }
 

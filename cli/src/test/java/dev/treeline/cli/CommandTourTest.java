@@ -186,6 +186,12 @@ class CommandTourTest {
         s.add(new Stop("models verify", () -> both("models verify", out -> has(out, model + " version 2 (champion) at s3://treeline-models/tour/",
                 "files match manifest.json", "sample rows re-scored"), j -> assertTrue(j.path("ok").asBoolean(), j.toString()),
                 registry("models", "verify", model, "champion"))));
+        s.add(new Stop("score", () -> {
+            // The champion (version 2) from S3, on the night's validated flights, with its aggregates from the spec's workspace.
+            String o = cli(registry("score", model, "--spec", spec.toString(), "--input", "flights_valid", "--date", D2.toString(), "--output",
+                    tmp.resolve("scored").toString(), "--pass-through", "origin")).out();
+            has(o, "scored 600 of 600 rows with " + model + " version 2 (champion.json) -> ", "/scored/day=" + D2, "MLflow run: ");
+        }));
         s.add(new Stop("models rollback", () -> {
             JsonNode back = json(cli(true, registry("models", "rollback", model)).out());
             assertEquals(List.of("2", "1"), List.of(back.path("rolled_back_from").asText(), back.path("champion").asText()), back.toString());
@@ -302,10 +308,15 @@ class CommandTourTest {
         s.add(new Stop("demo", () -> {
             // The example's contract wants 5,000 to 40,000 flights a day, as the real data has.
             Path flights = SyntheticFlights.write(TestSpark.session(), tmp.resolve("flights"), LocalDate.of(2001, 1, 1), 152, 5_000, 5);
-            String o = cli(concat(new String[] {"demo", "--data", flights.toString(), "--dates", "2001-06-01"}, stack)).out();
-            has(o, "flights-delay 2001-06-01", "Champion:", "MLflow UI:", "http://127.0.0.1:" + mlflowPort + "/#/experiments/");
+            // Two nights: the second one's monitor judges the first night's scores on their labels.
+            String o = cli(concat(new String[] {"demo", "--data", flights.toString(), "--dates", "2001-06-01,2001-06-02"}, stack)).out();
+            has(o, "flights-delay 2001-06-01", "Champion:", "MLflow UI:", "http://127.0.0.1:" + mlflowPort + "/#/experiments/",
+                    "Scored:     2001-06-02: ", "flights with the champion read from S3 (0 rejected)", "Monitored:  2001-06-01 on its labels: realised AUC 0.");
             assertTrue(o.lines().count() <= 60, "the demo fits on one screen:\n" + o);
         }));
+        s.add(new Stop("models monitor", () -> both("models monitor", o -> has(o, "DAY", "2001-06-01  ", "WINDOW AUC"),
+                j -> assertEquals("2001-06-01", j.path("days").get(0).path("day").asText(), j.toString()),
+                concat(new String[] {"models", "monitor", "flights-delay"}, new String[] {"--workspace", dws.toString()}))));
         s.add(new Stop("local status", () -> both("local status", o -> has(o, "mlflow", "s3", "healthy"),
                 j -> assertEquals(2, j.path("services").size(), j.toString()), concat(new String[] {"local", "status"}, stack))));
         s.add(new Stop("local down", () -> has(cli(concat(new String[] {"local", "down"}, stack)).out(), "Stopped MLflow (pid ", "), S3Proxy (pid ")));
@@ -329,6 +340,13 @@ class CommandTourTest {
         s.add(new Stop("bench train", () -> both("bench train", o -> has(o, "native"), j -> assertTrue(j.path("results").size() >= 3, j.toString()),
                 concat(new String[] {"bench", "train", "--data", flights.toString(), "--spec", benchSpec.toString(), "--rows", "2000", "--rounds", "5",
                         "--gbt-trees", "2"}, common))));
+        s.add(new Stop("bench score", () -> both("bench score", o -> has(o, "native XGBoost inplace_predict (baseline)", "rows/s/core",
+                        "Treeline score step: read, features, predict, write", "stock XGBoost4J-Spark transform"),
+                j -> {
+                    assertEquals(5, j.path("results").size(), j.toString());
+                    assertTrue(j.path("results").get(1).path("rows_per_second_per_core").asLong() > 0, j.toString());
+                },
+                concat(new String[] {"bench", "score", "--data", flights.toString(), "--spec", benchSpec.toString()}, common))));
     }
 
     @Test

@@ -63,7 +63,7 @@ final class MonitorStep implements Step {
     private static final int DRIFT_SAMPLE = 100_000;
     /** The step's numbers (run state, controller metrics and alerts): these metrics of each version, then breaches, decayed, retrain, drift. */
     static final List<String> REPORTED = List.of("rows_labelled", "auc", "auc_ci_low", "logloss", "calibration_error", "positive_rate", "rmse", "mae",
-            "score_psi", "feature_psi_max");
+            "score_psi", "feature_psi_max", "evaluated_auc", "evaluated_auc_ci_low");
     private final MonitorParams params;
 
     MonitorStep(MonitorParams params) {
@@ -132,7 +132,7 @@ final class MonitorStep implements Step {
             }
             numbers.putIfAbsent("breaches", 0.0);
             numbers.putIfAbsent("drift", 0.0);
-            return StepResult.of(String.join("; ", summary), numbers);
+            return StepResult.of(String.join("; ", summary), numbers).withFacts(Map.of("judged_day", day.toString()));
         }
     }
 
@@ -175,6 +175,8 @@ final class MonitorStep implements Step {
             if (!topPsi.isEmpty()) m.put("feature_psi_max", topPsi.values().stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
             Manifest manifest = publisher.published(model, version).map(Map.Entry::getKey).orElse(null);
             double ciLow = manifest == null || manifest.metrics() == null ? Double.NaN : manifest.metrics().getOrDefault("auc_ci_low", Double.NaN);
+            if (manifest != null && manifest.metrics() != null && manifest.metrics().containsKey("auc")) m.put("evaluated_auc", manifest.metrics().get("auc"));
+            if (!Double.isNaN(ciLow)) m.put("evaluated_auc_ci_low", ciLow);
             double auc = m.getOrDefault("auc", Double.NaN);
             boolean below = !Double.isNaN(auc) && !Double.isNaN(ciLow) && auc < ciLow;
             List<String> breaches = params.rules().breaches(m, ciLow, history(out, day, version), topPsi);
