@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
@@ -165,9 +164,5 @@ final class Alerts {
         d.put("logical_date", run.logicalDate().toString());
         d.put("run_id", run.runId());
         return d;
-    }
-
-    List<AlertChannel> channels() {
-        return settings.channels();
     }
 }

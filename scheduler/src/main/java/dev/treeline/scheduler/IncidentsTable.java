@@ -3,7 +3,6 @@ package dev.treeline.scheduler;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -64,21 +63,6 @@ final class IncidentsTable {
                 p.setString(2, key);
                 p.setString(3, FIRING);
                 return p.executeUpdate() == 1;
-            }
-        });
-    }
-
-    /** Keys of firing incidents that start with {@code prefix}. */
-    List<String> firing(String prefix) {
-        return db.tx(c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT incident_key FROM treeline_incidents WHERE state = ? AND incident_key LIKE ? ORDER BY incident_key")) {
-                p.setString(1, FIRING);
-                p.setString(2, prefix.replace("%", "\\%").replace("_", "\\_") + "%");
-                List<String> out = new ArrayList<>();
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) out.add(rs.getString(1));
-                }
-                return out;
             }
         });
     }
