@@ -307,7 +307,7 @@ class CommandTourTest {
                 "http://127.0.0.1:" + mlflowPort, "http://127.0.0.1:" + s3Port)));
         s.add(new Stop("demo", () -> {
             // The example's contract wants 5,000 to 40,000 flights a day, as the real data has.
-            Path flights = SyntheticFlights.write(TestSpark.session(), tmp.resolve("flights"), LocalDate.of(2001, 1, 1), 152, 5_000, 5);
+            Path flights = SyntheticFlights.write(TestSpark.session(), tmp.resolve("flights"), LocalDate.of(2001, 1, 1), 153, 5_000, 5);
             // Two nights: the second one's monitor judges the first night's scores on their labels.
             String o = cli(concat(new String[] {"demo", "--data", flights.toString(), "--dates", "2001-06-01,2001-06-02"}, stack)).out();
             has(o, "flights-delay 2001-06-01", "Champion:", "MLflow UI:", "http://127.0.0.1:" + mlflowPort + "/#/experiments/",

@@ -6,6 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.treeline.pipelines.catalog.Catalog;
+import dev.treeline.pipelines.env.Environment;
+import dev.treeline.pipelines.run.PipelineRunner;
+import dev.treeline.pipelines.spec.SparkSpec;
+import dev.treeline.pipelines.testing.TestPipelines;
+import dev.treeline.scheduler.Controller;
+import dev.treeline.scheduler.InProcessExecutor;
+import dev.treeline.scheduler.RunRecord;
+import dev.treeline.scheduler.ScheduleFile;
 import dev.treeline.pipelines.env.Workspace;
 import dev.treeline.pipelines.run.RunState;
 import dev.treeline.pipelines.run.RunStore;
@@ -197,7 +205,7 @@ class ScoringIntegrationTest {
 
     @Test
     @Order(3)
-    void theMonitorMarksTheVersionDecayedOnTheSecondFlippedDayNotBefore() throws IOException {
+    void theMonitorMarksTheVersionDecayedAndQueuesRetrainingOnTheSecondFlippedDayNotBefore() throws Exception {
         Path spec = tmp.resolve("scoring.yaml");
         Files.writeString(spec, """
             pipeline: %1$s-scoring
@@ -231,23 +239,55 @@ class ScoringIntegrationTest {
                   bucket: treeline-models
                   prefix: %1$s
             """.formatted(model, PublishingSpec.indent(source(), 4), contract()));
-        try (MlflowConnection conn = MlflowConnection.fromEnvironment(mlflow)) {
+        // The scoring pipeline under a controller, as it runs nightly: its decay queues a run of the retraining schedule (a
+        // stand-in pipeline here; what retraining does is the training pipeline's business, tested elsewhere).
+        Path retrain = TestPipelines.writeSpec(tmp.resolve("retrain"), """
+            pipeline: %s-retrain
+            steps:
+              - {name: a, type: count, outputs: [x], params: {id: retrain-%s}}
+            """.formatted(model, model));
+        Path scheduleFile = Files.writeString(tmp.resolve("schedule.yaml"), """
+            controller: {metrics_port: -1, checkin_interval_millis: 1000}
+            schedules:
+              - {name: scoring, pipeline: %s, cron: "0 0 3 1 1 ? 2099", retrain_schedule: retrain}
+              - {name: retrain, pipeline: %s, cron: "0 0 3 1 1 ? 2099"}
+            """.formatted(spec, retrain.resolve("pipeline.yaml")));
+        Environment env = LocalStackFixture.get().environment(ws);
+        ScheduleFile.Loaded config = ScheduleFile.loadAll(scheduleFile, Map.of(), ws, k -> null);
+        PipelineRunner runner = new PipelineRunner(env, Cli.tracking(env), SparkSession::active, l -> {});
+        try (MlflowConnection conn = MlflowConnection.fromEnvironment(mlflow);
+             Controller c = new Controller(config.settings(), config.schedules(), new InProcessExecutor(runner, (SparkSpec s) -> TestSpark.session(),
+                     Map.of()), l -> {})) {
+            c.start();
             for (LocalDate d = TRAINED; !d.isAfter(FLIP.plusDays(2)); d = d.plusDays(1)) {
-                CliTest.Result r = cli("run", spec.toString(), "--date", d.toString());
-                assertEquals(0, r.code(), d + ": " + r.err() + r.out());
+                c.queue(config.schedule("scoring"), d, "manual", false, null, null);
+                LocalDate day = d;
+                long deadline = System.currentTimeMillis() + 180_000;
+                while (c.runs().forDate("scoring", day).stream().noneMatch(RunRecord::finished)) {
+                    assertTrue(System.currentTimeMillis() < deadline, "the scoring run for " + day + " did not finish");
+                    Thread.sleep(200);
+                }
+                RunRecord run = c.runs().forDate("scoring", d).get(0);
+                assertEquals(RunRecord.SUCCEEDED, run.state(), d + ": " + run.error());
                 Map<String, String> tags = conn.registry().version(model, "1").tags();
                 StepState monitor = monitorStep(d);
+                List<RunRecord> retrains = c.runs().list("retrain", null, 10);
                 if (d.isBefore(FLIP.plusDays(1))) {
                     assertNull(tags.get(RegistryTags.DECAYED), d + " is too early to call it decayed: " + monitor.summary);
                     assertFalse(monitor.numbers.containsKey("retrain"), d + ": " + monitor.numbers);
+                    assertEquals(List.of(), retrains, d + ": no retraining yet");
                 } else if (d.equals(FLIP.plusDays(1))) {
                     assertEquals(d.toString(), tags.get(RegistryTags.DECAYED), monitor.summary);
                     assertTrue(tags.get(RegistryTags.DECAY_REASON).matches("realised AUC 0\\.[0-9]{4} below the evaluated holdout.s CI lower bound 0\\.[0-9]{4} for 2 day\\(s\\) in a row.*"),
                             tags.get(RegistryTags.DECAY_REASON));
                     assertEquals(1.0, monitor.numbers.get("retrain"), monitor.numbers.toString());
+                    assertEquals(1, retrains.size(), retrains.toString());
+                    assertEquals(FLIP.plusDays(2), retrains.get(0).logicalDate(), "the retraining run is for the next logical date");
+                    assertEquals(Controller.RETRAIN_KIND, retrains.get(0).kind());
                 } else {
                     assertEquals(FLIP.plusDays(1).toString(), tags.get(RegistryTags.DECAYED), "the first decayed day stays");
                     assertFalse(monitor.numbers.containsKey("retrain"), "asked to retrain once: " + monitor.numbers);
+                    assertEquals(1, retrains.size(), "still one retraining run: " + retrains);
                 }
                 if (d.equals(TRAINED)) assertTrue(monitor.numbers.get("auc") > 0.6, monitor.summary);
                 if (!d.isBefore(FLIP)) assertTrue(monitor.numbers.get("auc") < 0.45, monitor.summary);

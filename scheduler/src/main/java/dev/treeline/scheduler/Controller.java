@@ -177,7 +177,13 @@ public final class Controller implements AutoCloseable {
         for (JobKey key : scheduler.getJobKeys(GroupMatcher.jobGroupEquals(SCHEDULES))) {
             ScheduleSpec s = schedules.get(key.getName());
             if (s == null || !s.enabled()) {
-                scheduler.deleteJob(key);
+                try {
+                    scheduler.deleteJob(key);
+                } catch (SchedulerException e) {
+                    // Controllers starting together on one database each remove the stale job: the one that lost the race
+                    // finds it gone, which is the state it wanted.
+                    if (scheduler.checkExists(key)) throw e;
+                }
                 progress.info("schedule " + key.getName() + ": " + (s == null ? "no longer in the file" : "disabled") + ", trigger removed");
             }
         }
