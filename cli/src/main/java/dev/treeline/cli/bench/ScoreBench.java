@@ -64,6 +64,10 @@ public final class ScoreBench {
     public BenchReport run(Path flights, Path pipelineSpec) throws Exception {
         Path ws = trainedWorkspace(flights, pipelineSpec);
         Pipeline pipeline = load(pipelineSpec, flights);
+        // The spec's SQL settings (shuffle partitions), as its nightly run has them; the baselines share the session.
+        pipeline.spec().spark().conf().forEach((k, v) -> {
+            if (k.startsWith("spark.sql.")) spark.conf().set(k, v);
+        });
         PipelineRunner runner = UntrackedRunner.create(spark, ws, cache, progress);
         RunState state = runner.store().load(pipeline.spec().name(), DATE);
         Catalog catalog = runner.catalog(pipeline.spec(), state);
