@@ -61,8 +61,8 @@ final class DemoCommand implements Callable<Integer> {
         Path data = FlightsData.locate(Cli.home(), resolver.cacheDir(), Cli.OUT, dataFile);
 
         LocalStack stack = ports.stack(common);
+        // The endpoints are in the summary (MLflow UI, S3) and, when they start now, in the stack's own lines: one screen.
         StackEndpoints endpoints = stack.up();
-        Cli.OUT.info("Local stack: MLflow " + endpoints.mlflowUrl() + ", S3 " + endpoints.s3Endpoint());
 
         Environment env = resolver.forLocalStack(workspace, endpoints, Map.of("TREELINE_DATA", data.toString()));
         Pipeline pipeline = Cli.load(spec, env.params());
