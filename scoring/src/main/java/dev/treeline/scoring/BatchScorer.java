@@ -63,10 +63,7 @@ public final class BatchScorer {
         List<String> idCols = new ArrayList<>(s.id());
         Dataset<Row> rows = raw;
         if (idCols.isEmpty()) {
-            List<String> all = new ArrayList<>();
-            for (String c : raw.columns()) if (!c.equals(s.dayColumn())) all.add(c);
-            all.sort(null);
-            rows = rows.withColumn(ROW_ID, functions.xxhash64(RowIds.key(all)));
+            rows = RowIds.withRowId(rows, ROW_ID, s.dayColumn());
             idCols.add(ROW_ID);
         }
         InputCheck.Checked checked = InputCheck.check(rows, required(served));

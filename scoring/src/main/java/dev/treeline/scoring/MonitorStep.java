@@ -203,11 +203,7 @@ final class MonitorStep implements Step {
 
     /** The labelled rows' ids as the score step computed them (a hash of every column when no id is declared). */
     private Dataset<Row> withId(Dataset<Row> rows, String dayColumn) {
-        if (!params.id().isEmpty()) return rows;
-        List<String> all = new ArrayList<>();
-        for (String c : rows.columns()) if (!c.equals(dayColumn)) all.add(c);
-        all.sort(null);
-        return rows.withColumn(BatchScorer.ROW_ID, functions.xxhash64(RowIds.key(all)));
+        return params.id().isEmpty() ? RowIds.withRowId(rows, BatchScorer.ROW_ID, dayColumn) : rows;
     }
 
     /** Scores joined with labels by id; ids that occur more than once among the labels are left out (ambiguous). */

@@ -1,7 +1,10 @@
 package dev.treeline.scoring;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
 
 /**
@@ -24,6 +27,17 @@ public final class RowIds {
             parts[i] = functions.coalesce(functions.col("`" + idColumns.get(i) + "`").cast("string"), functions.lit(NULL));
         }
         return functions.concat_ws(SEP, parts);
+    }
+
+    /**
+     * {@code rows} with {@code column} added: a 64-bit hash of every other column but the day (sorted by name), the
+     * id of a row when none is declared. The score step writes it and the monitor step recomputes it on the labels.
+     */
+    public static Dataset<Row> withRowId(Dataset<Row> rows, String column, String dayColumn) {
+        List<String> all = new ArrayList<>();
+        for (String c : rows.columns()) if (!c.equals(dayColumn)) all.add(c);
+        all.sort(null);
+        return rows.withColumn(column, functions.xxhash64(key(all)));
     }
 
     /**
