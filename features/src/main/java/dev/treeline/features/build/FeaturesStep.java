@@ -7,6 +7,7 @@ import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.catalog.PartitionedDataset;
 import dev.treeline.pipelines.spec.DateWindow;
+import dev.treeline.pipelines.spec.SplitSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
@@ -43,12 +44,16 @@ final class FeaturesStep implements Step {
     private static final String TMP_WEIGHT = "__treeline_weight";
     static final int SAMPLE_ROWS = 1000;
 
+    static final String FOLD = "fold";
+
     private final FeatureSpec spec;
     private final String specFileText;
+    private final SplitSpec split;
 
-    FeaturesStep(FeatureSpec spec, String specFileText) {
+    FeaturesStep(FeatureSpec spec, String specFileText, SplitSpec split) {
         this.spec = spec;
         this.specFileText = specFileText;
+        this.split = split;
     }
 
     @Override
@@ -61,10 +66,12 @@ final class FeaturesStep implements Step {
         DateWindow w = ctx.window();
         PartitionedDataset input = ctx.catalog().partitioned(ctx.input(0));
         String day = input.column();
-        Dataset<Row> rows = input.read(w.trainFrom(), w.logicalDate());
+        // A row split reads the logical date's snapshot of the table; a day split the window's days.
+        LocalDate from = split != null ? w.logicalDate() : w.trainFrom();
+        Dataset<Row> rows = input.read(from, w.logicalDate());
         Map<String, StructType> joinSchemas = new LinkedHashMap<>();
         for (AsOfJoin j : spec.joins()) joinSchemas.put(j.dataset(), ctx.catalog().spec(j.dataset()).isPartitioned()
-                ? ctx.catalog().partitioned(j.dataset()).read(w.trainFrom().minusDays(j.maxAgeDays()), w.logicalDate()).schema()
+                ? ctx.catalog().partitioned(j.dataset()).read(from.minusDays(j.maxAgeDays()), w.logicalDate()).schema()
                 : ctx.catalog().read(j.dataset()).schema());
         Preflight.check(ctx.spark(), spec, ctx.input(0), rows.schema(), joinSchemas);
         // A table's own 'label' (or 'split', 'features', 'weight') column is common: the label and weight expressions
@@ -78,19 +85,25 @@ final class FeaturesStep implements Step {
             }
         }
         String aggregates = spec.aggregates().isEmpty() ? null : ctx.input(1);
-        String snapshotId = snapshotId(ctx, input, aggregates);
-        Dataset<Row> enriched = Enrichment.attach(ctx.catalog(), spec, rows, day, aggregates, w.trainFrom(), w.logicalDate());
-
-        Column split = functions.when(functions.col(day).lt(functions.lit(Date.valueOf(w.validationFrom()))), DateWindow.TRAIN)
-                .when(functions.col(day).lt(functions.lit(Date.valueOf(w.holdoutFrom()))), DateWindow.VALIDATION)
-                .otherwise(DateWindow.HOLDOUT);
+        String snapshotId = snapshotId(ctx, input, aggregates, from);
+        Column splitOf;
+        if (split != null) {
+            rows = RowSplit.assign(rows, split, spec.label(), day);
+            if (split.holdoutDataset() != null) rows = rows.unionByName(holdoutRows(ctx, rows, day));
+            splitOf = functions.col(RowSplit.COLUMN);
+        } else {
+            splitOf = functions.when(functions.col(day).lt(functions.lit(Date.valueOf(w.validationFrom()))), DateWindow.TRAIN)
+                    .when(functions.col(day).lt(functions.lit(Date.valueOf(w.holdoutFrom()))), DateWindow.VALIDATION)
+                    .otherwise(DateWindow.HOLDOUT);
+        }
+        Dataset<Row> enriched = Enrichment.attach(ctx.catalog(), spec, rows, day, aggregates, from, w.logicalDate());
         // The label and weight are computed from the row as read, then the table's own columns of the step's names go.
         Column labelValue = functions.expr(spec.label()).cast("double");
         Column weightValue = spec.weight() == null ? null : functions.expr(spec.weight()).cast("double");
         String weight = FeaturePipelineFactory.WEIGHT;
         Dataset<Row> labelled = enriched.withColumn(TMP_LABEL, labelValue);
         if (weightValue != null) labelled = labelled.withColumn(TMP_WEIGHT, weightValue);
-        labelled = labelled.drop(RESERVED.toArray(String[]::new)).withColumnRenamed(TMP_LABEL, LABEL).withColumn(SPLIT, split);
+        labelled = labelled.drop(RESERVED.toArray(String[]::new)).withColumnRenamed(TMP_LABEL, LABEL).withColumn(SPLIT, splitOf);
         if (weightValue != null) labelled = labelled.withColumnRenamed(TMP_WEIGHT, weight);
         labelled = labelled.cache();
         try {
@@ -110,6 +123,7 @@ final class FeaturesStep implements Step {
             PipelineModel fitted = FeaturePipelineFactory.build(spec).fit(train);
             List<Column> outCols = new ArrayList<>(List.of(functions.col(day), functions.col(SPLIT), functions.col(LABEL)));
             if (spec.weight() != null) outCols.add(functions.col(weight));
+            if (split != null && split.folds() > 0) outCols.add(functions.col(RowSplit.FOLD).as(FOLD));
             outCols.add(functions.col(FeaturePipelineFactory.FEATURES));
             Column[] out = outCols.toArray(Column[]::new);
             Dataset<Row> features = FeaturePipelineFactory.forTrainRows(fitted, day).transform(train).select(out)
@@ -125,13 +139,15 @@ final class FeaturesStep implements Step {
                     aggregates, joinDatasets, List.copyOf(spec.pii().keySet()), snapshotId);
             // A fixed sample of holdout rows (already guarded) with their in-run vectors: the parity check of scoring.
             List<Column> orderCols = new ArrayList<>();
-            for (String c : enriched.columns()) if (!RESERVED.contains(c)) orderCols.add(functions.col("`" + c + "`"));
+            for (String c : enriched.columns()) if (!RESERVED.contains(c) && !c.startsWith("__treeline")) orderCols.add(functions.col("`" + c + "`"));
             Dataset<Row> sample = fitted.transform(usable.filter(functions.col(SPLIT).equalTo(DateWindow.HOLDOUT))
                     .orderBy(functions.xxhash64(orderCols.toArray(Column[]::new))).limit(SAMPLE_ROWS));
             // The input columns as the guard left them: a column it dropped is not in the sample (nor in serving's input).
             List<String> guarded = List.of(sample.columns());
             List<Column> sampleCols = new ArrayList<>();
-            for (String c : enriched.columns()) if (guarded.contains(c) && !RESERVED.contains(c)) sampleCols.add(functions.col("`" + c + "`"));
+            for (String c : enriched.columns()) {
+                if (guarded.contains(c) && !RESERVED.contains(c) && !c.startsWith("__treeline")) sampleCols.add(functions.col("`" + c + "`"));
+            }
             sampleCols.add(functions.col(LABEL));
             sampleCols.add(functions.col(FeaturePipelineFactory.FEATURES));
             Dataset<Row> sampleRows = sample.select(sampleCols.toArray(Column[]::new));
@@ -159,7 +175,7 @@ final class FeaturesStep implements Step {
             params.put("label", spec.label());
             ctx.tracker().logParams(params);
             // The data snapshot: the input partitions of the window, as their markers identify them.
-            String dataSnapshot = Hashing.sha256(Json.canonical(fingerprints(input, w.trainFrom(), w.logicalDate()))).substring(0, 16);
+            String dataSnapshot = Hashing.sha256(Json.canonical(fingerprints(input, from, w.logicalDate()))).substring(0, 16);
             ctx.tracker().setTags(Map.of("treeline.feature_snapshot", snapshotId, "treeline.data_snapshot", dataSnapshot));
             return StepResult.of(String.format("snapshot %s: %d features; rows train %,d · validation %,d · holdout %,d", snapshotId, slots.size(),
                     counts.getOrDefault(DateWindow.TRAIN, 0L), counts.getOrDefault(DateWindow.VALIDATION, 0L),
@@ -169,19 +185,44 @@ final class FeaturesStep implements Step {
         }
     }
 
-    /** Content hash of what the snapshot is made from: the spec, hash keys, code version, window and every input partition. */
-    private String snapshotId(StepContext ctx, PartitionedDataset input, String aggregates) {
+    /** The holdout dataset's rows of the logical date, which must have the table's columns. */
+    private Dataset<Row> holdoutRows(StepContext ctx, Dataset<Row> tableRows, String day) {
+        PartitionedDataset h = ctx.catalog().partitioned(split.holdoutDataset());
+        Dataset<Row> rows = h.read(ctx.logicalDate(), ctx.logicalDate());
+        if (!h.column().equals(day)) rows = rows.withColumnRenamed(h.column(), day);
+        List<String> missing = new ArrayList<>();
+        for (String c : tableRows.columns()) if (!c.startsWith("__treeline") && !List.of(rows.columns()).contains(c)) missing.add(c);
+        if (!missing.isEmpty()) {
+            throw TreelineException.data("holdout dataset '" + split.holdoutDataset() + "' lacks column(s) " + missing + " of '" + ctx.input(0)
+                    + "'; the holdout rows must have the training table's columns");
+        }
+        if (rows.isEmpty()) {
+            throw TreelineException.data("holdout dataset '" + split.holdoutDataset() + "' has no rows for " + ctx.logicalDate()
+                    + "; run its ingest step for this date (it belongs in the same pipeline)");
+        }
+        return RowSplit.holdoutRows(rows, split).selectExpr(java.util.Arrays.stream(tableRows.columns()).map(c -> "`" + c + "`").toArray(String[]::new));
+    }
+
+    /** Content hash of what the snapshot is made from: the spec, hash keys, code version, window or split and every input partition. */
+    private String snapshotId(StepContext ctx, PartitionedDataset input, String aggregates, LocalDate from) {
         DateWindow w = ctx.window();
         Map<String, Object> parts = new LinkedHashMap<>();
         parts.put("spec", spec.hash());
         parts.put("keys", RowPrep.guard(spec).keysFingerprint());
         parts.put("version", version());
-        parts.put("window", w.toString());
-        parts.put("rows", fingerprints(input, w.trainFrom(), w.logicalDate()));
+        if (split != null) {
+            parts.put("split", split);
+            if (split.holdoutDataset() != null) {
+                parts.put("holdout", fingerprints(ctx.catalog().partitioned(split.holdoutDataset()), w.logicalDate(), w.logicalDate()));
+            }
+        } else {
+            parts.put("window", w.toString());
+        }
+        parts.put("rows", fingerprints(input, from, w.logicalDate()));
         if (aggregates != null) parts.put("aggregates", fingerprints(ctx.catalog().partitioned(aggregates), w.trainFrom(), w.logicalDate()));
         for (AsOfJoin j : spec.joins()) {
             parts.put("join:" + j.name(), ctx.catalog().spec(j.dataset()).isPartitioned()
-                    ? fingerprints(ctx.catalog().partitioned(j.dataset()), w.trainFrom().minusDays(j.maxAgeDays()), w.logicalDate())
+                    ? fingerprints(ctx.catalog().partitioned(j.dataset()), from.minusDays(j.maxAgeDays()), w.logicalDate())
                     : ctx.catalog().fingerprint(j.dataset()));
         }
         return Hashing.sha256(Json.canonical(parts)).substring(0, 16);

@@ -46,9 +46,20 @@ public final class FeaturesStepType implements StepType {
                 throw spec.node().error("join '" + j.name() + "' reads dataset '" + j.dataset() + "'; list it in inputs: of step '" + spec.name() + "'");
             }
         }
+        if (pipeline.splitsRows()) {
+            if (!features.aggregates().isEmpty()) {
+                throw spec.node().error("step '" + spec.name() + "': aggregates accumulate over days, but split: reads one snapshot of the table; "
+                        + "use window: (a time-based split) or drop the aggregates");
+            }
+            String holdout = pipeline.split().holdoutDataset();
+            if (holdout != null && !inputs.subList(1, inputs.size()).contains(holdout)) {
+                throw spec.node().error("split: takes the holdout from dataset '" + holdout + "'; add it to the inputs of step '" + spec.name()
+                        + "': [" + String.join(", ", inputs) + ", " + holdout + "]");
+            }
+        }
         // Checked against the input's declared columns; when the spec does not tell them, what needs no schema now and the rest before the step reads data.
         features.check(inputs.get(0), AggregatesStepType.kinds(pipeline.knownColumns(inputs.get(0))), Map.of());
-        return new FeaturesStep(features, source.text());
+        return new FeaturesStep(features, source.text(), pipeline.split());
     }
 
     @Override

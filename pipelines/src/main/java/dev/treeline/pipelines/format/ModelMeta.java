@@ -15,10 +15,16 @@ public record ModelMeta(
         @JsonProperty("params") Map<String, Object> params,
         @JsonProperty("versions") Map<String, String> versions,
         @JsonProperty("trained_at") String trainedAt,
-        @JsonProperty("num_class") int numClass) {
+        @JsonProperty("num_class") int numClass,
+        @JsonProperty("calibration") Calibration calibration) {
 
     public Task task() {
         return Task.of(objective);
+    }
+
+    /** The same model with a calibration applied to its scores. */
+    public ModelMeta withCalibration(Calibration c) {
+        return new ModelMeta(formatVersion, objective, bestIteration, boostedRounds, featureNames, label, params, versions, trainedAt, numClass, c);
     }
 
     /** Trees to use when predicting: those up to and including the best iteration. */

@@ -63,6 +63,10 @@ final class IngestStep implements Step {
         PartitionedDataset rejects = ctx.step().outputs().size() > 1 ? ctx.catalog().partitioned(ctx.output(1)) : null;
         try {
             if (source.format().equals("jdbc") && JdbcOptions.from(source.options(), source.name()).watermarkColumn() != null) {
+                if (params.snapshot()) {
+                    throw TreelineException.data("incremental reads of dataset '" + source.name() + "' merge rows into their days: set params.time_column of step '"
+                            + ctx.step().name() + "' in " + ctx.pipeline().file());
+                }
                 return new IncrementalIngest(params, ctx, source, curated, rejects).run();
             }
             return windowed(ctx, source, curated, rejects);
@@ -139,7 +143,9 @@ final class IngestStep implements Step {
         Dataset<Row> rows = withDay(read.rows(), null, ctx);
         String fp = fingerprint(files.fingerprint());
         LocalDate start = params.historyStart();
-        if (start == null) {
+        if (params.snapshot()) {
+            start = ctx.logicalDate();
+        } else if (start == null) {
             // Without history_start, a pass over the source finds its first day.
             Row first = rows.filter(functions.col(SourceRows.REASON).isNull()).agg(functions.min("_day")).first();
             start = first.isNullAt(0) ? ctx.logicalDate() : ((Date) first.get(0)).toLocalDate();
@@ -160,21 +166,28 @@ final class IngestStep implements Step {
         Map<LocalDate, String> fps = new TreeMap<>();
         String fp = fingerprint(ctx.runId());
         todo.forEach(d -> fps.put(d, fp));
-        SourceRows read = JdbcSource.read(ctx.spark(), source, new JdbcSource.Filter(params.timeColumn(), candidates.first(), candidates.last(), null, null));
+        JdbcSource.Filter filter = params.snapshot() ? new JdbcSource.Filter(null, null, null, null, null)
+                : new JdbcSource.Filter(params.timeColumn(), candidates.first(), candidates.last(), null, null);
+        SourceRows read = JdbcSource.read(ctx.spark(), source, filter);
         return new Batch(withDay(read.rows(), null, ctx), todo, fps, candidates.size(),
                 candidates.size() + " day(s) " + candidates.first() + ".." + candidates.last() + " from " + source.name(), null);
     }
 
-    /** The window's days, plus the missing days from {@code start} on. */
+    /** The window's days, plus the missing days from {@code start} on; a snapshot's only day is the logical date. */
     private TreeSet<LocalDate> candidates(LocalDate date, TreeMap<LocalDate, PartitionMarker> published, LocalDate start) {
         TreeSet<LocalDate> days = new TreeSet<>();
+        if (params.snapshot()) {
+            days.add(date);
+            return days;
+        }
         for (LocalDate d = date.minusDays(params.windowDays() - 1L); !d.isAfter(date); d = d.plusDays(1)) days.add(d);
         for (LocalDate d = start; d.isBefore(date); d = d.plusDays(1)) if (!published.containsKey(d)) days.add(d);
         return days;
     }
 
-    /** Adds {@code _day} (the time column's day) and rejects rows without one, or in another day than their file's. */
+    /** Adds {@code _day} (the time column's day, or the snapshot's) and rejects rows without one, or in another day than their file's. */
     Dataset<Row> withDay(Dataset<Row> rows, Column fileDay, StepContext ctx) {
+        if (params.snapshot()) return rows.withColumn("_day", fileDay != null ? fileDay : functions.lit(Date.valueOf(ctx.logicalDate())));
         if (!List.of(rows.columns()).contains(params.timeColumn())) {
             throw TreelineException.data("dataset '" + ctx.input(0) + "' has no column '" + params.timeColumn() + "' (columns: "
                     + String.join(", ", Arrays.stream(rows.columns()).filter(c -> !c.startsWith("_")).toList())

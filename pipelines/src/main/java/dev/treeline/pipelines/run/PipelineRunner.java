@@ -307,7 +307,8 @@ public final class PipelineRunner {
         params.put("pipeline", spec.name());
         params.put("logical_date", state.logicalDate);
         params.put("spec_hash", spec.specHash());
-        params.put("window", spec.window().at(LocalDate.parse(state.logicalDate)).toString());
+        if (spec.splitsRows()) params.put("split", spec.split().describe() + ", seed " + spec.split().seed());
+        else params.put("window", spec.window().at(LocalDate.parse(state.logicalDate)).toString());
         tracker.logParams(params);
         return tracker;
     }
@@ -320,6 +321,7 @@ public final class PipelineRunner {
         parts.put("outputs", stepSpec.outputs());
         parts.put("date", date.toString());
         parts.put("window", spec.window());
+        if (spec.splitsRows()) parts.put("split", spec.split());
         Map<String, String> inputs = new LinkedHashMap<>();
         for (String in : stepSpec.inputs()) {
             String producer = producerOf(spec, in);

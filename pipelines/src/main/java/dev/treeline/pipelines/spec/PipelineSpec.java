@@ -13,6 +13,7 @@ public record PipelineSpec(
         String modelName,
         SparkSpec spark,
         WindowSpec window,
+        SplitSpec split,
         Map<String, DatasetSpec> datasets,
         List<StepSpec> steps,
         Path file,
@@ -31,6 +32,11 @@ public record PipelineSpec(
     /** The declared columns of a dataset, or null when the spec does not tell them. */
     public Map<String, ColumnType> knownColumns(String dataset) {
         return columns.get(dataset);
+    }
+
+    /** True when rows, not days, are split ({@code split:}): each run reads only its logical date's snapshot of the table. */
+    public boolean splitsRows() {
+        return split != null;
     }
 
     public DatasetSpec dataset(String name) {

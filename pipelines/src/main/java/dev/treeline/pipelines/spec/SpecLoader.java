@@ -38,7 +38,7 @@ public final class SpecLoader {
     }
 
     public Pipeline load(SpecNode root, Path file) {
-        root.allowOnly("pipeline", "description", "model", "spark", "window", "datasets", "steps");
+        root.allowOnly("pipeline", "description", "model", "spark", "window", "split", "datasets", "steps");
         String name = root.requiredString("pipeline");
         if (!NAME.matcher(name).matches()) {
             throw root.require("pipeline").error("'" + name + "' is not a valid name: use lower case letters, digits, '-', '_' or '.'");
@@ -117,9 +117,18 @@ public final class SpecLoader {
             }
         }
 
+        SplitSpec split = SplitSpec.from(root.get("split"), root.get("window"));
+        if (split != null && split.holdoutDataset() != null) {
+            DatasetSpec h = datasets.get(split.holdoutDataset());
+            if (h == null || !h.isPartitioned()) {
+                throw root.require("split").require("holdout").require("dataset").error("holdout dataset '" + split.holdoutDataset()
+                        + "' must be a dataset partitioned by day (e.g. the validated rows of the test file)"
+                        + DidYouMean.hint(split.holdoutDataset(), datasets.keySet()));
+            }
+        }
         String hash = Hashing.sha256(Json.canonical(root.toRawPlain())).substring(0, 16);
         PipelineSpec spec = new PipelineSpec(name, root.string("description", ""), modelName,
-                SparkSpec.from(root.get("spark")), WindowSpec.from(root.get("window")),
+                SparkSpec.from(root.get("spark")), WindowSpec.from(root.get("window")), split,
                 datasets, List.copyOf(steps), file, hash, new LinkedHashMap<>());
         for (DatasetSpec ds : datasets.values()) {
             if (ds.hasSchema()) spec.declareColumns(ds.name(), ds.schema());

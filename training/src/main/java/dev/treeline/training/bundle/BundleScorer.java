@@ -1,6 +1,7 @@
 package dev.treeline.training.bundle;
 
 import dev.treeline.features.build.FeaturePipelineFactory;
+import dev.treeline.pipelines.format.Calibration;
 import dev.treeline.pipelines.format.ModelMeta;
 import dev.treeline.pipelines.format.Task;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * Scores raw rows the way serving does: the bundle's saved feature pipeline, then the native booster
- * on dense float batches, using trees up to the best iteration. Runs on the executors (mapPartitions),
+ * on dense float batches, using trees up to the best iteration, then the bundle's calibration if any. Runs on the executors (mapPartitions),
  * nothing is collected to the driver.
  */
 public final class BundleScorer {
@@ -57,7 +58,7 @@ public final class BundleScorer {
         Dataset<Row> input = features.selectExpr(quote(cols));
         ModelMeta meta = bundle.meta();
         return predict(spark, input, FeaturePipelineFactory.FEATURES, bundle.boosterBytes(), meta.featureNames().size(), meta.iterationEnd(),
-                Output.VALUE, meta.task() == Task.MULTICLASS).drop(FeaturePipelineFactory.FEATURES);
+                Output.VALUE, meta.task() == Task.MULTICLASS, meta.calibration()).drop(FeaturePipelineFactory.FEATURES);
     }
 
     /**
@@ -67,13 +68,20 @@ public final class BundleScorer {
      */
     public static Dataset<Row> predict(SparkSession spark, Dataset<Row> input, String featuresCol, byte[] booster, int nFeatures, int iterationEnd,
                                        Output output, boolean classes) {
+        return predict(spark, input, featuresCol, booster, nFeatures, iterationEnd, output, classes, null);
+    }
+
+    /** As above, with the bundle's calibration (or null) applied to a binary model's values. */
+    public static Dataset<Row> predict(SparkSession spark, Dataset<Row> input, String featuresCol, byte[] booster, int nFeatures, int iterationEnd,
+                                       Output output, boolean classes, Calibration calibration) {
+        Calibration applied = output == Output.VALUE && !classes ? calibration : null;
         List<StructField> fields = new ArrayList<>(List.of(input.schema().fields()));
         fields.add(DataTypes.createStructField(SCORE, DataTypes.DoubleType, false));
         if (classes) fields.add(DataTypes.createStructField(PROBABILITIES, DataTypes.createArrayType(DataTypes.DoubleType, false), false));
         StructType outSchema = DataTypes.createStructType(fields);
         Broadcast<byte[]> model = new JavaSparkContext(spark.sparkContext()).broadcast(booster);
         int vec = input.schema().fieldIndex(featuresCol);
-        MapPartitionsFunction<Row, Row> predict = rows -> new Scoring(rows, model.value(), nFeatures, iterationEnd, vec, output, classes);
+        MapPartitionsFunction<Row, Row> predict = rows -> new Scoring(rows, model.value(), nFeatures, iterationEnd, vec, output, classes, applied);
         return input.mapPartitions(predict, Encoders.row(outSchema));
     }
 
@@ -92,12 +100,14 @@ public final class BundleScorer {
         private final int vec;
         private final Output output;
         private final boolean classes;
+        private final Calibration calibration;
         private Booster booster;
         private List<Row> batch = List.of();
         private float[][] scores;
         private int pos;
 
-        Scoring(Iterator<Row> rows, byte[] modelBytes, int nFeatures, int iterationEnd, int vec, Output output, boolean classes) {
+        Scoring(Iterator<Row> rows, byte[] modelBytes, int nFeatures, int iterationEnd, int vec, Output output, boolean classes, Calibration calibration) {
+            this.calibration = calibration;
             this.rows = rows;
             this.modelBytes = modelBytes;
             this.nFeatures = nFeatures;
@@ -136,7 +146,7 @@ public final class BundleScorer {
                 values[n] = (double) best;
                 values[n + 1] = p;
             } else {
-                values[n] = (double) s[0];
+                values[n] = calibration == null ? (double) s[0] : calibration.apply(s[0]);
             }
             pos++;
             return RowFactory.create(values);

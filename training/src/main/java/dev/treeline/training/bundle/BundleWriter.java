@@ -62,7 +62,7 @@ public final class BundleWriter {
         if (sample.isEmpty()) return null;
         boolean classes = Task.of(meta.objective()) == Task.MULTICLASS;
         Dataset<Row> scored = BundleScorer.predict(spark, sample, FeaturePipelineFactory.FEATURES, booster.toByteArray("ubj"), meta.featureNames().size(),
-                meta.bestIteration() + 1, BundleScorer.Output.VALUE, classes).drop(FeaturePipelineFactory.FEATURES)
+                meta.bestIteration() + 1, BundleScorer.Output.VALUE, classes, meta.calibration()).drop(FeaturePipelineFactory.FEATURES)
                 .withColumnRenamed(BundleScorer.SCORE, ModelBundle.EXPECTED_SCORE);
         return classes ? scored.withColumnRenamed(BundleScorer.PROBABILITIES, ModelBundle.EXPECTED_PROBABILITIES) : scored;
     }

@@ -2,6 +2,7 @@ package dev.treeline.training.evaluate;
 
 import dev.treeline.features.build.Enrichment;
 import dev.treeline.features.build.FeatureMeta;
+import dev.treeline.features.build.RowSplit;
 import dev.treeline.features.spec.FeatureSpec;
 import dev.treeline.pipelines.ExitCode;
 import dev.treeline.pipelines.TreelineException;
@@ -10,6 +11,7 @@ import dev.treeline.pipelines.format.Evaluation;
 import dev.treeline.pipelines.format.SliceMetrics;
 import dev.treeline.pipelines.format.Task;
 import dev.treeline.pipelines.spec.DateWindow;
+import dev.treeline.pipelines.spec.SplitSpec;
 import dev.treeline.pipelines.step.Step;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
@@ -45,8 +47,13 @@ final class EvaluateStep implements Step {
     private final List<String> slices;
     private final boolean plots;
     private final long seed;
+    private final SplitSpec split;
+    /** {false negative, false positive} costs, or null: the threshold then maximises F1. */
+    private final double[] cost;
 
-    EvaluateStep(String championAlias, List<String> slices, boolean plots, long seed) {
+    EvaluateStep(String championAlias, List<String> slices, boolean plots, long seed, SplitSpec split, double[] cost) {
+        this.split = split;
+        this.cost = cost;
         this.championAlias = championAlias;
         this.slices = slices;
         this.plots = plots;
@@ -70,10 +77,10 @@ final class EvaluateStep implements Step {
         Task task = candidate.meta().task();
         checkSlices(ctx, candidate);
         // Row ids fixed once (checkpointed) so that candidate and champion scores pair up row by row.
-        Dataset<Row> raw = labelled(rows.read(w.holdoutFrom(), w.holdoutTo()), label)
+        Dataset<Row> raw = labelled(split != null ? splitRows(ctx, rows, label, DateWindow.HOLDOUT) : rows.read(w.holdoutFrom(), w.holdoutTo()), label)
                 .withColumn(PairedDifference.ROW_ID, functions.monotonically_increasing_id()).localCheckpoint(true);
-        Dataset<Row> rawValidation = w.validationFrom().isBefore(w.holdoutFrom())
-                ? labelled(rows.read(w.validationFrom(), w.validationTo()), label) : null;
+        Dataset<Row> rawValidation = split != null ? labelled(splitRows(ctx, rows, label, DateWindow.VALIDATION), label)
+                : w.validationFrom().isBefore(w.holdoutFrom()) ? labelled(rows.read(w.validationFrom(), w.validationTo()), label) : null;
         Dataset<Row> holdout = lookups(ctx, candidate, raw, rows.column(), "the candidate", w.holdoutFrom(), w.holdoutTo()).cache();
         List<Dataset<Row>> cached = new ArrayList<>(List.of(holdout));
         try {
@@ -137,6 +144,21 @@ final class EvaluateStep implements Step {
         }
     }
 
+    /**
+     * The validation or holdout rows of a row split, chosen from the logical date's snapshot as the features step
+     * chose them ({@link RowSplit}); the holdout of a split with a holdout dataset is that dataset's snapshot.
+     */
+    private Dataset<Row> splitRows(StepContext ctx, PartitionedDataset rows, String label, String which) {
+        LocalDate d = ctx.logicalDate();
+        if (which.equals(DateWindow.HOLDOUT) && split.holdoutDataset() != null) {
+            PartitionedDataset h = ctx.catalog().partitioned(split.holdoutDataset());
+            Dataset<Row> out = h.read(d, d);
+            return h.column().equals(rows.column()) ? out : out.withColumnRenamed(h.column(), rows.column());
+        }
+        Dataset<Row> assigned = RowSplit.assign(rows.read(d, d), split, label, rows.column());
+        return assigned.filter(functions.col(RowSplit.COLUMN).equalTo(which)).drop(RowSplit.COLUMN, RowSplit.FOLD);
+    }
+
     private static Dataset<Row> labelled(Dataset<Row> rows, String label) {
         return rows.withColumn(LABEL, functions.expr(label).cast("double")).filter(functions.col(LABEL).isNotNull());
     }
@@ -162,14 +184,24 @@ final class EvaluateStep implements Step {
         double threshold = 0.5;
         if (rawValidation != null) {
             DateWindow w = ctx.window();
-            Dataset<Row> validation = lookups(ctx, bundle, rawValidation, day, who, w.validationFrom(), w.validationTo());
+            // A row split's validation rows are of the logical date's snapshot, like its holdout.
+            Dataset<Row> validation = split != null ? lookups(ctx, bundle, rawValidation, day, who, ctx.logicalDate(), ctx.logicalDate())
+                    : lookups(ctx, bundle, rawValidation, day, who, w.validationFrom(), w.validationTo());
             ScoreBins vb = ScoreBins.of(BundleScorer.score(ctx.spark(), bundle, validation, LABEL), LABEL, BundleScorer.SCORE);
-            if (vb.positives() > 0) threshold = vb.bestF1Threshold();
+            if (vb.positives() > 0) threshold = cost != null ? vb.minCostThreshold(cost[0], cost[1]) : vb.bestF1Threshold();
         }
         Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, keep).cache();
         ScoreBins bins = ScoreBins.of(scored, LABEL, BundleScorer.SCORE);
         BinaryMetrics metrics = BinaryMetrics.of(scored, bins, LABEL, BundleScorer.SCORE, threshold, seed);
-        return new Measured(metrics.asMap(), bins, Slices.of(scored, slices, LABEL, BundleScorer.SCORE), null, scored);
+        Map<String, Double> measured = metrics.asMap();
+        if (cost != null) {
+            long[] c = bins.confusion(threshold);
+            double total = c[0] + c[1] + c[2] + c[3];
+            measured = new LinkedHashMap<>(measured);
+            // Cost per row at the threshold chosen on the validation rows: comparable across holdouts of any size.
+            measured.put("cost_per_row", total == 0 ? Double.NaN : (cost[0] * c[3] + cost[1] * c[1]) / total);
+        }
+        return new Measured(measured, bins, Slices.of(scored, slices, LABEL, BundleScorer.SCORE), null, scored);
     }
 
     static String piiSlice(String column) {

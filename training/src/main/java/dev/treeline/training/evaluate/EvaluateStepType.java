@@ -30,11 +30,21 @@ public final class EvaluateStepType implements StepType {
         if (spec.inputs().size() < 2 || spec.outputs().size() != 1) {
             spec.expectDatasets(List.of("validated rows (partitioned by day)", "model bundle"), List.of("evaluation"));
         }
-        SpecNode p = spec.paramsOrEmpty().allowOnly("champion_alias", "slices", "plots", "seed");
+        SpecNode p = spec.paramsOrEmpty().allowOnly("champion_alias", "slices", "plots", "seed", "cost");
         checkSlicesAgainstInput(spec, pipeline, p);
         checkAgainstFeatures(spec, pipeline, p);
         return new EvaluateStep(p.string("champion_alias", "champion"), p.has("slices") ? p.stringList("slices") : List.of(),
-                p.bool("plots", true), p.integer("seed", 0, 0, Integer.MAX_VALUE));
+                p.bool("plots", true), p.integer("seed", 0, 0, Integer.MAX_VALUE), pipeline.split(), cost(p));
+    }
+
+    /** {@code cost: {false_negative: 5, false_positive: 1}}: what each kind of error costs, for the threshold; null when absent. */
+    private static double[] cost(SpecNode p) {
+        if (!p.has("cost")) return null;
+        SpecNode c = p.require("cost").allowOnly("false_negative", "false_positive");
+        double fn = c.number("false_negative", 1.0, 0.0, 1e12);
+        double fp = c.number("false_positive", 1.0, 0.0, 1e12);
+        if (fn + fp == 0) throw c.error("a cost matrix of zeros chooses no threshold; give false_negative and false_positive costs");
+        return new double[] {fn, fp};
     }
 
     /** Slices must be columns of the rows evaluated, when the spec tells them (a source schema carried through ingest and validate). */
@@ -68,6 +78,11 @@ public final class EvaluateStepType implements StepType {
         List<String> needed = new ArrayList<>();
         if (!features.aggregates().isEmpty() && featuresStep.inputs().size() > 1) needed.add(featuresStep.inputs().get(1));
         for (var j : features.joins()) needed.add(j.dataset());
+        String holdout = pipeline.splitsRows() ? pipeline.split().holdoutDataset() : null;
+        if (holdout != null && !spec.inputs().subList(2, spec.inputs().size()).contains(holdout)) {
+            throw spec.node().error("split: takes the holdout from dataset '" + holdout + "'; add it to the inputs of step '" + spec.name()
+                    + "': [" + String.join(", ", spec.inputs()) + ", " + holdout + "]");
+        }
         for (String n : needed) {
             if (!spec.inputs().contains(n)) throw spec.node().error(EvaluateStep.missingLookup("the candidate", n, spec.inputs()));
         }

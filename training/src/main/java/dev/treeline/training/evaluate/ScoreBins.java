@@ -102,6 +102,28 @@ public record ScoreBins(long[] pos, long[] neg, double[] scoreSum) {
         return (double) bestBin / bins();
     }
 
+    /**
+     * The threshold (a bin's lower edge) with the least total cost when a missed positive costs {@code fnCost}
+     * and a false alarm {@code fpCost}: the decision rule a cost matrix asks for, found on these scores.
+     */
+    public double minCostThreshold(double fnCost, double fpCost) {
+        double fn = positives();
+        double fp = 0;
+        double best = fnCost * fn; // threshold above every score: all predicted negative
+        int bestBin = bins();
+        for (int b = bins() - 1; b >= 0; b--) {
+            fn -= pos[b];
+            fp += neg[b];
+            if (pos[b] == 0 && neg[b] == 0) continue;
+            double cost = fnCost * fn + fpCost * fp;
+            if (cost < best) {
+                best = cost;
+                bestBin = b;
+            }
+        }
+        return Math.min(1.0, (double) bestBin / bins());
+    }
+
     /** Counts at a threshold: {tp, fp, tn, fn}. */
     public long[] confusion(double threshold) {
         int from = (int) Math.round(threshold * bins());

@@ -37,7 +37,9 @@ public record TrainParams(
         @JsonProperty("validation_fraction") double validationFraction,
         @JsonProperty("checkpoint_rounds") int checkpointRounds,
         @JsonProperty("checkpoint_retries") int checkpointRetries,
-        @JsonProperty("tune") TuneSpec tune) {
+        @JsonProperty("tune") TuneSpec tune,
+        @JsonProperty("refit") boolean refit,
+        @JsonProperty("calibrate") String calibrate) {
 
     /** {@code scale_pos_weight: auto}: negatives / positives of the training rows, computed when the step runs. */
     public boolean autoScalePosWeight() {
@@ -60,7 +62,7 @@ public record TrainParams(
                 v.apply("colsample_bytree", colsampleBytree), v.apply("lambda", lambda), v.apply("alpha", alpha),
                 (int) Math.round(v.apply("max_bin", (double) maxBin)), treeMethod, numWorkers, nthread, seed, trackerTimeoutSeconds, device,
                 scalePosWeight, baselines, baselineGbtRounds, numClass, v.apply("gamma", gamma), validationFraction, checkpointRounds,
-                checkpointRetries, tune);
+                checkpointRetries, tune, refit, calibrate);
     }
 
     /** The value of a {@link #TUNABLE} parameter in this spec. */
@@ -82,12 +84,13 @@ public record TrainParams(
     static final List<String> TREE_METHODS = List.of("hist", "approx", "exact");
     static final List<String> DEVICES = List.of("cpu", "cuda");
     static final List<String> BASELINES = List.of("logistic_regression", "gbt");
+    static final List<String> CALIBRATIONS = List.of("none", "isotonic", "platt");
 
     static TrainParams from(SpecNode n) {
         n.allowOnly("objective", "eval_metric", "num_rounds", "early_stopping_rounds", "max_depth", "eta", "min_child_weight",
                 "subsample", "colsample_bytree", "lambda", "alpha", "max_bin", "tree_method", "num_workers", "nthread", "seed",
                 "tracker_timeout_seconds", "device", "scale_pos_weight", "baselines", "baseline_gbt_rounds", "num_class", "gamma",
-                "validation_fraction", "checkpoint_rounds", "checkpoint_retries", "tune");
+                "validation_fraction", "checkpoint_rounds", "checkpoint_retries", "tune", "refit", "calibrate");
         String objective = n.has("objective") ? n.require("objective").asEnum(Task.OBJECTIVES) : "binary:logistic";
         Task task = Task.of(objective);
         String defaultMetric = task == Task.BINARY ? "logloss" : task.evalMetrics().get(0);
@@ -118,7 +121,9 @@ public record TrainParams(
                 n.number("validation_fraction", 0.0, 0.0, 0.9),
                 n.integer("checkpoint_rounds", 0, 0, 100_000),
                 n.integer("checkpoint_retries", 2, 0, 100),
-                n.has("tune") ? TuneSpec.from(n.require("tune")) : null);
+                n.has("tune") ? TuneSpec.from(n.require("tune")) : null,
+                n.bool("refit", true),
+                n.has("calibrate") ? n.require("calibrate").asEnum(CALIBRATIONS) : "none");
         checkTask(n, p, task);
         if (p.eta == 0.0) throw n.require("eta").error("eta must be above 0");
         if (p.device.equals("cuda") && p.treeMethod.equals("exact")) {
@@ -146,6 +151,12 @@ public record TrainParams(
         if (task == Task.MULTICLASS && p.checkpointRounds > 0) {
             throw n.require("checkpoint_rounds").error("checkpoint_rounds is not available with multi:softprob (XGBoost4J-Spark takes one base margin "
                     + "per row, a multiclass model needs one per class); remove it");
+        }
+        if (task != Task.BINARY && !p.calibrate.equals("none")) {
+            throw n.require("calibrate").error("calibrate is for objective binary:logistic (probabilities); remove it");
+        }
+        if (!p.calibrate.equals("none") && p.earlyStoppingRounds == 0 && p.validationFraction == 0) {
+            throw n.require("calibrate").error("calibrate fits on the validation rows' predictions; keep early_stopping_rounds above 0 (the validation rows) or set validation_fraction");
         }
         if (p.validationFraction > 0 && n.has("early_stopping_rounds") && p.earlyStoppingRounds == 0) {
             throw n.require("validation_fraction").error("validation_fraction sets rows aside for early stopping, which early_stopping_rounds: 0 turns off; remove one");
@@ -194,6 +205,8 @@ public record TrainParams(
         m.put("gamma", Double.toString(gamma));
         if (validationFraction > 0) m.put("validation_fraction", Double.toString(validationFraction));
         if (checkpointRounds > 0) m.put("checkpoint_rounds", Integer.toString(checkpointRounds));
+        m.put("refit", Boolean.toString(refit));
+        m.put("calibrate", calibrate);
         return m;
     }
 }

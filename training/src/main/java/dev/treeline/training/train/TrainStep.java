@@ -15,7 +15,9 @@ import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.pipelines.step.StepResult;
 import dev.treeline.pipelines.util.Hashing;
 import dev.treeline.pipelines.util.Json;
+import dev.treeline.training.bundle.BundleScorer;
 import dev.treeline.training.bundle.BundleWriter;
+import dev.treeline.pipelines.format.Calibration;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -148,15 +150,40 @@ final class TrainStep implements Step {
         Booster booster = fit.booster();
         int boostedRounds = fit.rounds();
         int bestIteration = fit.bestIteration();
+        metrics.put("early_stopping_best_iteration", (double) bestIteration);
 
         // The saved model holds the trees up to the best iteration only: what any XGBoost loading it predicts.
         Booster saved = BoosterJson.trim(booster, bestIteration);
+        Calibration calibration = null;
+        if (!p.calibrate().equals("none")) {
+            // Fitted on the validation rows' scores by the model that never saw them (before any refit).
+            ctx.progress().status("calibrate", "calibrating (" + p.calibrate() + ") on the validation rows", Double.NaN);
+            Dataset<Row> scored = BundleScorer.predict(ctx.spark(), validation.select(FeaturePipelineFactory.LABEL, FeaturePipelineFactory.FEATURES),
+                    FeaturePipelineFactory.FEATURES, saved.toByteArray("ubj"), features.featureNames().size(), bestIteration + 1,
+                    BundleScorer.Output.VALUE, false).cache();
+            try {
+                calibration = Calibrator.fit(scored, BundleScorer.SCORE, FeaturePipelineFactory.LABEL, p.calibrate());
+                metrics.putAll(CalibrationReport.of(scored, BundleScorer.SCORE, FeaturePipelineFactory.LABEL, calibration));
+            } finally {
+                scored.unpersist();
+            }
+            ctx.progress().endStatus("calibrate");
+        }
+        if (p.refit() && !validation.isEmpty()) {
+            Refit.Outcome r = Refit.run(ctx, train, validation, p, plan, features, scalePosWeight, weighted, earlyStopping ? bestIteration + 1 : boostedRounds,
+                    earlyStopping);
+            saved.dispose();
+            saved = r.booster();
+            metrics.putAll(r.metrics());
+            boostedRounds = r.rounds();
+            bestIteration = r.rounds() - 1;
+        }
         Map<String, Double> importance = BoosterJson.importance(saved, features.featureNames());
         Map<String, String> versions = new LinkedHashMap<>();
         versions.put("spark", ctx.spark().version());
         versions.put("xgboost", xgboostVersion());
         ModelMeta meta = new ModelMeta(1, p.objective(), bestIteration, boostedRounds, features.featureNames(), features.label(),
-                new LinkedHashMap<>(p.asParams()), versions, Instant.now().toString(), p.numClass());
+                new LinkedHashMap<>(p.asParams()), versions, Instant.now().toString(), p.numClass(), calibration);
         BundleWriter bundle = BundleWriter.prepare(ctx.spark(), saved, pipelineDir, meta, importance);
         ctx.catalog().publishDirectory(ctx.output(0), bundle::writeTo);
         if (fit.trainHistory().length > 0) ctx.tracker().logMetricHistory("train_" + p.evalMetric(), fit.trainHistory());
@@ -177,7 +204,11 @@ final class TrainStep implements Step {
             metrics.put("tune_start_validation_" + p.evalMetric(), tuning.trials().get(0).validation());
         }
         ctx.tracker().logMetrics(metrics);
-        String summary = String.format("%d rounds in %.1f s, best iteration %d", boostedRounds, fit.seconds(), bestIteration);
+        String summary = metrics.containsKey("refit_rounds")
+                ? String.format("early stopping chose %d rounds (%.1f s); refit on %,.0f training + validation rows: %d rounds (%.1f s)",
+                        fit.bestIteration() + 1, fit.seconds(), metrics.get("refit_rows"), boostedRounds, metrics.get("refit_seconds"))
+                : String.format("%d rounds in %.1f s, best iteration %d", boostedRounds, fit.seconds(), bestIteration);
+        if (calibration != null) summary += "; calibrated: " + calibration.describe();
         if (tuning != null) {
             summary = String.format("tuned over %d trials (%s %.5f -> %.5f); ", tuning.trials().size(), p.evalMetric(),
                     tuning.trials().get(0).validation(), tuning.best().validation()) + summary;

@@ -41,7 +41,14 @@ public final class TrainStepType implements StepType {
             throw p.require("tune").error("tune: scores trials on the validation rows, which early_stopping_rounds: 0 turns off; "
                     + "set early_stopping_rounds (e.g. 50)");
         }
-        FeatureSpec features = spec.inputs().size() > 1 ? FeatureSpec.ofProducer(pipeline, spec.inputs().get(1)) : null;
+        if (params.task() == Task.REGRESSION && pipeline.splitsRows() && pipeline.split().stratified()) {
+            throw (p.has("objective") ? p.require("objective") : spec.node()).error("split: stratified keeps each class's share in every part, "
+                    + "which a regression label has no classes for; use split: {method: random}");
+        }
+        if (params.validationFraction() > 0 && pipeline.splitsRows()) {
+            throw p.require("validation_fraction").error("split: already sets the validation rows (split.validation); remove validation_fraction");
+        }
+                FeatureSpec features = spec.inputs().size() > 1 ? FeatureSpec.ofProducer(pipeline, spec.inputs().get(1)) : null;
         if (params.task() == Task.MULTICLASS && features != null && features.features().stream().anyMatch(f -> f.encode() == FeatureColumn.Encoding.target)) {
             throw (p.has("objective") ? p.require("objective") : spec.node()).error(TrainStep.MULTICLASS_TARGET_ENCODING);
         }
