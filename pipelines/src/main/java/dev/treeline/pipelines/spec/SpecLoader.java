@@ -37,6 +37,11 @@ public final class SpecLoader {
         return load(root, file);
     }
 
+    private static String partitionedHint(String wrong, Map<String, DatasetSpec> datasets) {
+        List<String> partitioned = datasets.values().stream().filter(DatasetSpec::isPartitioned).map(DatasetSpec::name).toList();
+        return partitioned.isEmpty() ? "" : DidYouMean.hint(wrong, partitioned);
+    }
+
     public Pipeline load(SpecNode root, Path file) {
         root.allowOnly("pipeline", "description", "model", "spark", "window", "split", "datasets", "steps");
         String name = root.requiredString("pipeline");
@@ -123,7 +128,7 @@ public final class SpecLoader {
             if (h == null || !h.isPartitioned()) {
                 throw root.require("split").require("holdout").require("dataset").error("holdout dataset '" + split.holdoutDataset()
                         + "' must be a dataset partitioned by day (e.g. the validated rows of the test file)"
-                        + DidYouMean.hint(split.holdoutDataset(), datasets.keySet()));
+                        + partitionedHint(split.holdoutDataset(), datasets));
             }
         }
         String hash = Hashing.sha256(Json.canonical(root.toRawPlain())).substring(0, 16);

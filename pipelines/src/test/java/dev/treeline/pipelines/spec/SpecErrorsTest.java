@@ -20,7 +20,7 @@ class SpecErrorsTest {
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("pipelin: p\n" + OK_STEPS,
-                        "test.yaml:1: pipelin: unknown key (did you mean 'pipeline'?); expected one of: datasets, description, model, pipeline, spark, steps, window"),
+                        "test.yaml:1: pipelin: unknown key (did you mean 'pipeline'?); expected one of: datasets, description, model, pipeline, spark, split, steps, window"),
                 Arguments.of("pipeline: p\n",
                         "test.yaml:1: missing required key 'steps'"),
                 Arguments.of("pipeline: Bad Name\n" + OK_STEPS,
@@ -59,6 +59,18 @@ class SpecErrorsTest {
                                 + "x3: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nx4: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\n"
                                 + "x5: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d, *d]\nx6: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e, *e]\n" + OK_STEPS,
                         "test.yaml:2: the spec expands to more than 1000000 YAML nodes through aliases; write it out without nesting aliases"),
+                Arguments.of("pipeline: p\nwindow: {train_days: 30}\nsplit: {method: random}\n" + OK_STEPS,
+                        "test.yaml:2: window: a pipeline splits either by days (window:) or by rows (split:), not both; remove window: or split: (line 3)"),
+                Arguments.of("pipeline: p\nsplit: {method: group}\n" + OK_STEPS,
+                        "test.yaml:2: split: method: group needs group_column: the column whose rows stay together (e.g. customer_id)"),
+                Arguments.of("pipeline: p\nsplit: {method: stratified, group_column: customer}\n" + OK_STEPS,
+                        "test.yaml:2: split.group_column: group_column applies to method: group only; set method: group or remove it"),
+                Arguments.of("pipeline: p\nsplit: {validation: 0.5, holdout: 0.5}\n" + OK_STEPS,
+                        "test.yaml:2: split: validation 0.5 + holdout 0.5 leave under 5% of the rows to train on; lower them"),
+                Arguments.of("pipeline: p\nsplit: {method: shuffle}\n" + OK_STEPS,
+                        "test.yaml:2: split.method: 'shuffle' is not allowed; expected one of: group, random, stratified"),
+                Arguments.of("pipeline: p\nsplit: {holdout: {dataset: test_rows}}\n" + OK_STEPS,
+                        "test.yaml:2: split.holdout.dataset: holdout dataset 'test_rows' must be a dataset partitioned by day (e.g. the validated rows of the test file)"),
                 Arguments.of("pipeline: p\nmodel: {name: \"x/..\"}\n" + OK_STEPS,
                         "test.yaml:2: model.name: model name 'x/..' is not allowed: use letters, digits, '_', '-' and '.' (not '..'), "
                                 + "starting with a letter or digit, at most 128 characters"));
