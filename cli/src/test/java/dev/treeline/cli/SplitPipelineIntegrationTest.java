@@ -50,7 +50,7 @@ class SplitPipelineIntegrationTest {
 
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
-    void theGermanCreditExampleSplitsOneTableStratifiedRefitsAndShipsAVerifiedChampion() throws Exception {
+    void theGermanCreditExampleSplitsOneTableStratifiedCrossValidatesAndShipsAVerifiedChampion() throws Exception {
         LocalStackFixture stack = LocalStackFixture.get();
         Path ws = tmp.resolve("ws");
         String mlflow = stack.environment(ws).mlflowUri();
@@ -67,18 +67,20 @@ class SplitPipelineIntegrationTest {
         RunState state = new RunStore(ws.resolve("runs")).load(model, DATE);
         assertEquals((double) rows, state.number("ingest", "rows_in"), "the whole table is the date's snapshot");
         long good = rows - bad;
-        // Stratified: each class contributes exactly its share to the holdout and to the validation rows.
+        // Stratified: each class contributes exactly its share to the holdout; cross-validation replaces the validation share.
         long holdout = CreditTable.stratifiedShare(bad, 0.2) + CreditTable.stratifiedShare(good, 0.2);
-        long validation = CreditTable.stratifiedShare(bad, 0.35) + CreditTable.stratifiedShare(good, 0.35) - holdout;
         assertEquals((double) holdout, state.number("features", "rows_holdout"));
-        assertEquals((double) validation, state.number("features", "rows_validation"));
-        assertEquals((double) (rows - holdout - validation), state.number("features", "rows_train"));
+        assertEquals(0.0, state.number("features", "rows_validation"));
+        assertEquals((double) (rows - holdout), state.number("features", "rows_train"));
 
-        // Refit: the shipped model trained on training + validation rows, its rounds scaled to them.
-        double train = state.number("features", "rows_train");
-        double best = state.number("train", "early_stopping_best_iteration");
-        assertEquals(train + validation, state.number("train", "refit_rows"));
-        long scaled = Math.max(1, Math.round((best + 1) * (train + validation) / train));
+        // Five folds, each reported, then the shipped model on every non-holdout row with the mean rounds scaled by 5/4.
+        for (int k = 1; k <= 5; k++) assertTrue(state.number("train", "cv_fold" + k + "_auc") > 0.5, "fold " + k);
+        double mean = (state.number("train", "cv_fold1_auc") + state.number("train", "cv_fold2_auc") + state.number("train", "cv_fold3_auc")
+                + state.number("train", "cv_fold4_auc") + state.number("train", "cv_fold5_auc")) / 5;
+        assertEquals(mean, state.number("train", "cv_auc_mean"), 1e-12);
+        assertTrue(state.number("train", "cv_auc_sd") > 0);
+        assertEquals((double) (rows - holdout), state.number("train", "refit_rows"));
+        long scaled = Math.max(1, Math.round(state.number("train", "cv_rounds_mean") * 5 / 4.0));
         assertEquals((double) scaled, state.number("train", "refit_rounds"));
         ModelBundle bundle = ModelBundle.at(bundleDir(ws));
         Booster booster = bundle.loadBooster();
@@ -122,6 +124,20 @@ class SplitPipelineIntegrationTest {
         double val = state.number("features", "rows_validation");
         assertTrue(val > 180 && val < 300, "about 20% of the training file validates: " + val);
         assertTrue(state.number("train", "calibration_validation_logloss_calibrated") <= state.number("train", "calibration_validation_logloss_raw") + 1e-9);
+
+        // Refit: the shipped model trained on training + validation rows, the early-stopped rounds scaled to them.
+        double train = state.number("features", "rows_train");
+        double best = state.number("train", "early_stopping_best_iteration");
+        assertEquals(1200.0, state.number("train", "refit_rows"));
+        long scaled = Math.max(1, Math.round((best + 1) * 1200 / train));
+        assertEquals((double) scaled, state.number("train", "refit_rounds"));
+        ModelBundle refitted = ModelBundle.at(bundleDir(ws));
+        Booster booster = refitted.loadBooster();
+        try {
+            assertEquals(scaled, booster.getNumBoostedRound(), "the shipped booster has the scaled round count");
+        } finally {
+            booster.dispose();
+        }
 
         CliTest.Result verify = cli(ws, mlflow, "models", "verify", model, "champion");
         assertEquals(0, verify.code(), verify.err() + verify.out());

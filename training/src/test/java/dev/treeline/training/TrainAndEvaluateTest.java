@@ -52,8 +52,9 @@ class TrainAndEvaluateTest {
         Path data = SyntheticFlights.write(spark, tmp.resolve("raw"), START, 25, 400, 11);
         pipeline = TestPipelines.load(TestPipelines.writeSpec(tmp.resolve("spec"), TestPipelines.flightsSpec(data, 14, null)
                 .replace("outputs: [evaluation]\n", "outputs: [evaluation]\n    params: {slices: [origin], seed: 3}\n")
+                // refit: false ships the early-stopped model itself, whose trimming these tests check (refit: SplitPipelineIntegrationTest).
                 .replace("num_workers: 1, nthread: 1, seed: 7}", "num_workers: 1, nthread: 1, seed: 7, baselines: [logistic_regression, gbt], "
-                        + "baseline_gbt_rounds: 5}")), Map.of());
+                        + "baseline_gbt_rounds: 5, refit: false}")), Map.of());
         org.junit.jupiter.api.Assertions.assertTrue(pipeline.spec().steps().get(4).params().has("baselines"), "fixture edited");
         runner = new PipelineRunner(TestPipelines.env(tmp.resolve("ws")), NoTracking::new, () -> spark, Progress.SILENT);
         outcome = runner.run(pipeline, DATE, RunOptions.DEFAULT);

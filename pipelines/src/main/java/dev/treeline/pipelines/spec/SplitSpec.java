@@ -7,7 +7,7 @@ import java.util.List;
  * {@code split:} of a pipeline: one table (the logical date's snapshot) split into train, validation and
  * holdout rows by a hash of each row, its group or its rank within its class, instead of by days. The
  * holdout is a fraction of the table or every row of a separate dataset ({@code holdout: {dataset: NAME}}).
- * With {@code folds} the non-holdout rows are also cut into that many folds for cross-validation.
+ * With {@code cv: {folds: K}} the non-holdout rows are cut into K folds for cross-validation instead of a validation share.
  */
 public record SplitSpec(
         @JsonProperty("method") String method,
@@ -34,9 +34,17 @@ public record SplitSpec(
             throw window.error("a pipeline splits either by days (window:) or by rows (split:), not both; remove window: or split: (line "
                     + n.line() + ")");
         }
-        n.allowOnly("method", "validation", "holdout", "seed", "group_column", "key", "folds");
+        n.allowOnly("method", "validation", "holdout", "seed", "group_column", "key", "cv");
         String method = n.has("method") ? n.require("method").asEnum(METHODS) : RANDOM;
-        double validation = n.number("validation", 0.15, 0.0, 0.9);
+        int folds = 0;
+        if (n.has("cv")) {
+            SpecNode cv = n.require("cv").allowOnly("folds");
+            folds = cv.integer("folds", 5, 2, 20);
+            if (n.has("validation")) {
+                throw n.require("validation").error("with cv: each fold in turn validates; remove validation: (the folds share the non-holdout rows)");
+            }
+        }
+        double validation = n.number("validation", folds > 0 ? 0.0 : 0.15, 0.0, 0.9);
         double holdout = 0.0;
         String holdoutDataset = null;
         SpecNode h = n.get("holdout");
@@ -60,8 +68,6 @@ public record SplitSpec(
         }
         List<String> key = n.has("key") ? n.stringList("key") : List.of();
         if (method.equals(GROUP) && !key.isEmpty()) throw n.require("key").error("method: group hashes group_column; remove key:");
-        int folds = n.integer("folds", 0, 0, 20);
-        if (folds == 1) throw n.require("folds").error("folds: 1 is no cross-validation; use 0 (off) or 2 and more");
         return new SplitSpec(method, validation, holdout, holdoutDataset, n.integer("seed", 0, 0, Integer.MAX_VALUE), group, key, folds);
     }
 

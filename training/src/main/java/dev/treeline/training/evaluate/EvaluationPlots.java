@@ -19,8 +19,8 @@ import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
 
-/** The evaluation's PNG charts (JFreeChart, drawn headless): ROC, precision-recall, calibration, importance, SHAP. */
-final class EvaluationPlots {
+/** The evaluation's PNG charts (JFreeChart, drawn headless): ROC, precision-recall, calibration, importance, SHAP; and the tuning report's. */
+public final class EvaluationPlots {
     static final int WIDTH = 800;
     static final int HEIGHT = 600;
     static final int TOP_FEATURES = 20;
@@ -32,7 +32,18 @@ final class EvaluationPlots {
     private EvaluationPlots() {}
 
     /** A named curve: points as {x, y}. */
-    record Curve(String name, List<double[]> points) {}
+    public record Curve(String name, List<double[]> points) {}
+
+    /** Plain lines, one per curve. */
+    public static void lines(Path file, String title, String x, String y, List<Curve> curves) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (Curve c : curves) {
+            XYSeries s = new XYSeries(c.name(), false);
+            for (double[] p : c.points()) s.add(p[0], p[1]);
+            data.addSeries(s);
+        }
+        line(file, title, x, y, data, false);
+    }
 
     static void roc(Path file, List<Curve> curves) throws IOException {
         XYSeriesCollection data = collection(curves);
@@ -54,7 +65,7 @@ final class EvaluationPlots {
     }
 
     /** Horizontal bars of the largest values, largest on top. */
-    static void bars(Path file, String title, String valueLabel, Map<String, Double> values) throws IOException {
+    public static void bars(Path file, String title, String valueLabel, Map<String, Double> values) throws IOException {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
         values.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(TOP_FEATURES)
                 .forEach(e -> data.addValue(e.getValue(), valueLabel, e.getKey()));

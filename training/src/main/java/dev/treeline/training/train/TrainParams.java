@@ -39,7 +39,9 @@ public record TrainParams(
         @JsonProperty("checkpoint_retries") int checkpointRetries,
         @JsonProperty("tune") TuneSpec tune,
         @JsonProperty("refit") boolean refit,
-        @JsonProperty("calibrate") String calibrate) {
+        @JsonProperty("calibrate") String calibrate,
+        @JsonProperty("max_cat_to_onehot") int maxCatToOnehot,
+        @JsonProperty("max_cat_threshold") int maxCatThreshold) {
 
     /** {@code scale_pos_weight: auto}: negatives / positives of the training rows, computed when the step runs. */
     public boolean autoScalePosWeight() {
@@ -52,7 +54,9 @@ public record TrainParams(
 
     /** XGBoost parameters a {@code tune:} search may set, with the values of this spec. */
     static final List<String> TUNABLE = List.of("max_depth", "eta", "min_child_weight", "subsample", "colsample_bytree", "lambda", "alpha",
-            "gamma", "max_bin");
+            "gamma", "max_bin", "max_cat_to_onehot", "max_cat_threshold");
+    /** Of {@link #TUNABLE}, the ones that only matter with native categorical features. */
+    static final List<String> CATEGORICAL = List.of("max_cat_to_onehot", "max_cat_threshold");
 
     /** A copy with tuned values in place of this spec's (names from {@link #TUNABLE}). */
     public TrainParams with(Map<String, Double> tuned) {
@@ -62,7 +66,8 @@ public record TrainParams(
                 v.apply("colsample_bytree", colsampleBytree), v.apply("lambda", lambda), v.apply("alpha", alpha),
                 (int) Math.round(v.apply("max_bin", (double) maxBin)), treeMethod, numWorkers, nthread, seed, trackerTimeoutSeconds, device,
                 scalePosWeight, baselines, baselineGbtRounds, numClass, v.apply("gamma", gamma), validationFraction, checkpointRounds,
-                checkpointRetries, tune, refit, calibrate);
+                checkpointRetries, tune, refit, calibrate, (int) Math.round(v.apply("max_cat_to_onehot", (double) maxCatToOnehot)),
+                (int) Math.round(v.apply("max_cat_threshold", (double) maxCatThreshold)));
     }
 
     /** The value of a {@link #TUNABLE} parameter in this spec. */
@@ -77,6 +82,8 @@ public record TrainParams(
             case "alpha" -> alpha;
             case "gamma" -> gamma;
             case "max_bin" -> maxBin;
+            case "max_cat_to_onehot" -> maxCatToOnehot;
+            case "max_cat_threshold" -> maxCatThreshold;
             default -> throw new IllegalArgumentException(name);
         };
     }
@@ -90,7 +97,8 @@ public record TrainParams(
         n.allowOnly("objective", "eval_metric", "num_rounds", "early_stopping_rounds", "max_depth", "eta", "min_child_weight",
                 "subsample", "colsample_bytree", "lambda", "alpha", "max_bin", "tree_method", "num_workers", "nthread", "seed",
                 "tracker_timeout_seconds", "device", "scale_pos_weight", "baselines", "baseline_gbt_rounds", "num_class", "gamma",
-                "validation_fraction", "checkpoint_rounds", "checkpoint_retries", "tune", "refit", "calibrate");
+                "validation_fraction", "checkpoint_rounds", "checkpoint_retries", "tune", "refit", "calibrate", "max_cat_to_onehot",
+                "max_cat_threshold");
         String objective = n.has("objective") ? n.require("objective").asEnum(Task.OBJECTIVES) : "binary:logistic";
         Task task = Task.of(objective);
         String defaultMetric = task == Task.BINARY ? "logloss" : task.evalMetrics().get(0);
@@ -123,7 +131,9 @@ public record TrainParams(
                 n.integer("checkpoint_retries", 2, 0, 100),
                 n.has("tune") ? TuneSpec.from(n.require("tune")) : null,
                 n.bool("refit", true),
-                n.has("calibrate") ? n.require("calibrate").asEnum(CALIBRATIONS) : "none");
+                n.has("calibrate") ? n.require("calibrate").asEnum(CALIBRATIONS) : "none",
+                n.integer("max_cat_to_onehot", 4, 1, 1024),
+                n.integer("max_cat_threshold", 64, 1, 65_536));
         checkTask(n, p, task);
         if (p.eta == 0.0) throw n.require("eta").error("eta must be above 0");
         if (p.device.equals("cuda") && p.treeMethod.equals("exact")) {
@@ -206,6 +216,8 @@ public record TrainParams(
         if (validationFraction > 0) m.put("validation_fraction", Double.toString(validationFraction));
         if (checkpointRounds > 0) m.put("checkpoint_rounds", Integer.toString(checkpointRounds));
         m.put("refit", Boolean.toString(refit));
+        m.put("max_cat_to_onehot", Integer.toString(maxCatToOnehot));
+        m.put("max_cat_threshold", Integer.toString(maxCatThreshold));
         m.put("calibrate", calibrate);
         return m;
     }

@@ -40,14 +40,17 @@ final class TrainStep implements Step {
             + "the classes of multi:softprob; use encode: index or native";
 
     private final TrainParams params;
+    /** Cross-validation folds of the pipeline's row split (0: none). */
+    private final int folds;
 
     @Override
     public int concurrentTasks() {
         return params.numWorkers();
     }
 
-    TrainStep(TrainParams params) {
+    TrainStep(TrainParams params, int folds) {
         this.params = params;
+        this.folds = folds;
     }
 
     @Override
@@ -67,7 +70,17 @@ final class TrainStep implements Step {
         Dataset<Row> train = all.filter(functions.col("split").equalTo(DateWindow.TRAIN));
         Dataset<Row> validation = all.filter(functions.col("split").equalTo(DateWindow.VALIDATION));
         Dataset<Row> marked = null;
-        if (params.validationFraction() > 0) {
+        List<Tuner.Fold> cvFolds = null;
+        if (folds > 0) {
+            // Every non-holdout row trains the shipped model; the folds choose its parameters and rounds.
+            marked = all.filter(functions.col("split").notEqual(DateWindow.HOLDOUT)).persist(StorageLevel.MEMORY_AND_DISK());
+            train = marked;
+            cvFolds = new java.util.ArrayList<>();
+            for (int k = 0; k < folds; k++) {
+                cvFolds.add(new Tuner.Fold(marked.filter(functions.col("fold").notEqual(k)), marked.filter(functions.col("fold").equalTo(k))));
+            }
+            validation = cvFolds.get(0).validation();
+        } else if (params.validationFraction() > 0) {
             // A stratified random share of the train days instead of the validation days.
             marked = ValidationSplit.mark(train, FeaturePipelineFactory.LABEL, params.validationFraction(), params.seed(), task != Task.REGRESSION)
                     .persist(StorageLevel.MEMORY_AND_DISK());
@@ -75,14 +88,14 @@ final class TrainStep implements Step {
             validation = marked.filter(functions.col(ValidationSplit.FLAG)).drop(ValidationSplit.FLAG);
         }
         try {
-            return train(ctx, plan, all, train, validation, features, pipelineDir, weighted);
+            return train(ctx, plan, all, train, validation, cvFolds, features, pipelineDir, weighted);
         } finally {
             if (marked != null) marked.unpersist();
         }
     }
 
-    private StepResult train(StepContext ctx, WorkerPlan plan, Dataset<Row> all, Dataset<Row> train, Dataset<Row> validation, FeatureMeta features,
-                             Path pipelineDir, boolean weighted) throws Exception {
+    private StepResult train(StepContext ctx, WorkerPlan plan, Dataset<Row> all, Dataset<Row> train, Dataset<Row> validation, List<Tuner.Fold> cvFolds,
+                             FeatureMeta features, Path pipelineDir, boolean weighted) throws Exception {
         Task task = params.task();
         LabelCheck.check(train, FeaturePipelineFactory.LABEL, task, params.numClass(), features.label());
         boolean earlyStopping = params.earlyStoppingRounds() > 0;
@@ -106,9 +119,17 @@ final class TrainStep implements Step {
             ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": tuning");
             ctx.progress().status("tuning", String.format("tuning: %s, %d trials%s, %d at a time", params.tune().method(), params.tune().trials(),
                     params.tune().timeBudgetMinutes() > 0 ? " or " + params.tune().timeBudgetMinutes() + " min" : "", params.tune().parallelism()), 0.0);
-            tuning = new Tuner(params.tune(), params, plan, features, scalePosWeight, weighted, ctx.tracker(), ctx.progress()).search(train, eval);
+            Tuner tuner = new Tuner(params.tune(), params, plan, features, scalePosWeight, weighted, ctx.tracker(), ctx.progress());
+            tuning = cvFolds != null ? tuner.search(cvFolds) : tuner.search(train, eval);
             p = params.with(tuning.best().params());
             ctx.tracker().logArtifacts(ctx.catalog().writeJson(ctx.output(1), tuning), "tuning");
+            Path report = ctx.scratchDir().resolve("tuning-report");
+            TuningReport.write(report, tuning, tuner.space());
+            ctx.tracker().logArtifacts(report, "tuning");
+            ctx.tracker().logMetricHistory("tune_best_so_far_" + p.evalMetric(), TuningReport.bestSoFar(tuning));
+            Map<String, Double> importance = new LinkedHashMap<>();
+            TuningReport.importance(tuning, tuner.space()).forEach((k, v) -> importance.put("tune_importance_" + k, v));
+            ctx.tracker().logMetrics(importance);
             logged.put("tune_method", tuning.method());
             logged.put("tuned_params", String.join(",", tuning.best().params().keySet()));
         }
@@ -128,7 +149,20 @@ final class TrainStep implements Step {
         ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": XGBoost");
         Map<String, Double> metrics = new LinkedHashMap<>();
         XGBoostFit.Result fit;
-        if (p.checkpointRounds() > 0) {
+        CrossValidation.Result cv = null;
+        if (cvFolds != null) {
+            cv = CrossValidation.run(ctx, cvFolds, p, plan, features, scalePosWeight, weighted);
+            metrics.putAll(cv.metrics());
+            // The shipped model: every non-holdout row, the folds' mean round count scaled from (k-1)/k of the rows to all of them.
+            int finalRounds = (int) Math.max(1, Math.round(cv.meanRounds() * cvFolds.size() / (cvFolds.size() - 1.0)));
+            ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": XGBoost on every non-holdout row");
+            fit = XGBoostFit.fit(train, null, p, plan, features, scalePosWeight, finalRounds, weighted, false, p.seed(),
+                    (done, best) -> ctx.progress().status("xgboost", String.format("XGBoost on every non-holdout row: round %d/%d", done, finalRounds),
+                            (double) done / finalRounds));
+            metrics.put("refit_rows", (double) train.count());
+            metrics.put("refit_rounds", (double) finalRounds);
+            metrics.put("refit_seconds", fit.seconds());
+        } else if (p.checkpointRounds() > 0) {
             String fingerprint = Hashing.sha256(Json.canonical(Map.of("params", p.asParams(), "snapshot",
                     String.valueOf(features.snapshotId()), "workers", plan.numWorkers(), "fraction", p.validationFraction())));
             CheckpointedTraining.Outcome o = CheckpointedTraining.train(ctx.spark(), train, eval, p, plan, features, scalePosWeight, weighted,
@@ -150,15 +184,16 @@ final class TrainStep implements Step {
         Booster booster = fit.booster();
         int boostedRounds = fit.rounds();
         int bestIteration = fit.bestIteration();
-        metrics.put("early_stopping_best_iteration", (double) bestIteration);
+        if (cv == null) metrics.put("early_stopping_best_iteration", (double) bestIteration);
 
         // The saved model holds the trees up to the best iteration only: what any XGBoost loading it predicts.
         Booster saved = BoosterJson.trim(booster, bestIteration);
         Calibration calibration = null;
         if (!p.calibrate().equals("none")) {
             // Fitted on the validation rows' scores by the model that never saw them (before any refit).
-            ctx.progress().status("calibrate", "calibrating (" + p.calibrate() + ") on the validation rows", Double.NaN);
-            Dataset<Row> scored = BundleScorer.predict(ctx.spark(), validation.select(FeaturePipelineFactory.LABEL, FeaturePipelineFactory.FEATURES),
+            ctx.progress().status("calibrate", "calibrating (" + p.calibrate() + ") on the " + (cv != null ? "out-of-fold scores" : "validation rows"),
+                    Double.NaN);
+            Dataset<Row> scored = cv != null ? cv.outOfFold().cache() : BundleScorer.predict(ctx.spark(), validation.select(FeaturePipelineFactory.LABEL, FeaturePipelineFactory.FEATURES),
                     FeaturePipelineFactory.FEATURES, saved.toByteArray("ubj"), features.featureNames().size(), bestIteration + 1,
                     BundleScorer.Output.VALUE, false).cache();
             try {
@@ -169,7 +204,7 @@ final class TrainStep implements Step {
             }
             ctx.progress().endStatus("calibrate");
         }
-        if (p.refit() && !validation.isEmpty()) {
+        if (cv == null && p.refit() && !validation.isEmpty()) {
             Refit.Outcome r = Refit.run(ctx, train, validation, p, plan, features, scalePosWeight, weighted, earlyStopping ? bestIteration + 1 : boostedRounds,
                     earlyStopping);
             saved.dispose();
@@ -204,7 +239,12 @@ final class TrainStep implements Step {
             metrics.put("tune_start_validation_" + p.evalMetric(), tuning.trials().get(0).validation());
         }
         ctx.tracker().logMetrics(metrics);
-        String summary = metrics.containsKey("refit_rounds")
+        String summary = cv != null
+                ? String.format("%d-fold cross-validation: %s %.5f ± %.5f%s, %.0f rounds; trained on %,.0f non-holdout rows: %d rounds (%.1f s)", cvFolds.size(),
+                        p.evalMetric(), metrics.get("cv_" + p.evalMetric() + "_mean"), metrics.get("cv_" + p.evalMetric() + "_sd"),
+                        metrics.containsKey("cv_auc_mean") ? String.format(", AUC %.4f ± %.4f", metrics.get("cv_auc_mean"), metrics.get("cv_auc_sd")) : "",
+                        cv.meanRounds(), metrics.get("refit_rows"), boostedRounds, fit.seconds())
+                : metrics.containsKey("refit_rounds")
                 ? String.format("early stopping chose %d rounds (%.1f s); refit on %,.0f training + validation rows: %d rounds (%.1f s)",
                         fit.bestIteration() + 1, fit.seconds(), metrics.get("refit_rows"), boostedRounds, metrics.get("refit_seconds"))
                 : String.format("%d rounds in %.1f s, best iteration %d", boostedRounds, fit.seconds(), bestIteration);

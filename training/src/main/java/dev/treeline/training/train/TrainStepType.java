@@ -52,7 +52,7 @@ public final class TrainStepType implements StepType {
         if (params.task() == Task.MULTICLASS && features != null && features.features().stream().anyMatch(f -> f.encode() == FeatureColumn.Encoding.target)) {
             throw (p.has("objective") ? p.require("objective") : spec.node()).error(TrainStep.MULTICLASS_TARGET_ENCODING);
         }
-        return new TrainStep(params);
+        return new TrainStep(params, pipeline.splitsRows() ? pipeline.split().folds() : 0);
     }
 
     /** The tuning study, when the step tunes and the spec lists only the model bundle. */

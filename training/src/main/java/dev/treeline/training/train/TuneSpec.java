@@ -55,17 +55,29 @@ public record TuneSpec(
         }
     }
 
-    /** The space searched when the spec names none: the parameters that matter most for gradient boosting. */
+    /**
+     * The space searched when the spec names none: the parameters that matter most for gradient boosting, on
+     * the scales they act on (learning rate and regularisation log-uniform), and the native-categorical split
+     * settings, which the search drops when the features have no native categoricals.
+     */
     static final List<Dimension> DEFAULT_SPACE = List.of(
             new Dimension("max_depth", "int", 3, 10),
             new Dimension("eta", "log", 0.01, 0.3),
             new Dimension("min_child_weight", "log", 0.5, 20),
             new Dimension("subsample", "uniform", 0.5, 1.0),
             new Dimension("colsample_bytree", "uniform", 0.5, 1.0),
-            new Dimension("lambda", "log", 0.1, 10));
+            new Dimension("lambda", "log", 0.1, 10),
+            new Dimension("alpha", "log", 0.001, 10),
+            new Dimension("gamma", "log", 0.001, 5),
+            new Dimension("max_cat_to_onehot", "int", 1, 16),
+            new Dimension("max_cat_threshold", "int", 8, 64));
 
     static TuneSpec from(SpecNode n) {
-        n.allowOnly("method", "trials", "time_budget_minutes", "parallelism", "startup_trials", "prune", "seed", "space");
+        n.allowOnly("method", "trials", "time_budget_minutes", "budget_minutes", "parallelism", "startup_trials", "prune", "seed", "space");
+        if (n.has("time_budget_minutes") && n.has("budget_minutes")) {
+            throw n.require("budget_minutes").error("budget_minutes and time_budget_minutes are the same setting; keep one");
+        }
+        String budgetKey = n.has("budget_minutes") ? "budget_minutes" : "time_budget_minutes";
         List<Dimension> space = DEFAULT_SPACE;
         if (n.has("space")) {
             space = new ArrayList<>();
@@ -74,8 +86,9 @@ public record TuneSpec(
         }
         TuneSpec t = new TuneSpec(
                 n.has("method") ? n.require("method").asEnum(METHODS) : "tpe",
-                n.integer("trials", 20, 1, 10_000),
-                n.number("time_budget_minutes", 0, 0, 100_000),
+                // With a time budget and no trial count, trials run until the budget is spent.
+                n.integer("trials", n.has(budgetKey) && !n.has("trials") ? 10_000 : 20, 1, 10_000),
+                n.number(budgetKey, 0, 0, 100_000),
                 n.integer("parallelism", 1, 1, 1024),
                 n.integer("startup_trials", 8, 1, 10_000),
                 n.bool("prune", true),

@@ -30,7 +30,11 @@ import org.apache.spark.sql.Row;
 final class Tuner {
     record Trial(@JsonProperty("number") int number, @JsonProperty("params") Map<String, Double> params, @JsonProperty("state") String state,
                  @JsonProperty("validation") double validation, @JsonProperty("best_iteration") int bestIteration,
-                 @JsonProperty("seconds") double seconds, @JsonProperty("history") double[] history, @JsonProperty("error") String error) {}
+                 @JsonProperty("seconds") double seconds, @JsonProperty("history") double[] history, @JsonProperty("error") String error,
+                 @JsonProperty("fold_values") double[] foldValues) {}
+
+    /** Rows to fit on and rows to stop early on: the one train/validation pair, or each cross-validation fold. */
+    record Fold(Dataset<Row> train, Dataset<Row> validation) {}
 
     record Outcome(@JsonProperty("metric") String metric, @JsonProperty("maximize") boolean maximize, @JsonProperty("method") String method,
                    @JsonProperty("trials") List<Trial> trials, @JsonProperty("best") Trial best) {
@@ -53,6 +57,7 @@ final class Tuner {
     private final Progress progress;
     private final boolean maximize;
     private final ParamSampler sampler;
+    private final List<TuneSpec.Dimension> space;
     private final List<Trial> finished = new ArrayList<>();
 
     Tuner(TuneSpec spec, TrainParams base, WorkerPlan plan, FeatureMeta features, double scalePosWeight, boolean weighted, Tracker parent, Progress progress) {
@@ -65,10 +70,23 @@ final class Tuner {
         this.parent = parent;
         this.progress = progress;
         this.maximize = XGBoostFit.maximize(base.evalMetric());
-        this.sampler = new ParamSampler(spec.space(), spec.seed());
+        // Categorical split settings change nothing without native categorical features: not searched then.
+        this.space = features.hasCategorical() ? spec.space()
+                : spec.space().stream().filter(d -> !TrainParams.CATEGORICAL.contains(d.name())).toList();
+        this.sampler = new ParamSampler(space, spec.seed());
+    }
+
+    /** The dimensions searched: the spec's, less the categorical ones when there are no native categoricals. */
+    List<TuneSpec.Dimension> space() {
+        return space;
     }
 
     Outcome search(Dataset<Row> train, Dataset<Row> validation) throws Exception {
+        return search(List.of(new Fold(train, validation)));
+    }
+
+    /** With several folds a trial fits each and scores the mean of their best validation values. */
+    Outcome search(List<Fold> folds) throws Exception {
         long deadline = spec.timeBudgetMinutes() > 0 ? System.nanoTime() + (long) (spec.timeBudgetMinutes() * 60e9) : Long.MAX_VALUE;
         // Trials at once share the workers; a whole-process worker's cores become one-thread workers.
         int parallel = Math.max(1, Math.min(spec.parallelism(), plan.numWorkers() * plan.nthread()));
@@ -88,7 +106,7 @@ final class Tuner {
                     while (true) {
                         int n = next.getAndIncrement();
                         if (n >= spec.trials() || System.nanoTime() > deadline) return null;
-                        record(runTrial(n, propose(n), trialPlan, train, validation));
+                        record(runTrial(n, propose(n), trialPlan, folds));
                     }
                 }));
             }
@@ -121,7 +139,7 @@ final class Tuner {
     private Map<String, Double> propose(int n) {
         Map<String, Double> out = new LinkedHashMap<>();
         if (n == 0) {
-            for (TuneSpec.Dimension d : spec.space()) out.put(d.name(), base.value(d.name()));
+            for (TuneSpec.Dimension d : space) out.put(d.name(), base.value(d.name()));
             return out;
         }
         synchronized (finished) {
@@ -130,7 +148,7 @@ final class Tuner {
             for (Trial t : finished) {
                 if (t.state().equals(FAILED)) continue;
                 Map<String, Double> clipped = new LinkedHashMap<>();
-                for (TuneSpec.Dimension d : spec.space()) clipped.put(d.name(), d.fromInternal(d.toInternal(Math.max(d.low(), t.params().get(d.name())))));
+                for (TuneSpec.Dimension d : space) clipped.put(d.name(), d.fromInternal(d.toInternal(Math.max(d.low(), t.params().get(d.name())))));
                 obs.add(new ParamSampler.Observation(clipped, loss(t)));
             }
             return sampler.tpe(obs, spec.startupTrials());
@@ -147,7 +165,9 @@ final class Tuner {
         }
     }
 
-    private Trial runTrial(int n, Map<String, Double> values, WorkerPlan trialPlan, Dataset<Row> train, Dataset<Row> validation) {
+    private Trial runTrial(int n, Map<String, Double> values, WorkerPlan trialPlan, List<Fold> folds) {
+        Dataset<Row> train = folds.get(0).train();
+        Dataset<Row> validation = folds.get(0).validation();
         TrainParams p = base.with(values);
         Map<String, String> tags = Map.of("treeline.tuning_trial", Integer.toString(n));
         Tracker run = parent.child("trial-" + n, tags);
@@ -173,18 +193,35 @@ final class Tuner {
             }
             if (r == null) r = XGBoostFit.fit(train, validation, p, trialPlan, features, scalePosWeight, base.numRounds(), weighted, false, p.seed());
             double value = state.equals(PRUNED) ? bestSoFar(r.validationHistory(), pruneRounds) : r.bestValidation();
+            double[] foldValues = new double[] {value};
+            int bestIteration = r.bestIteration();
+            if (state.equals(COMPLETE) && folds.size() > 1) {
+                // Pruning judged the first fold; a trial that survives is measured on every fold.
+                foldValues = new double[folds.size()];
+                foldValues[0] = value;
+                double iterations = r.bestIteration();
+                for (int k = 1; k < folds.size(); k++) {
+                    XGBoostFit.Result f = XGBoostFit.fit(folds.get(k).train(), folds.get(k).validation(), p, trialPlan, features, scalePosWeight,
+                            base.numRounds(), weighted, false, p.seed());
+                    foldValues[k] = f.bestValidation();
+                    iterations += f.bestIteration();
+                    f.booster().dispose();
+                }
+                value = Arrays.stream(foldValues).average().orElse(Double.NaN);
+                bestIteration = (int) Math.round(iterations / folds.size());
+            }
             run.logMetricHistory("validation_" + base.evalMetric(), r.validationHistory());
             run.logMetrics(Map.of("best_validation_" + base.evalMetric(), value, "best_iteration", (double) r.bestIteration(),
                     "pruned", state.equals(PRUNED) ? 1.0 : 0.0, "trial_seconds", (System.nanoTime() - start) / 1e9));
             run.end(true);
-            return new Trial(n, values, state, value, r.bestIteration(), (System.nanoTime() - start) / 1e9, r.validationHistory(), null);
+            return new Trial(n, values, state, value, bestIteration, (System.nanoTime() - start) / 1e9, r.validationHistory(), null, foldValues);
         } catch (TreelineException e) {
             run.end(false);
             throw e;
         } catch (Exception e) {
             run.setTags(Map.of("treeline.error", String.valueOf(e.getMessage())));
             run.end(false);
-            return new Trial(n, values, FAILED, Double.NaN, -1, (System.nanoTime() - start) / 1e9, new double[0], String.valueOf(e.getMessage()));
+            return new Trial(n, values, FAILED, Double.NaN, -1, (System.nanoTime() - start) / 1e9, new double[0], String.valueOf(e.getMessage()), null);
         } finally {
             if (r != null) r.booster().dispose();
         }

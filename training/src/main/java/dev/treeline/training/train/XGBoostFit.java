@@ -82,6 +82,8 @@ final class XGBoostFit {
         m.put("lambda", p.lambda());
         m.put("alpha", p.alpha());
         m.put("max_bin", p.maxBin());
+        m.put("max_cat_to_onehot", p.maxCatToOnehot());
+        m.put("max_cat_threshold", p.maxCatThreshold());
         m.put("tree_method", p.treeMethod());
         m.put("seed", seed);
         m.put("nthread", plan.nthread());
