@@ -107,6 +107,12 @@ public final class EnvironmentResolver {
         return v == null || v.isBlank() ? null : Path.of(v);
     }
 
+    /** A directory of datasets laid out as {@code <dir>/german-credit/german.data}: TREELINE_DATA_DIR; null when unset. */
+    public Path dataDir() {
+        String v = env.apply("TREELINE_DATA_DIR");
+        return v == null || v.isBlank() ? null : Path.of(v);
+    }
+
     /** A copy of the flights data to use instead of fetching it: TREELINE_DATA; null when unset. */
     public Path flightsData() {
         String v = env.apply("TREELINE_DATA");
