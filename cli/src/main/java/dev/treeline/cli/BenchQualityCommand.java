@@ -29,6 +29,9 @@ final class BenchQualityCommand implements Callable<Integer> {
             defaultValue = "4")
     double budgetMinutes;
 
+    @Option(names = "--spec", paramLabel = "FILE", description = "The flights pipeline spec (default: examples/flights/pipeline.yaml).")
+    Path spec;
+
     @Mixin BenchOptions bench;
 
     @Override
@@ -42,7 +45,7 @@ final class BenchQualityCommand implements Callable<Integer> {
         if (trials < 1) throw new TreelineException(ExitCode.USAGE, "--trials must be at least 1");
         Path flights = datasets.contains("flights") ? bench.flights() : null;
         Path credit = datasets.contains("german_credit") ? GermanCreditData.locate(Cli.home(), bench.cacheDir(), bench.progress()) : null;
-        QualityBench.Sources sources = new QualityBench.Sources(flights, BenchOptions.pipelineSpec(null), credit,
+        QualityBench.Sources sources = new QualityBench.Sources(flights, BenchOptions.pipelineSpec(spec), credit,
                 Cli.home().resolve("examples/german-credit/pipeline.yaml"));
         return bench.print(new QualityBench(bench.spark(), bench.work("quality"), bench.cacheDir(), bench.progress())
                 .run(datasets, rows, trials, budgetMinutes, sources));

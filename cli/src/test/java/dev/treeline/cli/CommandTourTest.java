@@ -347,6 +347,20 @@ class CommandTourTest {
                     assertTrue(j.path("results").get(1).path("rows_per_second_per_core").asLong() > 0, j.toString());
                 },
                 concat(new String[] {"bench", "score", "--data", flights.toString(), "--spec", benchSpec.toString()}, common))));
+        s.add(new Stop("bench quality", () -> both("bench quality", o -> has(o, "smooth_additive · treeline", "smooth_additive · native_default",
+                        "smooth_additive · limit", "gap to limit: AUC"),
+                j -> {
+                    assertEquals(3, j.path("results").size(), j.toString());
+                    List<String> contenders = new java.util.ArrayList<>();
+                    for (JsonNode r : j.path("results")) {
+                        assertEquals("smooth_additive", r.path("dataset").asText(), r.toString());
+                        assertTrue(r.path("auc").asDouble() > 0.6 && r.path("auc").asDouble() < 1.0, r.toString());
+                        assertTrue(r.path("logloss").asDouble() > 0.1, r.toString());
+                        contenders.add(r.path("contender").asText());
+                    }
+                    assertEquals(List.of("treeline", "native_default", "limit"), contenders);
+                },
+                concat(new String[] {"bench", "quality", "--datasets", "smooth_additive", "--rows", "3000", "--trials", "2", "--budget-minutes", "1"}, common))));
     }
 
     @Test

@@ -124,6 +124,9 @@ class SplitPipelineIntegrationTest {
         double val = state.number("features", "rows_validation");
         assertTrue(val > 180 && val < 300, "about 20% of the training file validates: " + val);
         assertTrue(state.number("train", "calibration_validation_logloss_calibrated") <= state.number("train", "calibration_validation_logloss_raw") + 1e-9);
+        assertNotNull(state.number("evaluate", "holdout_logloss_uncalibrated"), "the holdout's log loss without the calibration");
+        assertNotNull(state.number("evaluate", "holdout_calibration_error_uncalibrated"));
+        assertNotNull(state.number("train", "final_eta_halved"), "after tuning, half the learning rate was tried");
 
         // Refit: the shipped model trained on training + validation rows, the early-stopped rounds scaled to them.
         double train = state.number("features", "rows_train");
@@ -234,7 +237,8 @@ class SplitPipelineIntegrationTest {
                 type: xgboost_train
                 inputs: [training_features, feature_pipeline]
                 outputs: [model]
-                params: {num_rounds: 200, early_stopping_rounds: 10, max_depth: 3, eta: 0.1, num_workers: 1, nthread: 1, seed: 3, calibrate: isotonic}
+                params: {num_rounds: 200, early_stopping_rounds: 10, max_depth: 3, eta: 0.1, num_workers: 1, nthread: 1, seed: 3, calibrate: isotonic,
+                         tune: {trials: 3}}
               - {name: evaluate, inputs: [train_valid, model, test_valid], outputs: [evaluation]}
               - {name: register, inputs: [model, evaluation], outputs: [model_version]}
               - name: promote

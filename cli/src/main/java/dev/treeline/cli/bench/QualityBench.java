@@ -14,6 +14,7 @@ import dev.treeline.pipelines.spec.SpecLoader;
 import dev.treeline.pipelines.spec.SplitSpec;
 import dev.treeline.pipelines.step.StepTypes;
 import dev.treeline.pipelines.util.AtomicFiles;
+import dev.treeline.training.evaluate.BinaryMetrics;
 import dev.treeline.training.evaluate.ScoreBins;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -109,7 +110,7 @@ public final class QualityBench {
         Dataset<Row> holdout = RowSplit.assign(curated, split, "label = 1", run.catalog.partitioned("rows").column())
                 .filter(functions.col(RowSplit.COLUMN).equalTo("holdout"))
                 .select(functions.col(QualityShapes.LABEL).cast("double").as("y"), functions.col(QualityShapes.TRUE_P).as("p")).cache();
-        Scored limit = new Scored(ScoreBins.of(holdout, "y", "p").auc(), logloss(holdout, "p", "y"), 0);
+        Scored limit = new Scored(ScoreBins.of(holdout, "y", "p").auc(), BinaryMetrics.meanLogLoss(holdout, "y", "p"), 0);
         holdout.unpersist();
 
         Scored nativeDefault = nativeDefault(run, false);
@@ -233,7 +234,7 @@ public final class QualityBench {
         train.dispose();
         validation.dispose();
         holdout.dispose();
-        return new Scored(ScoreBins.of(scored, "y", "p").auc(), logloss(scored, "p", "y"), seconds);
+        return new Scored(ScoreBins.of(scored, "y", "p").auc(), BinaryMetrics.meanLogLoss(scored, "y", "p"), seconds);
     }
 
     private static DMatrix matrix(Dataset<Row> rows, int f, String[] types) throws Exception {
@@ -254,12 +255,6 @@ public final class QualityBench {
         return m;
     }
 
-    static double logloss(Dataset<Row> d, String p, String y) {
-        Column c = functions.least(functions.greatest(functions.col(p), functions.lit(1e-15)), functions.lit(1 - 1e-15));
-        Column yy = functions.col(y);
-        return d.agg(functions.avg(yy.multiply(functions.log(c)).plus(functions.lit(1).minus(yy).multiply(functions.log(functions.lit(1).minus(c))))
-                .multiply(-1))).first().getDouble(0);
-    }
 
     // ---- report lines -----------------------------------------------------------------------------------------
 

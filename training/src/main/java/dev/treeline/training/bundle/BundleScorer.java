@@ -61,6 +61,17 @@ public final class BundleScorer {
                 Output.VALUE, meta.task() == Task.MULTICLASS, meta.calibration()).drop(FeaturePipelineFactory.FEATURES);
     }
 
+    /** As {@link #score}, without the bundle's calibration: the booster's own probabilities, for comparing the two. */
+    public static Dataset<Row> scoreUncalibrated(SparkSession spark, ModelBundle bundle, Dataset<Row> raw, String... keep) {
+        Dataset<Row> features = bundle.loadFeaturePipeline().transform(raw.drop(FeaturePipelineFactory.FEATURES));
+        String[] cols = new String[keep.length + 1];
+        System.arraycopy(keep, 0, cols, 0, keep.length);
+        cols[keep.length] = FeaturePipelineFactory.FEATURES;
+        ModelMeta meta = bundle.meta();
+        return predict(spark, features.selectExpr(quote(cols)), FeaturePipelineFactory.FEATURES, bundle.boosterBytes(), meta.featureNames().size(),
+                meta.iterationEnd(), Output.VALUE, false, null).drop(FeaturePipelineFactory.FEATURES);
+    }
+
     /**
      * {@code input} with one column added, {@code score} ({@code output} of the booster's first
      * {@code iterationEnd} iterations on the vector column {@code featuresCol}), and with

@@ -34,9 +34,14 @@ public record BinaryMetrics(
     public static final double CI_LEVEL = 0.95;
 
     /** Per-row log loss, the score clipped to [1e-15, 1 - 1e-15] so that a certain wrong answer costs a finite amount. */
-    static Column logLoss(String labelCol, String scoreCol) {
+    public static Column logLoss(String labelCol, String scoreCol) {
         return functions.expr(String.format("-(`%1$s` * ln(greatest(least(`%2$s`, %3$s), %4$s)) + (1 - `%1$s`) * ln(1 - greatest(least(`%2$s`, %3$s), %4$s)))",
                 labelCol, scoreCol, 1 - EPS, EPS));
+    }
+
+    /** Mean log loss of {@code scored}: the one definition the evaluation, cross-validation, calibration report and benchmarks share. */
+    public static double meanLogLoss(Dataset<Row> scored, String labelCol, String scoreCol) {
+        return scored.agg(functions.avg(logLoss(labelCol, scoreCol))).first().getDouble(0);
     }
 
     /** By name, as recorded in MLflow (with a prefix) and in the evaluation dataset. */

@@ -193,11 +193,18 @@ final class EvaluateStep implements Step {
         Dataset<Row> scored = BundleScorer.score(ctx.spark(), bundle, holdoutRows, keep).cache();
         ScoreBins bins = ScoreBins.of(scored, LABEL, BundleScorer.SCORE);
         BinaryMetrics metrics = BinaryMetrics.of(scored, bins, LABEL, BundleScorer.SCORE, threshold, seed);
-        Map<String, Double> measured = metrics.asMap();
+        Map<String, Double> measured = new LinkedHashMap<>(metrics.asMap());
+        measured.put("calibration_error", bins.ece(10));
+        if (bundle.meta().calibration() != null) {
+            // The same rows through the booster alone: what the calibration changed, on rows it was not fitted on.
+            Dataset<Row> raw = BundleScorer.scoreUncalibrated(ctx.spark(), bundle, holdoutRows, LABEL);
+            ScoreBins rawBins = ScoreBins.of(raw, LABEL, BundleScorer.SCORE);
+            measured.put("logloss_uncalibrated", BinaryMetrics.meanLogLoss(raw, LABEL, BundleScorer.SCORE));
+            measured.put("calibration_error_uncalibrated", rawBins.ece(10));
+        }
         if (cost != null) {
             long[] c = bins.confusion(threshold);
             double total = c[0] + c[1] + c[2] + c[3];
-            measured = new LinkedHashMap<>(measured);
             // Cost per row at the threshold chosen on the validation rows: comparable across holdouts of any size.
             measured.put("cost_per_row", total == 0 ? Double.NaN : (cost[0] * c[3] + cost[1] * c[1]) / total);
         }

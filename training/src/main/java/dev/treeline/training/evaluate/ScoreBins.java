@@ -186,6 +186,17 @@ public record ScoreBins(long[] pos, long[] neg, double[] scoreSum) {
         return out;
     }
 
+    /** Expected calibration error over {@code groups} equal-width score groups: |mean score − positive rate|, weighted by rows. */
+    public double ece(int groups) {
+        double sum = 0;
+        double total = 0;
+        for (double[] g : calibration(groups)) {
+            sum += g[2] * Math.abs(g[0] - g[1]);
+            total += g[2];
+        }
+        return total == 0 ? Double.NaN : sum / total;
+    }
+
     /**
      * Percentile confidence interval of the AUC by the Poisson bootstrap: each row's weight is Poisson(1),
      * so a bin's resampled count is Poisson(its count) — the same as resampling rows, done on the bins.

@@ -1,6 +1,7 @@
 package dev.treeline.training.train;
 
 import dev.treeline.pipelines.format.Calibration;
+import dev.treeline.training.evaluate.BinaryMetrics;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.apache.spark.sql.Column;
@@ -26,19 +27,13 @@ final class CalibrationReport {
         Dataset<Row> both = scored.select(functions.col(scoreCol).as("raw"), calibrate.apply(functions.col(scoreCol)).as("cal"),
                 functions.col(labelCol).as("y"));
         Map<String, Double> m = new LinkedHashMap<>();
-        m.put("calibration_validation_logloss_raw", logloss(both, "raw"));
-        m.put("calibration_validation_logloss_calibrated", logloss(both, "cal"));
+        m.put("calibration_validation_logloss_raw", BinaryMetrics.meanLogLoss(both, "y", "raw"));
+        m.put("calibration_validation_logloss_calibrated", BinaryMetrics.meanLogLoss(both, "y", "cal"));
         m.put("calibration_validation_ece_raw", ece(both, "raw"));
         m.put("calibration_validation_ece_calibrated", ece(both, "cal"));
         return m;
     }
 
-    private static double logloss(Dataset<Row> d, String col) {
-        Column p = functions.least(functions.greatest(functions.col(col), functions.lit(Calibration.EPS)), functions.lit(1 - Calibration.EPS));
-        Column y = functions.col("y");
-        Column loss = y.multiply(functions.log(p)).plus(functions.lit(1).minus(y).multiply(functions.log(functions.lit(1).minus(p)))).multiply(-1);
-        return d.agg(functions.avg(loss)).first().getDouble(0);
-    }
 
     /** Sum over bins of |mean score - positive rate| weighted by the bin's share of rows. */
     static double ece(Dataset<Row> d, String col) {

@@ -7,15 +7,14 @@ import dev.treeline.pipelines.TreelineException;
 import dev.treeline.pipelines.format.Task;
 import dev.treeline.pipelines.step.StepContext;
 import dev.treeline.training.bundle.BundleScorer;
+import dev.treeline.training.evaluate.BinaryMetrics;
 import dev.treeline.training.evaluate.ScoreBins;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.functions;
 
 /**
  * K-fold cross-validation of one parameter set: each fold is fitted on the other folds, stopping early on
@@ -62,7 +61,7 @@ final class CrossValidation {
                         features.featureNames().size(), r.bestIteration() + 1, BundleScorer.Output.VALUE, false).drop(vec).localCheckpoint(true);
                 ScoreBins bins = ScoreBins.of(scored, label, BundleScorer.SCORE);
                 add(perFold, metrics, k, "auc", bins.auc());
-                add(perFold, metrics, k, "logloss", logloss(scored, BundleScorer.SCORE, label));
+                add(perFold, metrics, k, "logloss", BinaryMetrics.meanLogLoss(scored, label, BundleScorer.SCORE));
                 oof = oof == null ? scored : oof.unionByName(scored);
             }
             r.booster().dispose();
@@ -83,10 +82,4 @@ final class CrossValidation {
         metrics.put("cv_fold" + (k + 1) + "_" + name, value);
     }
 
-    static double logloss(Dataset<Row> d, String scoreCol, String labelCol) {
-        Column p = functions.least(functions.greatest(functions.col(scoreCol), functions.lit(1e-15)), functions.lit(1 - 1e-15));
-        Column y = functions.col(labelCol);
-        Column loss = y.multiply(functions.log(p)).plus(functions.lit(1).minus(y).multiply(functions.log(functions.lit(1).minus(p)))).multiply(-1);
-        return d.agg(functions.avg(loss)).first().getDouble(0);
-    }
 }

@@ -70,6 +70,14 @@ public record TrainParams(
                 (int) Math.round(v.apply("max_cat_threshold", (double) maxCatThreshold)));
     }
 
+    /** A copy with another learning rate and round limit: the final fit's slower variant. */
+    TrainParams withEtaAndRounds(double newEta, int rounds) {
+        return new TrainParams(objective, evalMetric, rounds, earlyStoppingRounds, maxDepth, newEta, minChildWeight, subsample, colsampleBytree,
+                lambda, alpha, maxBin, treeMethod, numWorkers, nthread, seed, trackerTimeoutSeconds, device, scalePosWeight, baselines,
+                baselineGbtRounds, numClass, gamma, validationFraction, checkpointRounds, checkpointRetries, tune, refit, calibrate, maxCatToOnehot,
+                maxCatThreshold);
+    }
+
     /** The value of a {@link #TUNABLE} parameter in this spec. */
     double value(String name) {
         return switch (name) {
