@@ -181,7 +181,9 @@ final class EvaluateStep implements Step {
             return new Measured(m.metrics(), null, Slices.multiclass(scored, slices, LABEL, BundleScorer.SCORE, BundleScorer.PROBABILITIES),
                     m.confusion(), scored);
         }
-        double threshold = 0.5;
+        // Without validation rows to choose on (cross-validation), a cost matrix still fixes the threshold a calibrated
+        // probability should be compared with: the expected cost of either decision is equal at c_fp / (c_fn + c_fp).
+        double threshold = cost != null ? cost[1] / (cost[0] + cost[1]) : 0.5;
         if (rawValidation != null) {
             DateWindow w = ctx.window();
             // A row split's validation rows are of the logical date's snapshot, like its holdout.
