@@ -20,8 +20,8 @@ import java.util.zip.ZipInputStream;
 
 /**
  * Finds the Statlog German credit table ({@code german.data}) for the example and the quality benchmark:
- * {@code $TREELINE_DATA_DIR/german-credit/german.data} (used as given), else the workplace's shared copy beside
- * the clone, else the download cache, else UCI's archive, downloaded into the cache. Returns the directory
+ * {@code $TREELINE_DATA_DIR/german-credit/german.data} (used as given), else the download cache, else the
+ * workplace's shared copy beside the clone (copied into the cache), else UCI's archive, downloaded into the cache. Returns the directory
  * that holds {@code german-credit/}, what the example spec's {@code TREELINE_DATA_DIR} names. Copies Treeline
  * vouches for are checked against the sha256 of the published file.
  */
@@ -44,14 +44,23 @@ final class GermanCreditData {
             progress.info("German credit: " + f + " (from TREELINE_DATA_DIR)");
             return explicit.toAbsolutePath();
         }
-        Path shared = home.resolveSibling("shared").resolve("data");
-        if (verified(shared.resolve(DIR).resolve(FILE))) {
-            progress.info("German credit: " + shared.resolve(DIR).resolve(FILE) + " (shared copy, sha256 verified)");
-            return shared;
-        }
         Path cached = cacheDir.resolve("data");
         if (verified(cached.resolve(DIR).resolve(FILE))) {
             progress.info("German credit: " + cached.resolve(DIR).resolve(FILE) + " (cached, sha256 verified)");
+            return cached;
+        }
+        Path shared = home.resolveSibling("shared").resolve("data").resolve(DIR).resolve(FILE);
+        if (verified(shared)) {
+            // Copied into the cache, where the example spec looks by default.
+            try {
+                Files.createDirectories(cached.resolve(DIR));
+                Path tmp = Files.createTempFile(cached.resolve(DIR), ".german-", ".data");
+                Files.copy(shared, tmp, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                AtomicFiles.move(tmp, cached.resolve(DIR).resolve(FILE));
+            } catch (IOException e) {
+                throw new TreelineException(ExitCode.DATA, "cannot copy " + shared + " into " + cached.resolve(DIR) + ": " + e.getMessage(), e);
+            }
+            progress.info("German credit: " + cached.resolve(DIR).resolve(FILE) + " (copied from the shared copy, sha256 verified)");
             return cached;
         }
         fetch(cached.resolve(DIR).resolve(FILE), progress);
