@@ -100,7 +100,9 @@ final class GermanCreditData {
             Thread.currentThread().interrupt();
             throw new TreelineException(ExitCode.INTERRUPTED, "interrupted");
         } catch (IOException e) {
-            throw new TreelineException(ExitCode.DATA, "cannot download the German credit data from " + URL + " (" + e.getMessage()
+            // A refused or unresolvable host has no message: the exception's kind says what happened.
+            String why = e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+            throw new TreelineException(ExitCode.DATA, "cannot download the German credit data from " + URL + " (" + why
                     + "); set TREELINE_DATA_DIR to a directory holding " + DIR + "/" + FILE);
         }
     }
