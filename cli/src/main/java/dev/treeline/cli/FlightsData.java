@@ -42,12 +42,12 @@ final class FlightsData {
             return p;
         }
         Path shared = home.resolveSibling("shared").resolve("data/flights").resolve(FILE);
-        if (Files.isRegularFile(shared) && verified(shared)) {
+        if (Hashing.hasSha256(shared, SHA256)) {
             progress.info("Data: " + shared + " (shared copy, sha256 verified)");
             return shared;
         }
         Path cached = cacheDir.resolve("data").resolve(FILE);
-        if (Files.isRegularFile(cached) && verified(cached)) {
+        if (Hashing.hasSha256(cached, SHA256)) {
             progress.info("Data: " + cached + " (cached, sha256 verified)");
             return cached;
         }
@@ -86,13 +86,6 @@ final class FlightsData {
         }
     }
 
-    private static boolean verified(Path p) {
-        try {
-            return Hashing.sha256(p).equals(SHA256);
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     private static void run(List<String> cmd, Path dir, String failure) throws IOException {
         Process proc;

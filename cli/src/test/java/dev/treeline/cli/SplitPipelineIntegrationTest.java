@@ -82,13 +82,7 @@ class SplitPipelineIntegrationTest {
         assertEquals((double) (rows - holdout), state.number("train", "refit_rows"));
         long scaled = Math.max(1, Math.round(state.number("train", "cv_rounds_mean") * 5 / 4.0));
         assertEquals((double) scaled, state.number("train", "refit_rounds"));
-        ModelBundle bundle = ModelBundle.at(bundleDir(ws));
-        Booster booster = bundle.loadBooster();
-        try {
-            assertEquals(scaled, booster.getNumBoostedRound(), "the shipped booster has the scaled round count");
-        } finally {
-            booster.dispose();
-        }
+        ModelBundle bundle = assertShippedRounds(ws, scaled);
         assertEquals(scaled, bundle.meta().iterationEnd());
         assertTrue(state.number("evaluate", "holdout_auc") > 0.65, "holdout AUC " + state.number("evaluate", "holdout_auc"));
         assertTrue(state.number("evaluate", "holdout_cost_per_row") > 0, "the cost matrix priced the holdout errors");
@@ -134,13 +128,7 @@ class SplitPipelineIntegrationTest {
         assertEquals(1200.0, state.number("train", "refit_rows"));
         long scaled = Math.max(1, Math.round((best + 1) * 1200 / train));
         assertEquals((double) scaled, state.number("train", "refit_rounds"));
-        ModelBundle refitted = ModelBundle.at(bundleDir(ws));
-        Booster booster = refitted.loadBooster();
-        try {
-            assertEquals(scaled, booster.getNumBoostedRound(), "the shipped booster has the scaled round count");
-        } finally {
-            booster.dispose();
-        }
+        assertShippedRounds(ws, scaled);
 
         CliTest.Result verify = cli(ws, mlflow, "models", "verify", model, "champion");
         assertEquals(0, verify.code(), verify.err() + verify.out());
@@ -187,6 +175,18 @@ class SplitPipelineIntegrationTest {
         Files.writeString(spec, Files.readString(spec).replace("name: german-credit", "name: " + model).replace("pipeline: german-credit", "pipeline: " + model)
                 .replace("${TREELINE_S3_BUCKET:-treeline-models}", "treeline-models\n      prefix: " + model));
         return spec;
+    }
+
+    /** Asserts the last bundle's booster has {@code rounds} boosted rounds, and returns the bundle. */
+    private static ModelBundle assertShippedRounds(Path ws, long rounds) throws Exception {
+        ModelBundle bundle = ModelBundle.at(bundleDir(ws));
+        Booster booster = bundle.loadBooster();
+        try {
+            assertEquals(rounds, booster.getNumBoostedRound(), "the shipped booster has the scaled round count");
+        } finally {
+            booster.dispose();
+        }
+        return bundle;
     }
 
     /** The one model bundle the workspace's runs wrote (the last run's). */

@@ -1,6 +1,7 @@
 package dev.treeline.cli.bench;
 
 import dev.treeline.features.build.FeatureMeta;
+import dev.treeline.features.build.FeaturePipelineFactory;
 import dev.treeline.features.build.RowSplit;
 import dev.treeline.pipelines.catalog.Catalog;
 import dev.treeline.pipelines.env.RunDir;
@@ -22,14 +23,12 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import ml.dmlc.xgboost4j.java.Booster;
 import ml.dmlc.xgboost4j.java.DMatrix;
 import ml.dmlc.xgboost4j.java.XGBoost;
-import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -203,8 +202,8 @@ public final class QualityBench {
         progress.info("  native XGBoost, default parameters ...");
         Dataset<Row> snapshot = run.catalog.read("training_features");
         FeatureMeta meta = FeatureMeta.read(run.catalog.directory("feature_pipeline"));
-        Column isTrain = folds ? functions.col("split").equalTo("train").and(functions.col("fold").notEqual(0)) : functions.col("split").equalTo("train");
-        Column isValidation = folds ? functions.col("split").equalTo("train").and(functions.col("fold").equalTo(0))
+        Column isTrain = folds ? functions.col("split").equalTo("train").and(functions.col(FeaturePipelineFactory.FOLD).notEqual(0)) : functions.col("split").equalTo("train");
+        Column isValidation = folds ? functions.col("split").equalTo("train").and(functions.col(FeaturePipelineFactory.FOLD).equalTo(0))
                 : functions.col("split").equalTo("validation");
         int f = meta.featureNames().size();
         String[] types = meta.hasCategorical() ? meta.featureTypes().toArray(String[]::new) : null;
@@ -238,23 +237,13 @@ public final class QualityBench {
     }
 
     private static DMatrix matrix(Dataset<Row> rows, int f, String[] types) throws Exception {
-        Dataset<Row> sel = rows.select("label", "features");
-        int n = (int) sel.count();
-        float[] data = new float[n * f];
-        float[] labels = new float[n];
-        Iterator<Row> it = sel.toLocalIterator();
-        for (int i = 0; i < n && it.hasNext(); i++) {
-            Row r = it.next();
-            labels[i] = (float) r.getDouble(0);
-            Vector v = (Vector) r.get(1);
-            for (int j = 0; j < f; j++) data[i * f + j] = (float) v.apply(j);
-        }
-        DMatrix m = new DMatrix(data, n, f, Float.NaN);
-        m.setLabel(labels);
+        Dataset<Row> sel = rows.select(FeaturePipelineFactory.LABEL, FeaturePipelineFactory.FEATURES);
+        DenseRows dense = DenseRows.stream(sel, (int) sel.count(), f);
+        DMatrix m = new DMatrix(dense.data(), dense.rows(), f, Float.NaN);
+        m.setLabel(dense.labels());
         if (types != null) m.setFeatureTypes(types);
         return m;
     }
-
 
     // ---- report lines -----------------------------------------------------------------------------------------
 

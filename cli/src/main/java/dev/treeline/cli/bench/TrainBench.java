@@ -23,7 +23,6 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -186,15 +185,9 @@ public final class TrainBench {
         // Streamed into one float matrix (no list of rows): what a single-process user would hold in memory.
         int n = (int) train.count();
         int f = testSet.features();
-        float[] data = new float[n * f];
-        float[] labels = new float[n];
-        Iterator<Row> it = train.toLocalIterator();
-        for (int i = 0; i < n && it.hasNext(); i++) {
-            Row r = it.next();
-            Vector v = (Vector) r.get(1);
-            labels[i] = (float) r.getDouble(0);
-            for (int j = 0; j < f; j++) data[i * f + j] = (float) v.apply(j);
-        }
+        DenseRows rows = DenseRows.stream(train, n, f);
+        float[] data = rows.data();
+        float[] labels = rows.labels();
         long t0 = System.nanoTime();
         DMatrix m = new DMatrix(data, n, f, Float.NaN);
         m.setLabel(labels);

@@ -30,6 +30,8 @@ public final class FeaturePipelineFactory {
     public static final String LABEL = "label";
     /** The feature spec's {@code weight:} per row, in feature rows of a weighted spec. */
     public static final String WEIGHT = "weight";
+    /** The feature snapshot's cross-validation fold of a non-holdout row, when the pipeline's split has folds. */
+    public static final String FOLD = "fold";
     static final String UNKNOWN = "__unknown__";
 
     private FeaturePipelineFactory() {}

@@ -44,8 +44,6 @@ final class FeaturesStep implements Step {
     private static final String TMP_WEIGHT = "__treeline_weight";
     static final int SAMPLE_ROWS = 1000;
 
-    static final String FOLD = "fold";
-
     private final FeatureSpec spec;
     private final String specFileText;
     private final SplitSpec split;
@@ -123,7 +121,7 @@ final class FeaturesStep implements Step {
             PipelineModel fitted = FeaturePipelineFactory.build(spec).fit(train);
             List<Column> outCols = new ArrayList<>(List.of(functions.col(day), functions.col(SPLIT), functions.col(LABEL)));
             if (spec.weight() != null) outCols.add(functions.col(weight));
-            if (split != null && split.folds() > 0) outCols.add(functions.col(RowSplit.FOLD).as(FOLD));
+            if (split != null && split.folds() > 0) outCols.add(functions.col(RowSplit.FOLD).as(FeaturePipelineFactory.FOLD));
             outCols.add(functions.col(FeaturePipelineFactory.FEATURES));
             Column[] out = outCols.toArray(Column[]::new);
             Dataset<Row> features = FeaturePipelineFactory.forTrainRows(fitted, day).transform(train).select(out)

@@ -28,6 +28,15 @@ public final class Hashing {
         return HexFormat.of().formatHex(sha256().digest(bytes));
     }
 
+    /** True when {@code file} is a regular file whose sha256 is {@code expected}; false when it is missing or unreadable. */
+    public static boolean hasSha256(Path file, String expected) {
+        try {
+            return java.nio.file.Files.isRegularFile(file) && sha256(file).equals(expected);
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     public static String sha256(Path file) throws IOException {
         MessageDigest digest = sha256();
         try (InputStream in = Files.newInputStream(file)) {

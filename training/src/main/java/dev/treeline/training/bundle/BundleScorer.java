@@ -50,6 +50,15 @@ public final class BundleScorer {
      * prediction (regression), or the most likely class (multiclass, with {@code probabilities} too).
      */
     public static Dataset<Row> score(SparkSession spark, ModelBundle bundle, Dataset<Row> raw, String... keep) {
+        return score(spark, bundle, bundle.meta().calibration(), raw, keep);
+    }
+
+    /** As {@link #score}, without the bundle's calibration: the booster's own probabilities, for comparing the two. */
+    public static Dataset<Row> scoreUncalibrated(SparkSession spark, ModelBundle bundle, Dataset<Row> raw, String... keep) {
+        return score(spark, bundle, null, raw, keep);
+    }
+
+    private static Dataset<Row> score(SparkSession spark, ModelBundle bundle, Calibration calibration, Dataset<Row> raw, String... keep) {
         // The pipeline never reads a column named like its output (the features step refuses such a spec): a table's own goes.
         Dataset<Row> features = bundle.loadFeaturePipeline().transform(raw.drop(FeaturePipelineFactory.FEATURES));
         String[] cols = new String[keep.length + 1];
@@ -58,18 +67,7 @@ public final class BundleScorer {
         Dataset<Row> input = features.selectExpr(quote(cols));
         ModelMeta meta = bundle.meta();
         return predict(spark, input, FeaturePipelineFactory.FEATURES, bundle.boosterBytes(), meta.featureNames().size(), meta.iterationEnd(),
-                Output.VALUE, meta.task() == Task.MULTICLASS, meta.calibration()).drop(FeaturePipelineFactory.FEATURES);
-    }
-
-    /** As {@link #score}, without the bundle's calibration: the booster's own probabilities, for comparing the two. */
-    public static Dataset<Row> scoreUncalibrated(SparkSession spark, ModelBundle bundle, Dataset<Row> raw, String... keep) {
-        Dataset<Row> features = bundle.loadFeaturePipeline().transform(raw.drop(FeaturePipelineFactory.FEATURES));
-        String[] cols = new String[keep.length + 1];
-        System.arraycopy(keep, 0, cols, 0, keep.length);
-        cols[keep.length] = FeaturePipelineFactory.FEATURES;
-        ModelMeta meta = bundle.meta();
-        return predict(spark, features.selectExpr(quote(cols)), FeaturePipelineFactory.FEATURES, bundle.boosterBytes(), meta.featureNames().size(),
-                meta.iterationEnd(), Output.VALUE, false, null).drop(FeaturePipelineFactory.FEATURES);
+                Output.VALUE, meta.task() == Task.MULTICLASS, calibration).drop(FeaturePipelineFactory.FEATURES);
     }
 
     /**

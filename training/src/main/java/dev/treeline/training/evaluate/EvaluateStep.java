@@ -32,6 +32,7 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
+import org.apache.spark.storage.StorageLevel;
 
 /**
  * Scores the holdout days with the candidate bundle and, when the registry has one, the champion's
@@ -76,13 +77,18 @@ final class EvaluateStep implements Step {
         String label = candidate.featureMeta().label();
         Task task = candidate.meta().task();
         checkSlices(ctx, candidate);
+        // A row split is assigned once: its holdout and validation rows (the latter scored by candidate and champion) come from it.
+        Dataset<Row> assigned = split == null ? null
+                : RowSplit.assign(rows.read(ctx.logicalDate(), ctx.logicalDate()), split, label, rows.column()).persist(StorageLevel.MEMORY_AND_DISK());
+        List<Dataset<Row>> cached = new ArrayList<>();
+        if (assigned != null) cached.add(assigned);
         // Row ids fixed once (checkpointed) so that candidate and champion scores pair up row by row.
-        Dataset<Row> raw = labelled(split != null ? splitRows(ctx, rows, label, DateWindow.HOLDOUT) : rows.read(w.holdoutFrom(), w.holdoutTo()), label)
+        Dataset<Row> raw = labelled(split != null ? splitRows(ctx, assigned, rows.column(), DateWindow.HOLDOUT) : rows.read(w.holdoutFrom(), w.holdoutTo()), label)
                 .withColumn(PairedDifference.ROW_ID, functions.monotonically_increasing_id()).localCheckpoint(true);
-        Dataset<Row> rawValidation = split != null ? labelled(splitRows(ctx, rows, label, DateWindow.VALIDATION), label)
+        Dataset<Row> rawValidation = split != null ? labelled(splitRows(ctx, assigned, rows.column(), DateWindow.VALIDATION), label)
                 : w.validationFrom().isBefore(w.holdoutFrom()) ? labelled(rows.read(w.validationFrom(), w.validationTo()), label) : null;
         Dataset<Row> holdout = lookups(ctx, candidate, raw, rows.column(), "the candidate", w.holdoutFrom(), w.holdoutTo()).cache();
-        List<Dataset<Row>> cached = new ArrayList<>(List.of(holdout));
+        cached.add(holdout);
         try {
             double parity = parity(ctx, candidate);
             Measured cand = measure(ctx, candidate, holdout, rawValidation, rows.column(), "the candidate");
@@ -148,14 +154,12 @@ final class EvaluateStep implements Step {
      * The validation or holdout rows of a row split, chosen from the logical date's snapshot as the features step
      * chose them ({@link RowSplit}); the holdout of a split with a holdout dataset is that dataset's snapshot.
      */
-    private Dataset<Row> splitRows(StepContext ctx, PartitionedDataset rows, String label, String which) {
-        LocalDate d = ctx.logicalDate();
+    private Dataset<Row> splitRows(StepContext ctx, Dataset<Row> assigned, String day, String which) {
         if (which.equals(DateWindow.HOLDOUT) && split.holdoutDataset() != null) {
             PartitionedDataset h = ctx.catalog().partitioned(split.holdoutDataset());
-            Dataset<Row> out = h.read(d, d);
-            return h.column().equals(rows.column()) ? out : out.withColumnRenamed(h.column(), rows.column());
+            Dataset<Row> out = h.read(ctx.logicalDate(), ctx.logicalDate());
+            return h.column().equals(day) ? out : out.withColumnRenamed(h.column(), day);
         }
-        Dataset<Row> assigned = RowSplit.assign(rows.read(d, d), split, label, rows.column());
         return assigned.filter(functions.col(RowSplit.COLUMN).equalTo(which)).drop(RowSplit.COLUMN, RowSplit.FOLD);
     }
 
@@ -196,13 +200,13 @@ final class EvaluateStep implements Step {
         ScoreBins bins = ScoreBins.of(scored, LABEL, BundleScorer.SCORE);
         BinaryMetrics metrics = BinaryMetrics.of(scored, bins, LABEL, BundleScorer.SCORE, threshold, seed);
         Map<String, Double> measured = new LinkedHashMap<>(metrics.asMap());
-        measured.put("calibration_error", bins.ece(10));
+        measured.put("calibration_error", bins.ece(ScoreBins.CALIBRATION_GROUPS));
         if (bundle.meta().calibration() != null) {
             // The same rows through the booster alone: what the calibration changed, on rows it was not fitted on.
             Dataset<Row> raw = BundleScorer.scoreUncalibrated(ctx.spark(), bundle, holdoutRows, LABEL);
             ScoreBins rawBins = ScoreBins.of(raw, LABEL, BundleScorer.SCORE);
             measured.put("logloss_uncalibrated", BinaryMetrics.meanLogLoss(raw, LABEL, BundleScorer.SCORE));
-            measured.put("calibration_error_uncalibrated", rawBins.ece(10));
+            measured.put("calibration_error_uncalibrated", rawBins.ece(ScoreBins.CALIBRATION_GROUPS));
         }
         if (cost != null) {
             long[] c = bins.confusion(threshold);
@@ -264,11 +268,11 @@ final class EvaluateStep implements Step {
                 cand.bins().roc())));
         List<EvaluationPlots.Curve> pr = new ArrayList<>(List.of(new EvaluationPlots.Curve(String.format("candidate (PR AUC %.4f)", cand.get("pr_auc")),
                 cand.bins().precisionRecall())));
-        List<EvaluationPlots.Curve> cal = new ArrayList<>(List.of(new EvaluationPlots.Curve("candidate", cand.bins().calibration(10))));
+        List<EvaluationPlots.Curve> cal = new ArrayList<>(List.of(new EvaluationPlots.Curve("candidate", cand.bins().calibration(ScoreBins.CALIBRATION_GROUPS))));
         if (champion != null) {
             roc.add(new EvaluationPlots.Curve(String.format("%s (AUC %.4f)", championName, champion.get("auc")), champion.bins().roc()));
             pr.add(new EvaluationPlots.Curve(String.format("%s (PR AUC %.4f)", championName, champion.get("pr_auc")), champion.bins().precisionRecall()));
-            cal.add(new EvaluationPlots.Curve(championName, champion.bins().calibration(10)));
+            cal.add(new EvaluationPlots.Curve(championName, champion.bins().calibration(ScoreBins.CALIBRATION_GROUPS)));
         }
         EvaluationPlots.roc(dir.resolve("roc.png"), roc);
         EvaluationPlots.precisionRecall(dir.resolve("precision_recall.png"), pr);
@@ -284,7 +288,7 @@ final class EvaluateStep implements Step {
         if (!roc.isEmpty() && thin.get(thin.size() - 1) != roc.get(roc.size() - 1)) thin.add(roc.get(roc.size() - 1));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("roc_fpr_tpr", thin);
-        out.put("calibration_mean_score_positive_rate_rows", bins.calibration(10));
+        out.put("calibration_mean_score_positive_rate_rows", bins.calibration(ScoreBins.CALIBRATION_GROUPS));
         return out;
     }
 

@@ -17,6 +17,8 @@ import org.apache.spark.sql.functions;
  */
 public record ScoreBins(long[] pos, long[] neg, double[] scoreSum) {
     public static final int BINS = 10_000;
+    /** Equal-width score groups of the calibration table and of the expected calibration error. */
+    public static final int CALIBRATION_GROUPS = 10;
 
     public static ScoreBins of(Dataset<Row> scored, String labelCol, String scoreCol) {
         return of(scored, labelCol, scoreCol, BINS);

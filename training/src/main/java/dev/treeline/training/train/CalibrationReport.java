@@ -2,9 +2,9 @@ package dev.treeline.training.train;
 
 import dev.treeline.pipelines.format.Calibration;
 import dev.treeline.training.evaluate.BinaryMetrics;
+import dev.treeline.training.evaluate.ScoreBins;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.api.java.UDF1;
@@ -18,8 +18,6 @@ import org.apache.spark.sql.types.DataTypes;
  * calibration was fitted on, so the calibrated figures are optimistic; the evaluate step measures the holdout.
  */
 final class CalibrationReport {
-    static final int BINS = 10;
-
     private CalibrationReport() {}
 
     static Map<String, Double> of(Dataset<Row> scored, String scoreCol, String labelCol, Calibration c) {
@@ -29,23 +27,8 @@ final class CalibrationReport {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("calibration_validation_logloss_raw", BinaryMetrics.meanLogLoss(both, "y", "raw"));
         m.put("calibration_validation_logloss_calibrated", BinaryMetrics.meanLogLoss(both, "y", "cal"));
-        m.put("calibration_validation_ece_raw", ece(both, "raw"));
-        m.put("calibration_validation_ece_calibrated", ece(both, "cal"));
+        m.put("calibration_validation_ece_raw", ScoreBins.of(both, "y", "raw").ece(ScoreBins.CALIBRATION_GROUPS));
+        m.put("calibration_validation_ece_calibrated", ScoreBins.of(both, "y", "cal").ece(ScoreBins.CALIBRATION_GROUPS));
         return m;
-    }
-
-
-    /** Sum over bins of |mean score - positive rate| weighted by the bin's share of rows. */
-    static double ece(Dataset<Row> d, String col) {
-        Column bin = functions.least(functions.floor(functions.col(col).multiply(BINS)), functions.lit(BINS - 1));
-        Dataset<Row> bins = d.groupBy(bin.as("b")).agg(functions.count(functions.lit(1)).as("n"), functions.avg(col).as("s"), functions.avg("y").as("r"));
-        double total = 0;
-        double sum = 0;
-        for (Row r : bins.collectAsList()) {
-            long n = r.getLong(1);
-            total += n;
-            sum += n * Math.abs(r.getDouble(2) - r.getDouble(3));
-        }
-        return total == 0 ? Double.NaN : sum / total;
     }
 }

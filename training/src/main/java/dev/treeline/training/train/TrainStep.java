@@ -77,7 +77,7 @@ final class TrainStep implements Step {
             train = marked;
             cvFolds = new java.util.ArrayList<>();
             for (int k = 0; k < folds; k++) {
-                cvFolds.add(new Tuner.Fold(marked.filter(functions.col("fold").notEqual(k)), marked.filter(functions.col("fold").equalTo(k))));
+                cvFolds.add(new Tuner.Fold(marked.filter(functions.col(FeaturePipelineFactory.FOLD).notEqual(k)), marked.filter(functions.col(FeaturePipelineFactory.FOLD).equalTo(k))));
             }
             validation = cvFolds.get(0).validation();
         } else if (params.validationFraction() > 0) {
@@ -182,26 +182,9 @@ final class TrainStep implements Step {
         }
         ctx.progress().endStatus("xgboost");
         if (tuning != null && cv == null && earlyStopping && p.checkpointRounds() == 0) {
-            // With the parameters chosen, half the learning rate usually generalises a little better at twice the rounds; tried once,
-            // early-stopped on the same validation rows, and kept only when its validation metric is better.
-            TrainParams slow = p.withEtaAndRounds(p.eta() / 2, Math.max(p.numRounds(), 2 * (fit.bestIteration() + 1) + p.earlyStoppingRounds()));
-            ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": XGBoost at half the learning rate");
-            XGBoostFit.Result half = XGBoostFit.fit(train, eval, slow, plan, features, scalePosWeight, slow.numRounds(), weighted, false, slow.seed(),
-                    (done, best) -> ctx.progress().status("xgboost", String.format("XGBoost at eta %.4f: round %d/%d", slow.eta(), done, slow.numRounds()),
-                            (double) done / slow.numRounds()));
-            ctx.progress().endStatus("xgboost");
-            metrics.put("validation_" + p.evalMetric() + "_best_tuned_eta", fit.bestValidation());
-            metrics.put("validation_" + p.evalMetric() + "_best_half_eta", half.bestValidation());
-            boolean better = XGBoostFit.maximize(p.evalMetric()) ? half.bestValidation() > fit.bestValidation() : half.bestValidation() < fit.bestValidation();
-            metrics.put("final_eta_halved", better ? 1.0 : 0.0);
-            if (better) {
-                fit.booster().dispose();
-                fit = half;
-                p = slow;
-                ctx.tracker().logParams(Map.of("final_eta", Double.toString(slow.eta())));
-            } else {
-                half.booster().dispose();
-            }
+            Fitted chosen = halfRate(ctx, new Fitted(p, fit), train, eval, plan, features, scalePosWeight, weighted, metrics);
+            p = chosen.params();
+            fit = chosen.fit();
         }
         Booster booster = fit.booster();
         int boostedRounds = fit.rounds();
@@ -276,6 +259,36 @@ final class TrainStep implements Step {
                     tuning.trials().get(0).validation(), tuning.best().validation()) + summary;
         }
         return StepResult.of(summary, metrics);
+    }
+
+    /** A fit and the parameters it was made with. */
+    private record Fitted(TrainParams params, XGBoostFit.Result fit) {}
+
+    /**
+     * With the parameters chosen, half the learning rate usually generalises a little better at twice the rounds: tried
+     * once, early-stopped on the same validation rows, and returned only when its validation metric is better.
+     */
+    private static Fitted halfRate(StepContext ctx, Fitted tuned, Dataset<Row> train, Dataset<Row> eval, WorkerPlan plan, FeatureMeta features,
+                                   double scalePosWeight, boolean weighted, Map<String, Double> metrics) throws Exception {
+        TrainParams p = tuned.params();
+        XGBoostFit.Result fit = tuned.fit();
+        TrainParams slow = p.withEtaAndRounds(p.eta() / 2, Math.max(p.numRounds(), 2 * (fit.bestIteration() + 1) + p.earlyStoppingRounds()));
+        ctx.spark().sparkContext().setJobDescription(ctx.step().name() + ": XGBoost at half the learning rate");
+        XGBoostFit.Result half = XGBoostFit.fit(train, eval, slow, plan, features, scalePosWeight, slow.numRounds(), weighted, false, slow.seed(),
+                (done, best) -> ctx.progress().status("xgboost", String.format("XGBoost at eta %.4f: round %d/%d", slow.eta(), done, slow.numRounds()),
+                        (double) done / slow.numRounds()));
+        ctx.progress().endStatus("xgboost");
+        metrics.put("validation_" + p.evalMetric() + "_best_tuned_eta", fit.bestValidation());
+        metrics.put("validation_" + p.evalMetric() + "_best_half_eta", half.bestValidation());
+        boolean better = XGBoostFit.maximize(p.evalMetric()) ? half.bestValidation() > fit.bestValidation() : half.bestValidation() < fit.bestValidation();
+        metrics.put("final_eta_halved", better ? 1.0 : 0.0);
+        if (!better) {
+            half.booster().dispose();
+            return tuned;
+        }
+        fit.booster().dispose();
+        ctx.tracker().logParams(Map.of("final_eta", Double.toString(slow.eta())));
+        return new Fitted(slow, half);
     }
 
     private static boolean targetEncodes(Path pipelineDir) {
